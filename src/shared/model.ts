@@ -1,0 +1,127 @@
+/**
+ * Row and status types shared by the engine, the worker processes and every front end.
+ * Plain data only: this module imports nothing (no `node:*`, no `electron`, no `react`).
+ */
+
+/** What a document's bytes turned out to be (sniffed from content, never from the extension). */
+export type DocumentKind = 'pdf' | 'image';
+
+/** `auto` keeps a page's existing text layer and OCRs only pages without one; `force` OCRs every page. */
+export type OcrMode = 'auto' | 'force';
+
+/** Output formats a document can be exported to. */
+export type OutputFormat = 'txt' | 'pdf';
+
+/** Per-document processing options, fixed when the document is queued. */
+export interface OcrOptions {
+  /** Tesseract language codes, e.g. `['eng']` or `['eng', 'fra']` (the CLI's `eng+fra`). */
+  languages: string[];
+  /** Rasterisation resolution for PDF pages. */
+  dpi: number;
+  mode: OcrMode;
+}
+
+/** Where and how a document's outputs are written. */
+export interface OutputTarget {
+  formats: OutputFormat[];
+  /**
+   * Output path without extension, e.g. `/tmp/ocr/sub/letter` → `/tmp/ocr/sub/letter.txt` and `.pdf`.
+   * Decided at ingest so two inputs never race for one name.
+   */
+  stem: string;
+  /** Replace an existing output file instead of failing the export. */
+  overwrite: boolean;
+}
+
+/**
+ * One recognised word. Coordinates are in pixels of the raster that was recognised
+ * (origin top-left, y down), so the exporter scales them by `PageResult.width/height`
+ * onto the page as the user sees it.
+ */
+export interface Word {
+  text: string;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  /** 0–100, as Tesseract reports it. */
+  confidence: number;
+}
+
+/** Time spent per stage of one page, in milliseconds. */
+export interface PageTimings {
+  open?: number;
+  rasterize?: number;
+  recognize?: number;
+  total: number;
+}
+
+/** What a worker returns for one page. */
+export interface PageResult {
+  /** Plain text of the page, lines separated by `\n`. */
+  text: string;
+  words: Word[];
+  /** Mean word confidence (0–100); null when the text came from the page's own text layer. */
+  meanConfidence: number | null;
+  /** `ocr`: recognised by Tesseract. `text-layer`: the page's existing text, kept as it is. */
+  source: 'ocr' | 'text-layer';
+  /** Raster size in pixels that the word boxes refer to (the page as the user sees it). 0 for text-layer pages. */
+  width: number;
+  height: number;
+  /** Resolution the page was rasterised at (image input: the image's own resolution). */
+  dpi: number;
+  timings: PageTimings;
+}
+
+/** What a worker learns about a file before any page is recognised. */
+export interface ProbeResult {
+  kind: DocumentKind;
+  pageCount: number;
+  /** Lowercase hex sha256 of the file's bytes. */
+  sha256: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * A failure that is the input's fault or the environment's, with a code the UI can act on
+ * and a message a person understands. Crosses process boundaries as plain data.
+ */
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+}
+
+export type ErrorCode =
+  | 'EMPTY_FILE'
+  | 'NOT_FOUND'
+  | 'UNREADABLE'
+  | 'UNSUPPORTED_FORMAT'
+  | 'DAMAGED_FILE'
+  | 'PASSWORD_PROTECTED'
+  | 'TOO_LARGE'
+  | 'NO_PAGES'
+  | 'OCR_FAILED'
+  | 'WORKER_CRASHED'
+  | 'TIMEOUT'
+  | 'OUTPUT_EXISTS'
+  | 'OUTPUT_FAILED'
+  | 'DUPLICATE_FAILED'
+  | 'INTERNAL';
+
+/** Document states, derived from its pages and stored for fast listing. */
+export type DocumentState =
+  | 'new' // queued, file not yet opened (page count unknown)
+  | 'queued'
+  | 'running'
+  | 'paused'
+  | 'exporting'
+  | 'done'
+  | 'done-with-errors' // exported, but some pages failed
+  | 'failed'
+  | 'cancelled';
+
+export type PageState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** Where a document came from. */
+export type DocumentSource = 'drop' | 'watch' | 'cli' | 'upload';
