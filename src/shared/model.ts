@@ -125,3 +125,33 @@ export type PageState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 /** Where a document came from. */
 export type DocumentSource = 'drop' | 'watch' | 'cli' | 'upload';
+
+/** A document as the front ends list it. */
+export interface DocumentRow {
+  id: number;
+  path: string;
+  root: string;
+  size: number;
+  kind: DocumentKind | null;
+  pageCount: number | null;
+  pagesDone: number;
+  pagesFailed: number;
+  priority: number;
+  state: DocumentState;
+  paused: boolean;
+  error: ErrorInfo | null;
+  source: DocumentSource;
+  options: OcrOptions;
+  output: OutputTarget;
+  outputs: string[];
+  duplicateOf: number | null;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+/** Counts over the whole queue. */
+export interface QueueCounts {
+  documents: Record<DocumentState, number> & { total: number };
+  pages: { total: number; queued: number; running: number; done: number; failed: number };
+}

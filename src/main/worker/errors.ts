@@ -18,6 +18,20 @@ export class InputError extends Error {
 /** Turns anything thrown into an `ErrorInfo` that can cross a process boundary. */
 export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof InputError) return { code: error.code, message: error.message };
+  const errno = (error as NodeJS.ErrnoException | null)?.code;
+  if (errno) {
+    const known = fileSystemErrors[errno];
+    if (known) return known;
+  }
   if (error instanceof Error) return { code: 'INTERNAL', message: error.message };
   return { code: 'INTERNAL', message: String(error) };
 }
+
+/** File-system failures on the input, in words (the engine adds the file name). */
+const fileSystemErrors: Record<string, ErrorInfo> = {
+  ENOENT: { code: 'NOT_FOUND', message: 'the file is gone (deleted or moved before it was processed)' },
+  EACCES: { code: 'UNREADABLE', message: 'permission denied: the file cannot be read' },
+  EPERM: { code: 'UNREADABLE', message: 'permission denied: the file cannot be read' },
+  EISDIR: { code: 'UNSUPPORTED_FORMAT', message: 'this is a folder, not a file' },
+  EIO: { code: 'UNREADABLE', message: 'the disk reported a read error' },
+};

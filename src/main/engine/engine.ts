@@ -1,0 +1,295 @@
+import { randomUUID } from 'node:crypto';
+import type { DocumentRow, ErrorInfo, PageResult, QueueCounts } from '../../shared/model.ts';
+import type { ExportWireJob, SpawnWorker } from '../worker/protocol.ts';
+import { closeDatabase, openDatabase, type Db } from './store/db.ts';
+import {
+  cancelDocuments,
+  getDocument,
+  getDocuments,
+  isGloballyPaused,
+  pauseDocuments,
+  queueCounts,
+  recentFailures,
+  removeDocuments,
+  resumeDocuments,
+  retryDocuments,
+  setGloballyPaused,
+  setPriority,
+} from './store/documents.ts';
+import {
+  claimNext,
+  completeExport,
+  completePage,
+  completeProbe,
+  exportSource,
+  failExport,
+  failPage,
+  failProbe,
+  nextWakeTime,
+  recoverLeases,
+  type Task,
+} from './store/tasks.ts';
+import { defaultRetryPolicy, type RetryPolicy } from './store/policy.ts';
+import { acquireEngineLock, releaseEngineLock, releaseLeases } from './store/lock.ts';
+import { Pool, type TaskOutcome } from './pool.ts';
+import { EngineEmitter } from './events.ts';
+import { ingest, type IngestRequest, type IngestSummary } from './ingest.ts';
+
+export interface EngineOptions {
+  /** Database file (created if missing). */
+  dbPath: string;
+  spawn: SpawnWorker;
+  /** Worker processes; default os.availableParallelism(). */
+  jobs: number;
+  policy?: RetryPolicy;
+  /** Per task type, in ms. */
+  timeouts?: Partial<Record<Task['kind'], number>>;
+  maxWorkerRssBytes?: number;
+  recycleAfterTasks?: number;
+  clock?: () => number;
+}
+
+const defaultTimeouts: Record<Task['kind'], number> = { probe: 60_000, page: 180_000, export: 300_000 };
+
+/**
+ * The product: a persistent page queue worked by a pool of OCR processes. Front ends (CLI, Electron,
+ * browser) call its methods and listen to its events; it imports nothing from Electron.
+ *
+ * Every state change is written to SQLite before it is announced, so a crash at any moment loses at
+ * most the pages that were being recognised; they are queued again at the next start.
+ */
+export class Engine {
+  readonly events = new EngineEmitter();
+  readonly db: Db;
+  private readonly owner = randomUUID();
+  private readonly pool: Pool;
+  private readonly policy: RetryPolicy;
+  private readonly timeouts: Record<Task['kind'], number>;
+  private readonly clock: () => number;
+  private started = false;
+  private stopping = false;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private inFlight = 0;
+
+  constructor(opts: EngineOptions) {
+    this.clock = opts.clock ?? Date.now;
+    this.policy = opts.policy ?? defaultRetryPolicy;
+    this.timeouts = { ...defaultTimeouts, ...opts.timeouts };
+    this.db = openDatabase(opts.dbPath);
+    try {
+      acquireEngineLock(this.db, this.owner, this.clock());
+    } catch (error) {
+      closeDatabase(this.db);
+      throw error;
+    }
+    this.pool = new Pool({
+      size: opts.jobs,
+      spawn: opts.spawn,
+      timeoutMs: this.timeouts,
+      maxWorkerRssBytes: opts.maxWorkerRssBytes ?? 1.5 * 2 ** 30,
+      recycleAfterTasks: opts.recycleAfterTasks ?? 2_000,
+      onIdle: () => this.pump(),
+      onFatal: (error) => this.events.emit('fatal', error),
+    });
+  }
+
+  /** Returns leftover leases from a previous run to the queue and starts the workers. */
+  start(): { recovered: number } {
+    if (this.started) return { recovered: 0 };
+    this.started = true;
+    const recovered = recoverLeases(this.db, this.policy, this.clock());
+    this.pool.start();
+    return { recovered: recovered.pages + recovered.documents };
+  }
+
+  /** Stops claiming, stops the workers and returns unfinished tasks to the queue without counting the attempt. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    await this.pool.close();
+    releaseLeases(this.db, this.owner);
+    releaseEngineLock(this.db, this.owner);
+    closeDatabase(this.db);
+  }
+
+  ingest(req: IngestRequest): Promise<IngestSummary> {
+    return ingest(this.db, req, this.clock).then((summary) => {
+      this.pump();
+      return summary;
+    });
+  }
+
+  // ── Queue operations (what the UI and CLI call) ──────────────────────────────
+  pause(ids: number[]): void {
+    pauseDocuments(this.db, ids, this.clock());
+  }
+  resume(ids: number[]): void {
+    resumeDocuments(this.db, ids, this.clock());
+    this.pump();
+  }
+  cancel(ids: number[]): void {
+    cancelDocuments(this.db, ids, this.clock());
+  }
+  retry(ids: number[]): void {
+    retryDocuments(this.db, ids, this.clock());
+    this.pump();
+  }
+  setPriority(ids: number[], priority: number): void {
+    setPriority(this.db, ids, priority, this.clock());
+  }
+  remove(ids: number[]): void {
+    removeDocuments(this.db, ids, this.clock());
+  }
+  setPaused(paused: boolean): void {
+    setGloballyPaused(this.db, paused);
+    if (!paused) this.pump();
+  }
+  get paused(): boolean {
+    return isGloballyPaused(this.db);
+  }
+
+  document(id: number): DocumentRow | null {
+    return getDocument(this.db, id);
+  }
+  documents(ids: number[]): DocumentRow[] {
+    return getDocuments(this.db, ids);
+  }
+  counts(): QueueCounts {
+    return queueCounts(this.db);
+  }
+  recentFailures(limit = 20): DocumentRow[] {
+    return recentFailures(this.db, limit);
+  }
+  get workers(): { total: number; busy: number; peakRssBytes: number[] } {
+    return { total: this.pool.size, busy: this.pool.busyCount, peakRssBytes: this.pool.peakRssBytes };
+  }
+
+  // ── Scheduling ───────────────────────────────────────────────────────────────
+  /** Hands ready tasks to idle workers until one or the other runs out. */
+  private pump(): void {
+    if (!this.started || this.stopping || this.db.open === false) return;
+    if (isGloballyPaused(this.db)) return;
+    while (this.pool.idleCount > 0) {
+      const now = this.clock();
+      const task = claimNext(this.db, this.owner, now, this.timeouts.page + 60_000);
+      if (!task) {
+        this.scheduleWake(now);
+        if (this.inFlight === 0) this.events.emit('idle');
+        return;
+      }
+      this.dispatch(task);
+    }
+  }
+
+  /** Wakes the scheduler when the earliest task waiting on its backoff becomes ready. */
+  private scheduleWake(now: number): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+    const at = nextWakeTime(this.db, now);
+    if (at === null) return;
+    this.wakeTimer = setTimeout(() => this.pump(), Math.max(0, at - now) + 5);
+    this.wakeTimer.unref();
+  }
+
+  private dispatch(task: Task): void {
+    this.inFlight++;
+    const settle = (): void => {
+      this.inFlight--;
+      this.pump();
+    };
+    switch (task.kind) {
+      case 'probe':
+        void this.pool.run('probe', { path: task.path }).then((o) => {
+          this.record(() =>
+            o.ok
+              ? completeProbe(this.db, task.docId, this.owner, o.value, this.clock())
+              : failProbe(this.db, task.docId, this.owner, o.error, this.policy, this.clock()),
+          );
+          this.announceDocument(task.docId);
+          settle();
+        });
+        return;
+      case 'page':
+        void this.pool.run('page', { path: task.path, pageNo: task.pageNo, options: task.options }).then((o) => {
+          const recorded = this.record(() =>
+            o.ok
+              ? completePage(this.db, task.pageId, this.owner, o.value, this.clock())
+              : failPage(this.db, task.pageId, this.owner, o.error, this.policy, this.clock()),
+          );
+          if (recorded) this.announcePage(task, o);
+          settle();
+        });
+        return;
+      case 'export': {
+        const job = this.exportJob(task.docId);
+        if (!job) {
+          settle();
+          return;
+        }
+        void this.pool.run('export', { job }).then((o) => {
+          this.record(() =>
+            o.ok
+              ? completeExport(this.db, task.docId, this.owner, o.value.written, this.clock())
+              : failExport(this.db, task.docId, this.owner, o.error, this.policy, this.clock()),
+          );
+          this.announceDocument(task.docId);
+          settle();
+        });
+        return;
+      }
+    }
+  }
+
+  /** Writes an outcome unless the engine is shutting down (then the lease is released instead). */
+  private record(write: () => boolean): boolean {
+    if (!this.db.open) return false;
+    if (this.stopping) return false;
+    return write();
+  }
+
+  private exportJob(docId: number): ExportWireJob | null {
+    const src = exportSource(this.db, docId);
+    if (!src) return null;
+    return {
+      sourcePath: src.doc.path,
+      kind: (src.doc.kind ?? 'pdf') as ExportWireJob['kind'],
+      target: src.output,
+      pages: src.pages.map((p) => ({
+        text: p.text ?? '',
+        words: p.words ?? '[]',
+        width: p.width ?? 0,
+        height: p.height ?? 0,
+        source: (p.source ?? 'ocr') as 'ocr' | 'text-layer',
+        failed: p.state !== 'done',
+      })),
+    };
+  }
+
+  private announcePage(task: Extract<Task, { kind: 'page' }>, outcome: TaskOutcome<PageResult>): void {
+    const page = this.db.prepare('SELECT state FROM pages WHERE id = ?').get(task.pageId) as { state: string } | undefined;
+    const error: ErrorInfo | null = outcome.ok ? null : outcome.error;
+    this.events.emit('page', {
+      docId: task.docId,
+      pageNo: task.pageNo,
+      ok: outcome.ok,
+      retrying: !outcome.ok && page?.state === 'queued',
+      error,
+      timings: outcome.ok ? outcome.value.timings : null,
+    });
+    this.announceDocument(task.docId);
+  }
+
+  private announceDocument(docId: number): void {
+    if (!this.db.open) return;
+    const d = getDocument(this.db, docId);
+    if (!d) return;
+    this.events.emit('document', { id: d.id, state: d.state, pageCount: d.pageCount, error: d.error });
+    // Copies of this document follow its state; tell their listeners too.
+    const copies = this.db.prepare('SELECT id FROM documents WHERE duplicate_of = ?').all(docId) as { id: number }[];
+    for (const c of copies) {
+      const copy = getDocument(this.db, c.id);
+      if (copy) this.events.emit('document', { id: copy.id, state: copy.state, pageCount: copy.pageCount, error: copy.error });
+    }
+  }
+}

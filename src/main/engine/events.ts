@@ -1,0 +1,17 @@
+import { EventEmitter } from 'node:events';
+import type { DocumentState, ErrorInfo, PageTimings } from '../../shared/model.ts';
+
+/** What the engine pushes to its front ends. */
+export interface EngineEvents {
+  /** A document changed state (opened, finished, failed, exported…). */
+  document: [{ id: number; state: DocumentState; pageCount: number | null; error: ErrorInfo | null }];
+  /** A page finished, for good or not. */
+  page: [{ docId: number; pageNo: number; ok: boolean; retrying: boolean; error: ErrorInfo | null; timings: PageTimings | null }];
+  /** The engine cannot go on (workers cannot start). */
+  fatal: [ErrorInfo];
+  /** Nothing is running and nothing is ready to run (the queue is drained, paused or waiting on backoff). */
+  idle: [];
+}
+
+/** A typed EventEmitter: listeners and emits are checked against `EngineEvents`. */
+export class EngineEmitter extends EventEmitter<EngineEvents> {}

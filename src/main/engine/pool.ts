@@ -1,0 +1,241 @@
+import { readFileSync } from 'node:fs';
+import type { ErrorInfo } from '../../shared/model.ts';
+import type { SpawnWorker, TaskType, WorkerPort, WorkerReply, WorkerTasks } from '../worker/protocol.ts';
+
+/** A task's outcome as a value: worker deaths and time-outs arrive here too, never as throws. */
+export type TaskOutcome<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+export interface PoolOptions {
+  size: number;
+  spawn: SpawnWorker;
+  /** A task running longer than this kills its worker (Tesseract cannot abort a recognition). */
+  timeoutMs: Record<TaskType, number>;
+  /** A worker whose resident memory passes this is replaced: after its task, or at once past 1.5×. */
+  maxWorkerRssBytes: number;
+  /** A worker is replaced after this many tasks, to bound slow leaks in WASM heaps that never shrink. */
+  recycleAfterTasks: number;
+  /** Called whenever a worker becomes free, so the scheduler can hand it more work. */
+  onIdle: () => void;
+  /** Called when workers cannot start at all (after several tries in a row). */
+  onFatal: (error: ErrorInfo) => void;
+  /** How often worker memory is sampled while a task runs (Linux /proc); 0 to turn off. */
+  memoryPollMs?: number;
+}
+
+interface Slot {
+  index: number;
+  port: WorkerPort | null;
+  ready: boolean;
+  tasksDone: number;
+  lastRss: number;
+  peakRss: number;
+  current: { id: number; type: TaskType; resolve: (o: TaskOutcome<unknown>) => void; timer: NodeJS.Timeout } | null;
+  /** The error to report for the current task when the process exits (set when we kill it on purpose). */
+  killReason: ErrorInfo | null;
+  restartTimer: NodeJS.Timeout | null;
+}
+
+const MAX_FAILED_STARTS = 5;
+
+/**
+ * N OCR worker processes. The pool hands one task at a time to each, replaces a worker that dies,
+ * hangs or grows too large, and turns every such event into a task outcome the scheduler records.
+ */
+export class Pool {
+  private readonly slots: Slot[] = [];
+  private nextTaskId = 1;
+  private failedStarts = 0;
+  private closing = false;
+  private memoryTimer: NodeJS.Timeout | null = null;
+  private readonly opts: PoolOptions;
+
+  constructor(opts: PoolOptions) {
+    this.opts = opts;
+  }
+
+  start(): void {
+    for (let i = 0; i < this.opts.size; i++) {
+      const slot: Slot = { index: i, port: null, ready: false, tasksDone: 0, lastRss: 0, peakRss: 0, current: null, killReason: null, restartTimer: null };
+      this.slots.push(slot);
+      this.spawn(slot);
+    }
+    const poll = this.opts.memoryPollMs ?? 2_000;
+    if (poll > 0 && process.platform === 'linux') {
+      this.memoryTimer = setInterval(() => this.checkMemory(), poll);
+      this.memoryTimer.unref();
+    }
+  }
+
+  /** Workers ready for a task now. */
+  get idleCount(): number {
+    return this.slots.filter((s) => s.ready && !s.current).length;
+  }
+
+  get busyCount(): number {
+    return this.slots.filter((s) => s.current).length;
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Highest resident memory seen per worker slot, in bytes. */
+  get peakRssBytes(): number[] {
+    return this.slots.map((s) => s.peakRss);
+  }
+
+  /** Runs a task on an idle worker. Call only when `idleCount > 0`. */
+  run<K extends TaskType>(type: K, request: WorkerTasks[K]['request']): Promise<TaskOutcome<WorkerTasks[K]['result']>> {
+    const slot = this.slots.find((s) => s.ready && !s.current);
+    if (!slot || !slot.port) throw new Error('Pool.run called with no idle worker');
+    const id = this.nextTaskId++;
+    const port = slot.port;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        const seconds = Math.round(this.opts.timeoutMs[type] / 1000);
+        this.killWorker(slot, { code: 'TIMEOUT', message: `took longer than ${seconds} s; the worker was stopped` });
+      }, this.opts.timeoutMs[type]);
+      slot.current = { id, type, resolve: resolve as (o: TaskOutcome<unknown>) => void, timer };
+      port.send({ type, id, ...request } as never);
+    });
+  }
+
+  /** Stops all workers: asks them to exit, then kills any still there after `graceMs`. */
+  async close(graceMs = 3_000): Promise<void> {
+    this.closing = true;
+    if (this.memoryTimer) clearInterval(this.memoryTimer);
+    const exits = this.slots.map((slot) => {
+      if (slot.restartTimer) clearTimeout(slot.restartTimer);
+      const port = slot.port;
+      if (!port) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        port.onExit(() => resolve());
+        const killer = setTimeout(() => port.kill(), slot.current ? 0 : graceMs);
+        killer.unref();
+        try {
+          port.send({ type: 'shutdown' });
+        } catch {
+          port.kill();
+        }
+      });
+    });
+    await Promise.all(exits);
+  }
+
+  private spawn(slot: Slot): void {
+    if (this.closing) return;
+    let port: WorkerPort;
+    try {
+      port = this.opts.spawn();
+    } catch (error) {
+      this.onStartFailure(slot, { code: 'INTERNAL', message: `cannot start an OCR worker: ${(error as Error).message}` });
+      return;
+    }
+    slot.port = port;
+    slot.ready = false;
+    slot.tasksDone = 0;
+    slot.killReason = null;
+    let exited = false;
+    port.onMessage((m) => this.onMessage(slot, port, m));
+    port.onExit((code, signal) => {
+      if (exited) return;
+      exited = true;
+      this.onExit(slot, port, code, signal);
+    });
+  }
+
+  private onMessage(slot: Slot, port: WorkerPort, m: WorkerReply): void {
+    if (slot.port !== port) return;
+    switch (m.type) {
+      case 'ready':
+        slot.ready = true;
+        this.opts.onIdle();
+        return;
+      case 'fatal':
+        slot.killReason = m.error;
+        return;
+      case 'done':
+      case 'failed': {
+        const current = slot.current;
+        if (!current || current.id !== m.id) return;
+        clearTimeout(current.timer);
+        slot.current = null;
+        slot.tasksDone++;
+        this.failedStarts = 0;
+        slot.lastRss = m.rss;
+        slot.peakRss = Math.max(slot.peakRss, m.rss);
+        current.resolve(m.type === 'done' ? { ok: true, value: m.value } : { ok: false, error: m.error });
+        if (m.rss > this.opts.maxWorkerRssBytes || slot.tasksDone >= this.opts.recycleAfterTasks) {
+          // Replace it quietly: nothing is running on it.
+          slot.ready = false;
+          slot.killReason = { code: 'INTERNAL', message: 'recycled' };
+          port.send({ type: 'shutdown' });
+          return;
+        }
+        this.opts.onIdle();
+        return;
+      }
+    }
+  }
+
+  private onExit(slot: Slot, port: WorkerPort, code: number | null, signal: string | null): void {
+    if (slot.port !== port) return;
+    const wasReady = slot.ready;
+    slot.port = null;
+    slot.ready = false;
+    const current = slot.current;
+    const reason = slot.killReason;
+    if (current) {
+      clearTimeout(current.timer);
+      slot.current = null;
+      const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
+      current.resolve({ ok: false, error: reason ?? { code: 'WORKER_CRASHED', message: `the OCR worker ${how} while processing this` } });
+    }
+    if (this.closing) return;
+    if (!wasReady && !current && reason?.message !== 'recycled') {
+      this.onStartFailure(slot, reason ?? { code: 'INTERNAL', message: `an OCR worker exited while starting (code ${code ?? signal})` });
+      return;
+    }
+    this.spawn(slot);
+  }
+
+  private onStartFailure(slot: Slot, error: ErrorInfo): void {
+    this.failedStarts++;
+    if (this.failedStarts >= MAX_FAILED_STARTS * this.slots.length) {
+      this.opts.onFatal(error);
+      return;
+    }
+    const delay = Math.min(10_000, 250 * 2 ** Math.min(6, this.failedStarts));
+    slot.restartTimer = setTimeout(() => this.spawn(slot), delay);
+  }
+
+  private killWorker(slot: Slot, reason: ErrorInfo): void {
+    slot.killReason = reason;
+    slot.port?.kill();
+  }
+
+  /** Samples worker memory while tasks run: a runaway page is stopped before it takes the machine. */
+  private checkMemory(): void {
+    for (const slot of this.slots) {
+      const pid = slot.port?.pid;
+      if (!pid || !slot.current) continue;
+      const rss = rssOf(pid);
+      if (rss === null) continue;
+      slot.peakRss = Math.max(slot.peakRss, rss);
+      if (rss > this.opts.maxWorkerRssBytes * 1.5) {
+        const gb = (this.opts.maxWorkerRssBytes * 1.5) / 2 ** 30;
+        this.killWorker(slot, { code: 'TOO_LARGE', message: `needed more than ${gb.toFixed(1)} GB of memory; the worker was stopped` });
+      }
+    }
+  }
+}
+
+/** Resident memory of a process in bytes, from /proc (Linux); null where unavailable. */
+function rssOf(pid: number): number | null {
+  try {
+    const pages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
+    return pages * 4096;
+  } catch {
+    return null;
+  }
+}

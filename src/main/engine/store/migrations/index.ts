@@ -1,0 +1,7 @@
+import type { Database } from 'better-sqlite3';
+import { up as initial } from './0001-initial.ts';
+
+/** Ordered migrations: entry i brings the schema from version i to i + 1. Append only. */
+export const migrations: ReadonlyArray<(db: Database) => void> = [initial];
+
+export const SCHEMA_VERSION = migrations.length;

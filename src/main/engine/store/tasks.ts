@@ -1,0 +1,308 @@
+import type { ErrorInfo, OcrOptions, OutputTarget, PageResult, ProbeResult } from '../../../shared/model.ts';
+import type { Db } from './db.ts';
+import type { DocumentRecord, PageRecord } from './rows.ts';
+import { backoffDelay, isRetryable, type RetryPolicy } from './policy.ts';
+import { refreshDocumentState } from './documentState.ts';
+
+/** A unit of work handed to an OCR worker. */
+export type Task =
+  | { kind: 'probe'; docId: number; path: string; attempt: number }
+  | { kind: 'page'; pageId: number; docId: number; path: string; pageNo: number; options: OcrOptions; attempt: number }
+  | { kind: 'export'; docId: number; attempt: number };
+
+/**
+ * Claims the next task for `owner`, or null when nothing is ready.
+ *
+ * Exports go first (they finish documents and free their outputs for the user). Then the queued
+ * page and the unopened document are compared by (priority, document age): a document is opened
+ * only when no page of an older or more urgent one is waiting, so work proceeds document by
+ * document in priority order while every worker stays busy.
+ */
+export function claimNext(db: Db, owner: string, now: number, leaseMs: number): Task | null {
+  return db.transaction((): Task | null => {
+    const expires = now + leaseMs;
+    const exportRow = db
+      .prepare(
+        `UPDATE documents SET lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
+         WHERE id = (SELECT id FROM documents WHERE state = 'exporting' AND paused = 0 AND lease_owner IS NULL
+                     AND next_attempt_at <= ? ORDER BY priority DESC, id LIMIT 1)
+         RETURNING id, attempts`,
+      )
+      .get(owner, expires, now, now) as { id: number; attempts: number } | undefined;
+    if (exportRow) return { kind: 'export', docId: exportRow.id, attempt: exportRow.attempts };
+
+    const page = db
+      .prepare(
+        `SELECT id, doc_id, priority FROM pages WHERE state = 'queued' AND paused = 0 AND next_attempt_at <= ?
+         ORDER BY priority DESC, doc_id, page_no LIMIT 1`,
+      )
+      .get(now) as { id: number; doc_id: number; priority: number } | undefined;
+    const unopened = db
+      .prepare(
+        `SELECT id, priority FROM documents WHERE state = 'new' AND paused = 0 AND lease_owner IS NULL
+         AND next_attempt_at <= ? ORDER BY priority DESC, id LIMIT 1`,
+      )
+      .get(now) as { id: number; priority: number } | undefined;
+
+    const pageFirst =
+      page && (!unopened || page.priority > unopened.priority || (page.priority === unopened.priority && page.doc_id < unopened.id));
+    if (page && pageFirst) {
+      const row = db
+        .prepare(
+          `UPDATE pages SET state = 'running', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, started_at = ?
+           WHERE id = ? RETURNING page_no, attempts`,
+        )
+        .get(owner, expires, now, page.id) as { page_no: number; attempts: number };
+      const doc = db.prepare('SELECT path, options, state FROM documents WHERE id = ?').get(page.doc_id) as Pick<
+        DocumentRecord,
+        'path' | 'options' | 'state'
+      >;
+      if (doc.state === 'queued' || doc.state === 'paused') {
+        db.prepare(`UPDATE documents SET state = 'running', updated_at = ? WHERE id = ?`).run(now, page.doc_id);
+      }
+      return {
+        kind: 'page',
+        pageId: page.id,
+        docId: page.doc_id,
+        path: doc.path,
+        pageNo: row.page_no,
+        options: JSON.parse(doc.options) as OcrOptions,
+        attempt: row.attempts,
+      };
+    }
+    if (unopened) {
+      const row = db
+        .prepare(
+          `UPDATE documents SET lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
+           WHERE id = ? RETURNING path, attempts`,
+        )
+        .get(owner, expires, now, unopened.id) as { path: string; attempts: number };
+      return { kind: 'probe', docId: unopened.id, path: row.path, attempt: row.attempts };
+    }
+    return null;
+  })();
+}
+
+/** The earliest time a task now waiting for its backoff becomes ready, or null. */
+export function nextWakeTime(db: Db, now: number): number | null {
+  const row = db
+    .prepare(
+      `SELECT min(t) AS t FROM (
+         SELECT min(next_attempt_at) AS t FROM pages WHERE state = 'queued' AND paused = 0 AND next_attempt_at > ?
+         UNION ALL
+         SELECT min(next_attempt_at) FROM documents WHERE state IN ('new', 'exporting') AND paused = 0
+           AND lease_owner IS NULL AND next_attempt_at > ?)`,
+    )
+    .get(now, now) as { t: number | null };
+  return row.t;
+}
+
+/** Records a probe result: creates the document's pages, or links it to an identical document. */
+export function completeProbe(db: Db, docId: number, owner: string, probe: ProbeResult, now: number): boolean {
+  return db.transaction((): boolean => {
+    const doc = db.prepare('SELECT * FROM documents WHERE id = ?').get(docId) as DocumentRecord | undefined;
+    if (!doc || doc.lease_owner !== owner || doc.state !== 'new') return false;
+    db.prepare(
+      `UPDATE documents SET sha256 = ?, kind = ?, page_count = ?, size = ?, mtime_ms = ?, lease_owner = NULL,
+         lease_expires_at = NULL, attempts = 0, next_attempt_at = 0, error_code = NULL, error_message = NULL, updated_at = ?
+       WHERE id = ?`,
+    ).run(probe.sha256, probe.kind, probe.pageCount, probe.size, Math.trunc(probe.mtimeMs), now, docId);
+
+    if (probe.pageCount < 1) {
+      finishFailed(db, docId, { code: 'NO_PAGES', message: 'the file has no pages' }, now);
+      return true;
+    }
+    const original = db
+      .prepare(
+        `SELECT id FROM documents WHERE sha256 = ? AND options = ? AND id != ? AND duplicate_of IS NULL
+           AND state NOT IN ('failed', 'cancelled', 'new') ORDER BY id LIMIT 1`,
+      )
+      .get(probe.sha256, doc.options, docId) as { id: number } | undefined;
+    if (original) {
+      // Same bytes, same options: the text is the same, so reuse the original's pages.
+      db.prepare(`UPDATE documents SET duplicate_of = ?, state = 'queued' WHERE id = ?`).run(original.id, docId);
+      refreshDocumentState(db, docId, now);
+      return true;
+    }
+    const insert = db.prepare('INSERT INTO pages (doc_id, page_no, priority, paused) VALUES (?, ?, ?, ?)');
+    for (let n = 1; n <= probe.pageCount; n++) insert.run(docId, n, doc.priority, doc.paused);
+    db.prepare(`UPDATE documents SET state = 'queued' WHERE id = ?`).run(docId);
+    refreshDocumentState(db, docId, now);
+    return true;
+  })();
+}
+
+/** Records a failed probe: retried with backoff when worth it, else the document fails. */
+export function failProbe(db: Db, docId: number, owner: string, error: ErrorInfo, policy: RetryPolicy, now: number): boolean {
+  return db.transaction((): boolean => {
+    const doc = db.prepare('SELECT state, attempts, lease_owner FROM documents WHERE id = ?').get(docId) as
+      | Pick<DocumentRecord, 'state' | 'attempts' | 'lease_owner'>
+      | undefined;
+    if (!doc || doc.lease_owner !== owner || doc.state !== 'new') return false;
+    if (isRetryable(error.code) && doc.attempts < policy.maxAttempts) {
+      db.prepare(
+        `UPDATE documents SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = ?, error_code = ?,
+           error_message = ?, updated_at = ? WHERE id = ?`,
+      ).run(now + backoffDelay(policy, doc.attempts), error.code, error.message, now, docId);
+    } else {
+      finishFailed(db, docId, error, now);
+    }
+    return true;
+  })();
+}
+
+/** Stores a recognised page and updates its document. False when the lease was lost (removed, recovered). */
+export function completePage(db: Db, pageId: number, owner: string, result: PageResult, now: number): boolean {
+  return db.transaction((): boolean => {
+    const words = JSON.stringify(result.words.map((w) => [w.text, w.x0, w.y0, w.x1, w.y1, Math.round(w.confidence * 10) / 10]));
+    const row = db
+      .prepare(
+        `UPDATE pages SET state = 'done', lease_owner = NULL, lease_expires_at = NULL, text = ?, words = ?, mean_confidence = ?,
+           source = ?, width = ?, height = ?, dpi = ?, timings = ?, error_code = NULL, error_message = NULL, finished_at = ?
+         WHERE id = ? AND state = 'running' AND lease_owner = ? RETURNING doc_id`,
+      )
+      .get(
+        result.text,
+        words,
+        result.meanConfidence,
+        result.source,
+        result.width,
+        result.height,
+        Math.round(result.dpi),
+        JSON.stringify(result.timings),
+        now,
+        pageId,
+        owner,
+      ) as { doc_id: number } | undefined;
+    if (!row) return false;
+    refreshDocumentState(db, row.doc_id, now);
+    return true;
+  })();
+}
+
+/** Records a failed page: back to the queue after a backoff, or failed for good after the last attempt. */
+export function failPage(db: Db, pageId: number, owner: string, error: ErrorInfo, policy: RetryPolicy, now: number): boolean {
+  return db.transaction((): boolean => {
+    const page = db.prepare('SELECT doc_id, attempts, state, lease_owner FROM pages WHERE id = ?').get(pageId) as
+      | Pick<PageRecord, 'doc_id' | 'attempts' | 'state' | 'lease_owner'>
+      | undefined;
+    if (!page || page.state !== 'running' || page.lease_owner !== owner) return false;
+    const retry = isRetryable(error.code) && page.attempts < policy.maxAttempts;
+    db.prepare(
+      `UPDATE pages SET state = ?, lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = ?, error_code = ?,
+         error_message = ?, finished_at = ? WHERE id = ?`,
+    ).run(
+      retry ? 'queued' : 'failed',
+      retry ? now + backoffDelay(policy, page.attempts) : 0,
+      error.code,
+      retry ? error.message : attemptsNote(error.message, page.attempts, error.code),
+      retry ? null : now,
+      pageId,
+    );
+    refreshDocumentState(db, page.doc_id, now);
+    return true;
+  })();
+}
+
+function attemptsNote(message: string, attempts: number, code: ErrorInfo['code']): string {
+  return isRetryable(code) && attempts > 1 ? `${message} (tried ${attempts} times)` : message;
+}
+
+/** What the exporter needs: the document, and the pages whose results it writes. */
+export interface ExportSource {
+  doc: DocumentRecord;
+  output: OutputTarget;
+  /** The pages' rows, in page order; for a duplicate, the original document's pages. */
+  pages: PageRecord[];
+}
+
+export function exportSource(db: Db, docId: number): ExportSource | null {
+  const doc = db.prepare('SELECT * FROM documents WHERE id = ?').get(docId) as DocumentRecord | undefined;
+  if (!doc) return null;
+  const pagesOf = doc.duplicate_of ?? docId;
+  const pages = db.prepare('SELECT * FROM pages WHERE doc_id = ? ORDER BY page_no').all(pagesOf) as PageRecord[];
+  return { doc, output: JSON.parse(doc.output) as OutputTarget, pages };
+}
+
+export function completeExport(db: Db, docId: number, owner: string, written: string[], now: number): boolean {
+  return db.transaction((): boolean => {
+    const doc = db.prepare('SELECT state, lease_owner, pages_failed FROM documents WHERE id = ?').get(docId) as
+      | Pick<DocumentRecord, 'state' | 'lease_owner' | 'pages_failed'>
+      | undefined;
+    if (!doc || doc.lease_owner !== owner || doc.state !== 'exporting') return false;
+    db.prepare(
+      `UPDATE documents SET state = ?, outputs = ?, lease_owner = NULL, lease_expires_at = NULL, attempts = 0,
+         error_code = NULL, error_message = NULL, finished_at = ?, updated_at = ? WHERE id = ?`,
+    ).run(doc.pages_failed > 0 ? 'done-with-errors' : 'done', JSON.stringify(written), now, now, docId);
+    return true;
+  })();
+}
+
+export function failExport(db: Db, docId: number, owner: string, error: ErrorInfo, policy: RetryPolicy, now: number): boolean {
+  return db.transaction((): boolean => {
+    const doc = db.prepare('SELECT state, attempts, lease_owner FROM documents WHERE id = ?').get(docId) as
+      | Pick<DocumentRecord, 'state' | 'attempts' | 'lease_owner'>
+      | undefined;
+    if (!doc || doc.lease_owner !== owner || doc.state !== 'exporting') return false;
+    if (isRetryable(error.code) && doc.attempts < policy.maxAttempts) {
+      db.prepare(
+        `UPDATE documents SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = ?, error_code = ?,
+           error_message = ?, updated_at = ? WHERE id = ?`,
+      ).run(now + backoffDelay(policy, doc.attempts), error.code, error.message, now, docId);
+    } else {
+      finishFailed(db, docId, error, now);
+    }
+    return true;
+  })();
+}
+
+/** Marks a document failed for good and tells its duplicates. */
+export function finishFailed(db: Db, docId: number, error: ErrorInfo, now: number): void {
+  db.prepare(
+    `UPDATE documents SET state = 'failed', lease_owner = NULL, lease_expires_at = NULL, error_code = ?, error_message = ?,
+       finished_at = ?, updated_at = ? WHERE id = ?`,
+  ).run(error.code, error.message, now, now, docId);
+  const dups = db.prepare(`SELECT id FROM documents WHERE duplicate_of = ? AND state IN ('queued', 'paused')`).all(docId) as {
+    id: number;
+  }[];
+  for (const d of dups) refreshDocumentState(db, d.id, now);
+}
+
+/**
+ * Returns every task that was leased when the engine last stopped (crash, power loss, kill) to the
+ * queue. The attempt was counted when it was claimed, so a page that takes the whole app down every
+ * time fails after `maxAttempts` instead of looping forever.
+ */
+export function recoverLeases(db: Db, policy: RetryPolicy, now: number): { pages: number; documents: number } {
+  return db.transaction(() => {
+    const crashed = 'the app stopped while this page was being processed';
+    const failedPages = db
+      .prepare(
+        `UPDATE pages SET state = 'failed', lease_owner = NULL, lease_expires_at = NULL, error_code = 'WORKER_CRASHED',
+           error_message = ? || ' (' || attempts || ' times)', finished_at = ?
+         WHERE state = 'running' AND attempts >= ? RETURNING doc_id`,
+      )
+      .all(crashed, now, policy.maxAttempts) as { doc_id: number }[];
+    const requeued = db
+      .prepare(
+        `UPDATE pages SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL WHERE state = 'running' RETURNING doc_id`,
+      )
+      .all() as { doc_id: number }[];
+    const leasedDocs = db
+      .prepare(`SELECT id, state, attempts FROM documents WHERE lease_owner IS NOT NULL`)
+      .all() as Pick<DocumentRecord, 'id' | 'state' | 'attempts'>[];
+    for (const d of leasedDocs) {
+      if (d.attempts >= policy.maxAttempts) {
+        finishFailed(db, d.id, { code: 'WORKER_CRASHED', message: `the app stopped while this file was being processed (${d.attempts} times)` }, now);
+      } else {
+        db.prepare('UPDATE documents SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ?').run(d.id);
+      }
+    }
+    const touched = new Set([...failedPages, ...requeued].map((p) => p.doc_id));
+    for (const id of touched) refreshDocumentState(db, id, now);
+    // A document left 'running' with no running page (its last page finished just before the stop).
+    const stale = db.prepare(`SELECT id FROM documents WHERE state = 'running'`).all() as { id: number }[];
+    for (const d of stale) refreshDocumentState(db, d.id, now);
+    return { pages: failedPages.length + requeued.length, documents: leasedDocs.length };
+  })();
+}

@@ -1,0 +1,65 @@
+import type { DocumentKind, ErrorInfo, OcrOptions, OutputTarget, PageResult, ProbeResult } from '../../shared/model.ts';
+
+/**
+ * The typed messages between the engine and an OCR worker process. Both ends import this module;
+ * the transport (child_process IPC under Node, utilityProcess in Electron) only moves the objects.
+ */
+
+/** One page of an export job as it crosses to the worker: words stay a JSON string (parsed there, off the engine's thread). */
+export interface ExportWirePage {
+  text: string;
+  /** JSON `[[text, x0, y0, x1, y1, confidence], …]`, as stored. */
+  words: string;
+  width: number;
+  height: number;
+  source: 'ocr' | 'text-layer';
+  failed: boolean;
+}
+
+export interface ExportWireJob {
+  sourcePath: string;
+  kind: DocumentKind;
+  pages: ExportWirePage[];
+  target: OutputTarget;
+}
+
+export interface ExportResult {
+  written: string[];
+  bytes: number;
+}
+
+/** Requests, keyed by type, with the value a successful reply carries. */
+export interface WorkerTasks {
+  probe: { request: { path: string }; result: ProbeResult };
+  page: { request: { path: string; pageNo: number; options: OcrOptions }; result: PageResult };
+  export: { request: { job: ExportWireJob }; result: ExportResult };
+}
+
+export type TaskType = keyof WorkerTasks;
+
+export type WorkerRequest =
+  | { [K in TaskType]: { type: K; id: number } & WorkerTasks[K]['request'] }[TaskType]
+  | { type: 'shutdown' };
+
+export type WorkerReply =
+  /** Tesseract is loaded: the worker takes tasks. */
+  | { type: 'ready'; pid: number }
+  | { type: 'done'; id: number; value: unknown; rss: number }
+  | { type: 'failed'; id: number; error: ErrorInfo; rss: number }
+  /** The worker cannot work at all (e.g. the OCR engine would not load); it exits after this. */
+  | { type: 'fatal'; error: ErrorInfo };
+
+/**
+ * A running worker as the pool sees it. The spawn adapter (child_process.fork under Node,
+ * utilityProcess.fork in Electron, or a fake in tests) builds one.
+ */
+export interface WorkerPort {
+  readonly pid: number | undefined;
+  send(message: WorkerRequest): void;
+  onMessage(listener: (message: WorkerReply) => void): void;
+  /** Called once when the process is gone, whatever the cause. */
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  kill(): void;
+}
+
+export type SpawnWorker = () => WorkerPort;

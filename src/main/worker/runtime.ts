@@ -1,0 +1,92 @@
+import { stat } from 'node:fs/promises';
+import type { Word } from '../../shared/model.ts';
+import { toErrorInfo } from './errors.ts';
+import type { ExportWireJob, WorkerReply, WorkerRequest } from './protocol.ts';
+import { probeFile } from './probe.ts';
+import { openDocument, type OpenedDocument } from './pdfDocument.ts';
+import { createRecognizer, type Recognizer } from './recognize.ts';
+import { ocrPage } from './ocrPage.ts';
+import { exportDocument, type ExportJob } from '../engine/export/exportDocument.ts';
+
+/** How the worker talks to its host; the entry wires it to the process, tests to in-memory ports. */
+export interface WorkerIo {
+  send(reply: WorkerReply): void;
+  onMessage(handler: (request: WorkerRequest) => void): void;
+  exit(code: number): void;
+}
+
+/**
+ * The worker's whole life: load Tesseract once, say ready, then run one task at a time until told
+ * to shut down. The opened input stays open between pages of the same file (pages of one document
+ * tend to follow each other), and is reopened if the file changed on disk.
+ */
+export async function runWorker(io: WorkerIo): Promise<void> {
+  let recognizer: Recognizer;
+  try {
+    recognizer = await createRecognizer();
+  } catch (error) {
+    io.send({ type: 'fatal', error: { code: 'INTERNAL', message: `the OCR engine could not start: ${toErrorInfo(error).message}` } });
+    io.exit(1);
+    return;
+  }
+
+  let open: { path: string; mtimeMs: number; size: number; doc: OpenedDocument } | null = null;
+  const closeOpen = async (): Promise<void> => {
+    const o = open;
+    open = null;
+    if (o) await o.doc.close().catch(() => undefined);
+  };
+  const documentFor = async (path: string): Promise<OpenedDocument> => {
+    const s = await stat(path);
+    if (open && open.path === path && open.mtimeMs === s.mtimeMs && open.size === s.size) return open.doc;
+    await closeOpen();
+    const doc = await openDocument(path);
+    open = { path, mtimeMs: s.mtimeMs, size: s.size, doc };
+    return doc;
+  };
+
+  const handle = async (m: Exclude<WorkerRequest, { type: 'shutdown' }>): Promise<unknown> => {
+    switch (m.type) {
+      case 'probe':
+        return probeFile(m.path);
+      case 'page':
+        return ocrPage(await documentFor(m.path), m.pageNo, m.options, recognizer);
+      case 'export':
+        await closeOpen(); // the exporter reads the source itself
+        return exportDocument(fromWire(m.job));
+    }
+  };
+
+  io.onMessage((m) => {
+    if (m.type === 'shutdown') {
+      void closeOpen()
+        .then(() => recognizer.terminate())
+        .catch(() => undefined)
+        .finally(() => io.exit(0));
+      return;
+    }
+    handle(m).then(
+      (value) => io.send({ type: 'done', id: m.id, value, rss: process.memoryUsage().rss }),
+      (error: unknown) => io.send({ type: 'failed', id: m.id, error: toErrorInfo(error), rss: process.memoryUsage().rss }),
+    );
+  });
+  io.send({ type: 'ready', pid: process.pid });
+}
+
+function fromWire(job: ExportWireJob): ExportJob {
+  return {
+    sourcePath: job.sourcePath,
+    kind: job.kind,
+    target: job.target,
+    pages: job.pages.map((p) => ({
+      text: p.text,
+      width: p.width,
+      height: p.height,
+      source: p.source,
+      failed: p.failed,
+      words: (JSON.parse(p.words) as [string, number, number, number, number, number][]).map(
+        ([text, x0, y0, x1, y1, confidence]): Word => ({ text, x0, y0, x1, y1, confidence }),
+      ),
+    })),
+  };
+}
