@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import nodePath from 'node:path';
+import type { DocumentKind, OutputFormat, OutputTarget, Word } from '../../../shared/model.ts';
+import { InputError } from '../../worker/errors.ts';
+import { assertCanWrite, writeFilesAtomically, type AtomicFs, type OutputFile } from './atomicWrite.ts';
+import { buildImagePdf, buildSearchablePdf } from './searchablePdf.ts';
+import { encodeText } from './textExport.ts';
+
+/** One page of a document to export, as the worker recognised (or read) it. */
+export interface ExportPage {
+  /** Plain text of the page, lines separated by `\n`. */
+  text: string;
+  /** Word boxes in pixels of the raster of the visible page (origin top-left, y down). */
+  words: Word[];
+  /** Size of that raster in pixels (0 for text-layer pages). */
+  width: number;
+  height: number;
+  /** `text-layer` pages already carry text in the PDF: no layer is added to them. */
+  source: 'ocr' | 'text-layer';
+  /** A page whose OCR failed: empty in the `.txt`, kept without a layer in the `.pdf`. */
+  failed?: boolean;
+}
+
+/** A document to export: its source file, what it is, its pages in order, where to write. */
+export interface ExportJob {
+  sourcePath: string;
+  kind: DocumentKind;
+  pages: ExportPage[];
+  target: OutputTarget;
+  /** For tests: file-system operations used by the atomic writer. */
+  fs?: AtomicFs;
+}
+
+/** What was written: absolute paths (in `target.formats` order) and their total size. */
+export interface ExportOutcome {
+  written: string[];
+  bytes: number;
+}
+
+const EXTENSIONS: Record<OutputFormat, string> = { txt: '.txt', pdf: '.pdf' };
+
+/** The absolute path an output format is written to for a target. */
+export function outputPath(target: OutputTarget, format: OutputFormat): string {
+  return nodePath.resolve(target.stem + EXTENSIONS[format]);
+}
+
+async function readSource(sourcePath: string): Promise<Uint8Array> {
+  try {
+    return await readFile(sourcePath);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError('NOT_FOUND', `${sourcePath} no longer exists`);
+    throw new InputError('UNREADABLE', `cannot read ${sourcePath}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (error as Error).message}`);
+  }
+}
+
+/**
+ * Writes the document's outputs (`.txt`, `.pdf`, as `target.formats` asks).
+ *
+ * All or nothing: existing outputs are checked before any work (`OUTPUT_EXISTS` unless
+ * `target.overwrite`), every format is built in memory and written to a temporary file first,
+ * and only when all temporary files are complete are they renamed into place; a failure removes
+ * the temporary files and any output this call already placed, so the `.txt` is never presented
+ * as done while the `.pdf` failed (or the other way round).
+ *
+ * Errors (InputError): OUTPUT_EXISTS, OUTPUT_FAILED, NOT_FOUND / UNREADABLE (source gone),
+ * DAMAGED_FILE, PASSWORD_PROTECTED, UNSUPPORTED_FORMAT.
+ */
+export async function exportDocument(job: ExportJob): Promise<ExportOutcome> {
+  const formats = [...new Set(job.target.formats)];
+  const paths = formats.map((f) => outputPath(job.target, f));
+  await assertCanWrite(paths, job.target.overwrite, job.fs);
+
+  const files: OutputFile[] = [];
+  for (const format of formats) {
+    const path = outputPath(job.target, format);
+    if (format === 'txt') {
+      files.push({ path, bytes: encodeText(job.pages) });
+    } else {
+      const source = await readSource(job.sourcePath);
+      const bytes = job.kind === 'pdf' ? await buildSearchablePdf(source, job.pages) : await buildImagePdf(source, job.pages);
+      files.push({ path, bytes });
+    }
+  }
+  await writeFilesAtomically(files, { overwrite: job.target.overwrite, fs: job.fs });
+  return { written: paths, bytes: files.reduce((sum, f) => sum + f.bytes.length, 0) };
+}
