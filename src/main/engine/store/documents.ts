@@ -197,7 +197,7 @@ export function retryDocuments(db: Db, ids: readonly number[], now: number): voi
         continue;
       }
       const requeued = requeuePages.run(d.paused, id).changes;
-      db.prepare(`${reset}, state = ? WHERE id = ?`).run(requeued > 0 ? 'queued' : 'exporting', now, id);
+      db.prepare(`${reset}, state = ? WHERE id = ?`).run(now, requeued > 0 ? 'queued' : 'exporting', id);
       refreshDocumentState(db, id, now);
     }
   })();

@@ -24,7 +24,7 @@ export function claimNext(db: Db, owner: string, now: number, leaseMs: number): 
     const exportRow = db
       .prepare(
         `UPDATE documents SET lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
-         WHERE id = (SELECT id FROM documents WHERE state = 'exporting' AND paused = 0 AND lease_owner IS NULL
+         WHERE id = (SELECT id FROM documents INDEXED BY documents_export_claim WHERE state = 'exporting' AND paused = 0 AND lease_owner IS NULL
                      AND next_attempt_at <= ? ORDER BY priority DESC, id LIMIT 1)
          RETURNING id, attempts`,
       )
@@ -33,13 +33,13 @@ export function claimNext(db: Db, owner: string, now: number, leaseMs: number): 
 
     const page = db
       .prepare(
-        `SELECT id, doc_id, priority FROM pages WHERE state = 'queued' AND paused = 0 AND next_attempt_at <= ?
+        `SELECT id, doc_id, priority FROM pages INDEXED BY pages_claim WHERE state = 'queued' AND paused = 0 AND next_attempt_at <= ?
          ORDER BY priority DESC, doc_id, page_no LIMIT 1`,
       )
       .get(now) as { id: number; doc_id: number; priority: number } | undefined;
     const unopened = db
       .prepare(
-        `SELECT id, priority FROM documents WHERE state = 'new' AND paused = 0 AND lease_owner IS NULL
+        `SELECT id, priority FROM documents INDEXED BY documents_probe_claim WHERE state = 'new' AND paused = 0 AND lease_owner IS NULL
          AND next_attempt_at <= ? ORDER BY priority DESC, id LIMIT 1`,
       )
       .get(now) as { id: number; priority: number } | undefined;
