@@ -1,0 +1,78 @@
+/**
+ * Types shared by the OCR half of the worker (probe, open, rasterise, recognise). Plain data;
+ * the opened-document implementations live in pdfDocument.ts and images.ts.
+ */
+import type { DocumentKind } from '../../shared/model.ts';
+
+/** Hard limits applied before and while decoding an input. All sizes in pixels. */
+export interface Limits {
+  /**
+   * Largest raster handed to Tesseract for one page. A PDF page that would exceed it at the
+   * requested DPI is rendered at a lower DPI that fits (the page's `dpi` in the result says so).
+   */
+  maxPagePixels: number;
+  /**
+   * Largest image input (per page/frame) that is decoded at all; decided from the header, so a
+   * decompression bomb is rejected before any allocation. Also caps images embedded in PDFs.
+   */
+  maxImagePixels: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxPagePixels: 150_000_000,
+  maxImagePixels: 150_000_000,
+};
+
+export function resolveLimits(limits?: Partial<Limits>): Limits {
+  return { ...DEFAULT_LIMITS, ...limits };
+}
+
+/** Image formats recognised by content sniffing. */
+export type ImageFormat = 'png' | 'jpeg' | 'tiff' | 'bmp' | 'gif' | 'webp';
+
+/** What an image header says, read without decoding any pixels. */
+export interface ImageInfo {
+  format: ImageFormat;
+  /** Size of the first page/frame. */
+  width: number;
+  height: number;
+  /** Number of pages (multi-page TIFF); 1 for the other formats (animations: first frame only). */
+  pages: number;
+  /** Resolution from the header, or null when the file does not say. */
+  dpiX: number | null;
+  dpiY: number | null;
+  /** Largest page of a multi-page file, in pixels (equals width × height for single-page files). */
+  maxPagePixels: number;
+}
+
+/** Decoded pixels of one image page, rows top to bottom, no padding. */
+export interface DecodedImage {
+  width: number;
+  height: number;
+  channels: 1 | 3 | 4;
+  data: Uint8Array;
+  dpiX: number;
+  dpiY: number;
+}
+
+/**
+ * What the recogniser is given: either pixels (converted to 8-bit grey PGM on the way in) or an
+ * encoded image Tesseract's Leptonica decodes itself: the input's own PNG/JPEG bytes (no
+ * re-encoding) or a PGM made by the rasteriser.
+ */
+export type RasterImage =
+  | { kind: 'pixels'; width: number; height: number; channels: 1 | 3 | 4; data: Uint8Array; dpi: number }
+  | { kind: 'encoded'; width: number; height: number; bytes: Uint8Array; dpi: number };
+
+/**
+ * An opened input, kept open by the worker while it processes pages of the same file.
+ * `close()` releases pdf.js / decoded buffers; it is safe to call twice.
+ */
+export interface OpenedDocument {
+  kind: DocumentKind;
+  pageCount: number;
+  close(): Promise<void>;
+}
+
+/** Default rasterisation resolution for PDF pages. */
+export const DEFAULT_DPI = 300;

@@ -1,0 +1,257 @@
+/**
+ * Opening inputs for OCR. `openDocument` sniffs the content (never the extension) and returns a
+ * PDF opened with pdf.js or an image; the worker keeps it open while it processes pages of the
+ * same file, so pdf.js parses the file once.
+ *
+ * pdf.js runs in this thread (no pdf.js worker in Node), legacy build, no eval (pdf.js 6 has none),
+ * fonts, CMaps, ICC profiles and its WASM decoders from the pdfjs-dist package on disk.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { PDFDocumentLoadingTask, PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { InputError } from './errors.ts';
+import { openImageBytes, sniffImage, formatName } from './images.ts';
+import { resolveLimits, type Limits, type OpenedDocument } from './ocrTypes.ts';
+import { describeStart, sniff } from './sniff.ts';
+import { renderPage, type RenderedPage } from './rasterize.ts';
+
+export type { OpenedDocument } from './ocrTypes.ts';
+
+type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
+
+let pdfjsPromise: Promise<PdfJs> | null = null;
+/** pdf.js is large: load it once, on first use. */
+function loadPdfJs(): Promise<PdfJs> {
+  pdfjsPromise ??= import('pdfjs-dist/legacy/build/pdf.mjs');
+  return pdfjsPromise;
+}
+
+const require = createRequire(import.meta.url);
+let assetDir: string | null = null;
+/** pdfjs-dist's folder with a trailing slash: pdf.js joins file names onto these "URLs". */
+function pdfjsAssets(): string {
+  assetDir ??= path.dirname(require.resolve('pdfjs-dist/package.json')) + path.sep;
+  return assetDir;
+}
+
+/** Text found in a page's own text layer. */
+export interface TextLayer {
+  text: string;
+  /** Non-whitespace characters in it. */
+  chars: number;
+}
+
+/** An opened PDF. Pages are loaded on demand; the pdf.js document stays open until `close()`. */
+export interface PdfDocument extends OpenedDocument {
+  kind: 'pdf';
+  /** The page's existing text (a born-digital page, or an earlier OCR's invisible layer). */
+  textLayer(pageNumber: number): Promise<TextLayer>;
+  /** Renders a page (1-based) at `dpi`, lowered to fit `Limits.maxPagePixels`. */
+  render(pageNumber: number, dpi: number): Promise<RenderedPage>;
+}
+
+export type AnyDocument = PdfDocument | import('./images.ts').ImageDocument;
+
+/**
+ * Opens a file for OCR: sniffs the content, checks limits, and for a PDF parses it with pdf.js.
+ * Throws `InputError` with a specific code for every kind of bad input.
+ */
+export async function openDocument(filePath: string, limits?: Partial<Limits>): Promise<AnyDocument> {
+  const resolved = resolveLimits(limits);
+  const bytes = await readInput(filePath);
+  return openBytes(bytes, filePath, resolved);
+}
+
+/** Reads a file, mapping file-system failures to input errors. */
+export async function readInput(filePath: string): Promise<Uint8Array> {
+  let buffer: Buffer;
+  try {
+    buffer = await readFile(filePath);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError('NOT_FOUND', 'file not found (it was moved or deleted)');
+    if (code === 'EISDIR') throw new InputError('UNSUPPORTED_FORMAT', 'this is a folder, not a file');
+    throw new InputError('UNREADABLE', `file cannot be read: ${(error as Error).message}`);
+  }
+  if (buffer.length === 0) throw new InputError('EMPTY_FILE', 'file is empty (0 bytes)');
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+const EXTENSION_FORMAT: Record<string, string> = {
+  '.pdf': 'PDF',
+  '.png': 'PNG image',
+  '.jpg': 'JPEG image',
+  '.jpeg': 'JPEG image',
+  '.tif': 'TIFF image',
+  '.tiff': 'TIFF image',
+  '.bmp': 'BMP image',
+  '.gif': 'GIF image',
+  '.webp': 'WebP image',
+};
+
+/** Sniffs bytes and opens them as a PDF or an image. */
+export async function openBytes(bytes: Uint8Array, filePath: string, limits: Limits): Promise<AnyDocument> {
+  const kind = sniff(bytes.subarray(0, 1024));
+  if (kind.kind === 'image') {
+    const info = sniffImage(bytes);
+    if (!info) throw new InputError('DAMAGED_FILE', `not a valid ${formatName(kind.format)} image (its header is damaged or incomplete)`);
+    return openImageBytes(bytes, info, limits);
+  }
+  if (kind.kind === 'pdf') return openPdfBytes(bytes, limits);
+  // The extension only shapes the message: "not a valid JPEG image" reads better for a .jpg.
+  const claimed = EXTENSION_FORMAT[path.extname(filePath).toLowerCase()];
+  const start = describeStart(bytes);
+  if (claimed) throw new InputError('UNSUPPORTED_FORMAT', `not a valid ${claimed} (the content starts with ${start})`);
+  throw new InputError('UNSUPPORTED_FORMAT', `not a PDF or a supported image (starts with ${start})`);
+}
+
+function pdfError(error: unknown): InputError {
+  if (error instanceof InputError) return error;
+  const name = (error as { name?: string } | null)?.name;
+  const message = error instanceof Error ? error.message : String(error);
+  if (name === 'PasswordException') return new InputError('PASSWORD_PROTECTED', 'the PDF is password protected');
+  return new InputError('DAMAGED_FILE', `the PDF is damaged or incomplete: ${message}`);
+}
+
+/**
+ * Runs a pdf.js call while collecting the warnings it prints (pdf.js reports recoverable damage
+ * only through `console.warn("Warning: …")`): they are returned, not printed.
+ */
+export async function withPdfWarnings<T>(fn: () => Promise<T>): Promise<{ value: T; warnings: string[] }> {
+  const warnings: string[] = [];
+  const original = console.warn;
+  console.warn = (...args: unknown[]): void => {
+    const first = args[0];
+    if (typeof first === 'string' && first.startsWith('Warning: ')) warnings.push(first.slice(9));
+    else original(...args);
+  };
+  try {
+    return { value: await fn(), warnings };
+  } finally {
+    console.warn = original;
+  }
+}
+
+/** pdf.js's own message when an embedded image is over `maxImageSize`. */
+const IMAGE_REMOVED = /Image exceeded maximum allowed size/;
+
+export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<PdfDocument> {
+  const pdfjs = await loadPdfJs();
+  const assets = pdfjsAssets();
+  // A PDF ends with %%EOF. pdf.js "recovers" files cut off mid-way (a half-downloaded or
+  // half-copied file) by scanning for objects, which can yield some pages or blank ones: refuse
+  // instead of reporting a partial document as OCR'd.
+  if (lastIndexOf(bytes, '%%EOF') < 0) {
+    throw new InputError('DAMAGED_FILE', 'the PDF is damaged or incomplete: it has no end-of-file marker (%%EOF), so it was probably cut off');
+  }
+  let task: PDFDocumentLoadingTask | null = null;
+  let doc: PDFDocumentProxy;
+  try {
+    task = pdfjs.getDocument({
+      // pdf.js takes ownership of (detaches) the buffer it is given: hand it a copy.
+      data: bytes.slice(),
+      // No `isEvalSupported: false`: pdf.js 6 removed the option along with every eval/new Function
+      // code path (checked: the legacy build contains none), so there is nothing left to disable.
+      standardFontDataUrl: `${assets}standard_fonts${path.sep}`,
+      cMapUrl: `${assets}cmaps${path.sep}`,
+      cMapPacked: true,
+      wasmUrl: `${assets}wasm${path.sep}`,
+      iccUrl: `${assets}iccs${path.sep}`,
+      maxImageSize: limits.maxImagePixels,
+      verbosity: pdfjs.VerbosityLevel.WARNINGS,
+      disableFontFace: true,
+      useSystemFonts: false,
+    });
+    const loading = task;
+    doc = (await withPdfWarnings(() => loading.promise)).value;
+  } catch (error) {
+    await task?.destroy().catch(() => undefined);
+    throw pdfError(error);
+  }
+  if (doc.numPages < 1) {
+    await task.destroy();
+    throw new InputError('NO_PAGES', 'the PDF has no pages');
+  }
+  const loadingTask = task;
+  let closed = false;
+
+  async function getPage(pageNumber: number): Promise<PDFPageProxy> {
+    if (closed) throw new Error('document is closed');
+    if (!Number.isInteger(pageNumber) || pageNumber < 1 || pageNumber > doc.numPages) {
+      throw new RangeError(`page ${pageNumber} does not exist (the PDF has ${doc.numPages})`);
+    }
+    try {
+      return await doc.getPage(pageNumber);
+    } catch (error) {
+      throw new InputError('DAMAGED_FILE', `page ${pageNumber} of the PDF is damaged: ${(error as Error).message}`);
+    }
+  }
+
+  return {
+    kind: 'pdf',
+    pageCount: doc.numPages,
+    async textLayer(pageNumber: number): Promise<TextLayer> {
+      const page = await getPage(pageNumber);
+      try {
+        const { value: content } = await withPdfWarnings(() => page.getTextContent());
+        return textFromContent(content.items);
+      } catch {
+        // An unreadable text layer is no text layer: the page gets OCR'd.
+        return { text: '', chars: 0 };
+      }
+    },
+    async render(pageNumber: number, dpi: number): Promise<RenderedPage> {
+      const page = await getPage(pageNumber);
+      let result: { value: RenderedPage; warnings: string[] };
+      try {
+        result = await withPdfWarnings(() => renderPage(doc, page, dpi, limits.maxPagePixels));
+      } catch (error) {
+        throw new InputError('DAMAGED_FILE', `page ${pageNumber} of the PDF cannot be rendered: ${(error as Error).message}`);
+      }
+      if (result.warnings.some((w) => IMAGE_REMOVED.test(w))) {
+        throw new InputError(
+          'TOO_LARGE',
+          `page ${pageNumber} holds an image larger than ${Math.round(limits.maxImagePixels / 1e6)} megapixels; it is refused rather than decoded`,
+        );
+      }
+      return result.value;
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await loadingTask.destroy();
+    },
+  };
+}
+
+interface ContentItem {
+  str?: string;
+  hasEOL?: boolean;
+}
+
+/** Joins pdf.js text items into lines (pdf.js marks line ends with `hasEOL`). */
+export function textFromContent(items: readonly unknown[]): TextLayer {
+  let text = '';
+  for (const raw of items) {
+    const item = raw as ContentItem;
+    if (typeof item.str === 'string') text += item.str;
+    if (item.hasEOL) text += '\n';
+  }
+  text = text
+    .split('\n')
+    .map((line) => line.replace(/\s+/g, ' ').trim())
+    .filter((line, i, all) => line !== '' || (i > 0 && all[i - 1] !== ''))
+    .join('\n')
+    .trim();
+  return { text, chars: text.replace(/\s/g, '').length };
+}
+
+function lastIndexOf(bytes: Uint8Array, marker: string): number {
+  const m = [...marker].map((c) => c.charCodeAt(0));
+  outer: for (let i = bytes.length - m.length; i >= 0; i--) {
+    for (let j = 0; j < m.length; j++) if (bytes[i + j] !== m[j]) continue outer;
+    return i;
+  }
+  return -1;
+}

@@ -1,0 +1,156 @@
+/**
+ * One warm Tesseract (tesseract.js 7, WASM) per worker process. It is created once, keeps its
+ * models loaded, and re-initialises only when a page asks for a different language set.
+ *
+ * Offline by construction: models come from the @tesseract.js-data packages on disk
+ * (languages.ts), the core from tesseract.js-core, and the thread script refuses to fetch.
+ * Page segmentation mode 3 (automatic): tesseract.js's default 6 (one uniform block) reads
+ * two-column pages straight across and drops table rows.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Tesseract from 'tesseract.js';
+import type { Word } from '../../shared/model.ts';
+import { InputError } from './errors.ts';
+import { DEFAULT_MODEL_VARIANT, tessdataRoot, type ModelVariant } from './languages.ts';
+import type { RasterImage } from './ocrTypes.ts';
+import { toPgm } from './rasterize.ts';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Which tesseract.js-core build runs the recognition. `simd-lstm`: LSTM-only with SIMD (no legacy
+ * engine code, smaller, faster start). `upstream`: whatever tesseract.js itself picks (in Node
+ * always the full legacy+LSTM core, relaxed-SIMD where available).
+ */
+export type CoreBuild = 'simd-lstm' | 'relaxedsimd-lstm' | 'lstm' | 'upstream';
+
+/** Default core build (docs/engine-choice.md has the numbers behind it). */
+export const DEFAULT_CORE_BUILD: CoreBuild = 'simd-lstm';
+
+export interface RecognizerOptions {
+  /** Model variant of the language packs; default DEFAULT_MODEL_VARIANT. */
+  variant?: ModelVariant;
+  /** WASM core build; default DEFAULT_CORE_BUILD. */
+  core?: CoreBuild;
+  /** Languages to load up front so the first page is warm; default `['eng']`. */
+  languages?: string[];
+  /** Tesseract page segmentation mode; default 3 (automatic). */
+  pageSegMode?: number;
+}
+
+/** What Tesseract made of one raster. */
+export interface Recognition {
+  /** Plain text, lines separated by `\n`, paragraphs by a blank line. */
+  text: string;
+  /** Words in reading order, boxes in raster pixels (origin top-left). */
+  words: Word[];
+  /** Tesseract's mean text confidence, 0–100. */
+  meanConfidence: number;
+}
+
+export interface Recognizer {
+  recognize(image: RasterImage, languages: string[]): Promise<Recognition>;
+  terminate(): Promise<void>;
+}
+
+const THREAD_SCRIPT = fileURLToPath(new URL('./tesseractThread.entry.ts', import.meta.url));
+
+function corePathFor(core: CoreBuild): string | undefined {
+  if (core === 'upstream') return undefined;
+  return require.resolve(`tesseract.js-core/tesseract-core-${core}.js`);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Starts Tesseract and loads the initial languages. Throws `InputError('OCR_FAILED', …)` when a
+ * language pack is missing or the engine cannot start.
+ */
+export async function createRecognizer(options: RecognizerOptions = {}): Promise<Recognizer> {
+  const variant = options.variant ?? DEFAULT_MODEL_VARIANT;
+  const core = options.core ?? DEFAULT_CORE_BUILD;
+  const psm = String(options.pageSegMode ?? 3);
+  let current = (options.languages ?? ['eng']).join('+');
+  // tesseract.js reports job failures to this handler *and* rejects the job's promise; without a
+  // handler it throws from a message listener, which would crash the worker process.
+  let lastError: unknown = null;
+  const workerOptions: Partial<Tesseract.WorkerOptions> = {
+    langPath: path.join(tessdataRoot(), variant),
+    gzip: true,
+    cacheMethod: 'none',
+    errorHandler: (error: unknown) => {
+      lastError = error;
+    },
+  };
+  // The custom thread script (LSTM-only core, package-layout model loading) runs from source
+  // under Node's type stripping; a bundled build without it falls back to tesseract.js's own
+  // script, which then needs every language in one folder.
+  if (existsSync(THREAD_SCRIPT)) {
+    workerOptions.workerPath = THREAD_SCRIPT;
+    const corePath = corePathFor(core);
+    if (corePath) workerOptions.corePath = corePath;
+  }
+  let worker: Tesseract.Worker;
+  try {
+    worker = await Tesseract.createWorker(current, Tesseract.OEM.LSTM_ONLY, workerOptions);
+    await worker.setParameters({ tessedit_pageseg_mode: psm as Tesseract.PSM });
+  } catch (error) {
+    throw new InputError('OCR_FAILED', `Tesseract could not start with languages ${current}: ${messageOf(error ?? lastError)}`);
+  }
+
+  async function useLanguages(languages: string[]): Promise<void> {
+    const wanted = languages.join('+');
+    if (wanted === current) return;
+    try {
+      // A new TessBaseAPI: parameters set before are gone, so set them again.
+      await worker.reinitialize(wanted, Tesseract.OEM.LSTM_ONLY);
+      await worker.setParameters({ tessedit_pageseg_mode: psm as Tesseract.PSM });
+      current = wanted;
+    } catch (error) {
+      current = '';
+      throw new InputError('OCR_FAILED', `could not load OCR languages ${wanted}: ${messageOf(error)}`);
+    }
+  }
+
+  return {
+    async recognize(image: RasterImage, languages: string[]): Promise<Recognition> {
+      await useLanguages(languages.length > 0 ? languages : ['eng']);
+      const input = image.kind === 'encoded' ? image.bytes : toPgm(image.width, image.height, image.channels, image.data);
+      const params: Record<string, string> = {};
+      // PGM carries no resolution; Tesseract's layout analysis uses it (text size estimates).
+      if (image.dpi >= 70 && image.dpi <= 2400) params.user_defined_dpi = String(Math.round(image.dpi));
+      let result: Tesseract.RecognizeResult;
+      try {
+        result = await worker.recognize(input as Buffer, params, { text: true, blocks: true });
+      } catch (error) {
+        throw new InputError('OCR_FAILED', `Tesseract failed on this page: ${messageOf(error)}`);
+      }
+      return toRecognition(result.data);
+    },
+    async terminate(): Promise<void> {
+      await worker.terminate();
+    },
+  };
+}
+
+function toRecognition(page: Tesseract.Page): Recognition {
+  const words: Word[] = [];
+  for (const block of page.blocks ?? []) {
+    for (const paragraph of block.paragraphs) {
+      for (const line of paragraph.lines) {
+        for (const word of line.words) {
+          const text = word.text.trim();
+          if (!text) continue;
+          const { x0, y0, x1, y1 } = word.bbox;
+          words.push({ text, x0, y0, x1, y1, confidence: Math.round(word.confidence * 10) / 10 });
+        }
+      }
+    }
+  }
+  return { text: page.text.replace(/\s+$/, ''), words, meanConfidence: page.confidence };
+}
