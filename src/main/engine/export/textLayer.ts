@@ -40,10 +40,36 @@ interface PlacedWord {
   bottom: number;
 }
 
+const RTL = /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}]/u;
+const LTR_RUN = /[\p{L}\p{N}]/u;
+
+/**
+ * Visual order of a right-to-left word. Word text is in logical order, but glyphs are laid out
+ * left to right, and extractors (poppler, pdf.js) turn right-to-left glyph runs back into
+ * logical order. So a word with RTL letters is written reversed, except that runs of other
+ * letters and digits inside it (a year, a code) keep their own order: the one-level case of
+ * the Unicode bidi algorithm, which is all a single word needs.
+ */
+export function visualOrder(text: string): string {
+  if (!RTL.test(text)) return text;
+  const runs: { ltr: boolean; chars: string[] }[] = [];
+  for (const ch of text) {
+    const ltr = !RTL.test(ch) && LTR_RUN.test(ch);
+    const last = runs.at(-1);
+    if (last && last.ltr === ltr) last.chars.push(ch);
+    else runs.push({ ltr, chars: [ch] });
+  }
+  return runs
+    .reverse()
+    .map((r) => (r.ltr ? r.chars : r.chars.reverse()).join(''))
+    .join('');
+}
+
 /**
  * Groups words, in reading order as Tesseract gives them, into lines: a word continues the
- * current line when it starts to the right of the previous word and overlaps the line's band
- * vertically by at least half of the smaller height.
+ * current line when it overlaps the line's band vertically by at least half of the smaller
+ * height and does not overlap the previous word horizontally by more than half (either
+ * direction, so right-to-left lines group too).
  */
 export function groupLines<T extends { x0: number; x1: number; top: number; bottom: number }>(words: readonly T[]): T[][] {
   const lines: T[][] = [];
@@ -54,8 +80,9 @@ export function groupLines<T extends { x0: number; x1: number; top: number; bott
     if (line && prev) {
       const overlap = Math.min(band.top, w.top) - Math.max(band.bottom, w.bottom);
       const smaller = Math.min(band.top - band.bottom, w.top - w.bottom);
-      const rightwards = w.x0 >= prev.x0 + (prev.x1 - prev.x0) * 0.5;
-      if (rightwards && overlap >= smaller * 0.5) {
+      const hOverlap = Math.min(prev.x1, w.x1) - Math.max(prev.x0, w.x0);
+      const beside = hOverlap <= Math.min(prev.x1 - prev.x0, w.x1 - w.x0) * 0.5;
+      if (beside && overlap >= smaller * 0.5) {
         line.push(w);
         band = { top: Math.max(band.top, w.top), bottom: Math.min(band.bottom, w.bottom) };
         continue;
@@ -100,13 +127,14 @@ export function buildTextLayer(input: LayerInput): string {
     ops.push(`/${input.fontName} ${num(size)} Tf`);
     const glyphAdvance = (size * GLYPH_WIDTH) / 1000;
     line.forEach((w, i) => {
-      const encoded = input.encode(w.text);
+      const encoded = input.encode(visualOrder(w.text));
       if (encoded.glyphs === 0) return;
       const scale = (100 * (w.x1 - w.x0)) / (glyphAdvance * encoded.glyphs);
       ops.push(`1 0 0 1 ${num(w.x0)} ${num(baseline)} Tm`, `${num(scale)} Tz`, `<${encoded.hex}> Tj`);
       const next = line[i + 1];
-      if (next) {
-        // Fill the gap to the next word; a tiny advance when boxes touch or overlap.
+      if (next && next.x0 >= w.x0) {
+        // Fill the gap to the next word; a tiny advance when boxes touch or overlap. (A line read
+        // right to left gets no space glyphs: extractors see the gaps.)
         const gap = Math.max(next.x0 - w.x1, size * 0.01);
         ops.push(`${num((100 * gap) / glyphAdvance)} Tz`, `<${space.hex}> Tj`);
       }
