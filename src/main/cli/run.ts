@@ -1,0 +1,186 @@
+import { relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import type { DocumentRow, OcrOptions, OutputFormat } from '../../shared/model.ts';
+import { Engine } from '../engine/engine.ts';
+import { forkSpawner } from '../engine/spawnNode.ts';
+import { createProgressView } from './progress.ts';
+import { formatDuration } from './progress.ts';
+import { RunTracker } from './runTracker.ts';
+import { UsageError } from './options.ts';
+
+export interface RunArgs {
+  paths: string[];
+  outDir: string | null;
+  dbPath: string;
+  jobs: number;
+  options: OcrOptions;
+  formats: OutputFormat[];
+  overwrite: boolean;
+  priority?: number;
+  json: boolean;
+}
+
+export interface RunSummary {
+  ok: boolean;
+  interrupted: boolean;
+  seconds: number;
+  pagesPerMinute: number | null;
+  documents: { total: number; done: number; failed: number; alreadyDone: number };
+  pages: { done: number; failed: number; thisRun: number };
+  failures: { path: string; code: string; message: string }[];
+  outputs: string[];
+  skipped: { path: string; reason: string }[];
+}
+
+/** Exit codes: 0 all succeeded, 1 some input failed, 2 usage error, 130 interrupted. */
+export async function runCommand(args: RunArgs): Promise<number> {
+  for (const p of args.paths) {
+    if (!existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);
+  }
+  const err = process.stderr;
+  const view = createProgressView(err, false);
+  const engine = new Engine({ dbPath: args.dbPath, spawn: forkSpawner(), jobs: args.jobs });
+  const show = (p: string): string => displayPath(p);
+
+  let interrupted = false;
+  let fatal: string | null = null;
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((r) => (finish = r));
+  const onSignal = (): void => {
+    if (interrupted) process.exit(130); // second Ctrl-C: leave now; the queue recovers at next start
+    interrupted = true;
+    view.log('Stopping… (press Ctrl-C again to quit at once)');
+    finish();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    const { recovered } = engine.start();
+    if (recovered > 0) view.log(`Resuming: ${recovered} unfinished task(s) from an earlier run are queued again.`);
+    if (engine.paused) view.log('Note: the queue is paused (desktop app or `bulk-ocr resume`); nothing runs until it is resumed.');
+    const summary = await engine.ingest({
+      paths: args.paths,
+      source: 'cli',
+      options: args.options,
+      outDir: args.outDir,
+      formats: args.formats,
+      overwrite: args.overwrite,
+      priority: args.priority,
+    });
+    for (const s of summary.skipped) view.log(`skipped ${show(s.path)}: ${s.reason}`);
+    const ids = [...new Set(summary.outcomes.map((o) => o.id))];
+    const rows = engine.documents(ids);
+    const alreadyDone = summary.outcomes.filter((o) => !o.created && (o.previousState === 'done' || o.previousState === 'done-with-errors')).length;
+    if (ids.length === 0) view.log('No PDF or image files found.');
+    else if (alreadyDone > 0) view.log(`${alreadyDone} of ${ids.length} file(s) were already done in this queue (--db ${show(args.dbPath)}); their outputs are kept.`);
+    const others = engine.counts().documents;
+    const waitingElsewhere = others.total - others.done - others['done-with-errors'] - others.failed - others.cancelled - rows.filter((r) => !['done', 'done-with-errors', 'failed', 'cancelled'].includes(r.state)).length;
+    if (waitingElsewhere > 0) view.log(`Note: ${waitingElsewhere} other file(s) are waiting in this queue and are worked through in priority order too (use --db for a separate queue).`);
+
+    const tracker = new RunTracker(rows);
+    const tick = (): void => view.update(tracker.snapshot(engine.workers.busy));
+    engine.events.on('page', (e) => {
+      if (!tracker.has(e.docId)) return;
+      if (e.ok) tracker.onPageDone(e.docId);
+      else if (!e.retrying) view.log(`page ${e.pageNo} of ${show(pathOf(rows, e.docId))} failed: ${e.error?.message ?? 'unknown reason'}`);
+      tick();
+    });
+    engine.events.on('document', (e) => {
+      if (!tracker.onDocument(e.id, e.state, e.pageCount)) {
+        tick();
+        return;
+      }
+      const path = show(pathOf(rows, e.id));
+      if (e.state === 'failed') view.log(`failed  ${path}: ${e.error?.message ?? 'unknown reason'}`);
+      else if (e.state === 'cancelled') view.log(`cancelled ${path}`);
+      else {
+        const pages = e.pageCount === null ? '' : ` (${e.pageCount} page${e.pageCount === 1 ? '' : 's'})`;
+        view.log(`${e.state === 'done' ? 'done   ' : 'partial'} ${path}${pages}`);
+      }
+      tick();
+      if (tracker.finished) finish();
+    });
+    engine.events.on('fatal', (e) => {
+      fatal = e.message;
+      finish();
+    });
+    const ticker = setInterval(tick, 1_000);
+    tick();
+    if (tracker.finished) finish();
+    await finished;
+    clearInterval(ticker);
+    view.finish();
+
+    const final = engine.documents(ids);
+    const result = summarize(final, tracker, summary.skipped, alreadyDone, interrupted);
+    await engine.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (fatal) {
+      err.write(`bulk-ocr: cannot run OCR: ${fatal}\n`);
+      return 1;
+    }
+    if (args.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    else printSummary(result, args.outDir);
+    if (interrupted) return 130;
+    return result.ok ? 0 : 1;
+  } catch (error) {
+    view.finish();
+    await engine.stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+function pathOf(rows: DocumentRow[], id: number): string {
+  return rows.find((r) => r.id === id)?.path ?? `document ${id}`;
+}
+
+function displayPath(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && rel !== resolve(p) ? rel : p;
+}
+
+function summarize(rows: DocumentRow[], tracker: RunTracker, skipped: RunSummary['skipped'], alreadyDone: number, interrupted: boolean): RunSummary {
+  const seconds = (Date.now() - tracker.startedAt) / 1000;
+  const failed = rows.filter((r) => r.state === 'failed' || r.state === 'cancelled');
+  const done = rows.filter((r) => r.state === 'done' || r.state === 'done-with-errors');
+  const failures = rows
+    .filter((r) => r.state === 'failed' || r.state === 'done-with-errors')
+    .map((r) => ({
+      path: r.path,
+      code: r.error?.code ?? 'PAGES_FAILED',
+      message: r.state === 'done-with-errors' ? `${r.pagesFailed} of ${r.pageCount ?? '?'} pages failed${r.error ? `: ${r.error.message}` : ''}` : (r.error?.message ?? 'unknown reason'),
+    }));
+  return {
+    ok: !interrupted && failures.length === 0 && skipped.length === 0 && done.length === rows.length,
+    interrupted,
+    seconds: Math.round(seconds * 10) / 10,
+    pagesPerMinute: seconds > 0 && tracker.pagesDoneThisRun > 0 ? Math.round((tracker.pagesDoneThisRun / seconds) * 600) / 10 : null,
+    documents: { total: rows.length, done: done.length, failed: failed.length, alreadyDone },
+    pages: {
+      done: rows.reduce((n, r) => n + r.pagesDone, 0),
+      failed: rows.reduce((n, r) => n + r.pagesFailed, 0),
+      thisRun: tracker.pagesDoneThisRun,
+    },
+    failures,
+    outputs: rows.flatMap((r) => r.outputs),
+    skipped,
+  };
+}
+
+function printSummary(s: RunSummary, outDir: string | null): void {
+  const out = process.stdout;
+  const rate = s.pagesPerMinute === null ? '' : `, ${s.pagesPerMinute} pages/min`;
+  out.write(`\n${s.interrupted ? 'Interrupted' : 'Finished'} in ${formatDuration(s.seconds)}: ${s.documents.done} of ${s.documents.total} file(s) done, ${s.pages.done} page(s)${rate}.\n`);
+  if (s.failures.length > 0) {
+    out.write(`\n${s.failures.length} file(s) with problems:\n`);
+    for (const f of s.failures) out.write(`  ${displayPath(f.path)}: ${f.message}\n`);
+  }
+  if (s.skipped.length > 0) {
+    out.write(`\n${s.skipped.length} path(s) skipped:\n`);
+    for (const f of s.skipped) out.write(`  ${displayPath(f.path)}: ${f.reason}\n`);
+  }
+  if (s.interrupted) out.write('\nWhat is done is kept. Run the same command again to continue where it stopped.\n');
+  else if (s.documents.done > 0) out.write(`\nOutputs: ${outDir ? displayPath(resolve(outDir)) : 'next to each input (NAME.ocr.pdf, NAME.ocr.txt)'}\n`);
+}

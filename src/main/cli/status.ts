@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import { openDatabase, closeDatabase } from '../engine/store/db.ts';
+import { isGloballyPaused, queueCounts, recentFailures } from '../engine/store/documents.ts';
+
+/** `bulk-ocr status`: what the queue holds, read without taking the engine lock (a run may be going on). */
+export function statusCommand(dbPath: string, json: boolean): number {
+  if (!existsSync(dbPath)) {
+    if (json) process.stdout.write(JSON.stringify({ database: dbPath, exists: false }) + '\n');
+    else process.stdout.write(`No queue yet at ${dbPath}. Start one with: bulk-ocr run FOLDER --out DIR\n`);
+    return 0;
+  }
+  const db = openDatabase(dbPath);
+  try {
+    const counts = queueCounts(db);
+    const failures = recentFailures(db, 10);
+    const paused = isGloballyPaused(db);
+    const lock = db.prepare('SELECT pid, started_at FROM engine_lock WHERE id = 1').get() as { pid: number; started_at: number } | undefined;
+    if (json) {
+      const report = {
+        database: dbPath,
+        paused,
+        running: lock ? { pid: lock.pid, since: new Date(lock.started_at).toISOString() } : null,
+        documents: counts.documents,
+        pages: counts.pages,
+        recentFailures: failures.map((f) => ({ path: f.path, state: f.state, code: f.error?.code ?? null, message: f.error?.message ?? null })),
+      };
+      process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      return 0;
+    }
+    const d = counts.documents;
+    const out = process.stdout;
+    out.write(`Queue: ${dbPath}${paused ? '  (paused)' : ''}\n`);
+    out.write(lock ? `Engine: running (pid ${lock.pid})\n` : 'Engine: not running\n');
+    out.write(
+      `Files: ${d.total} — ${d.done} done, ${d['done-with-errors']} done with errors, ${d.failed} failed, ${d.cancelled} cancelled, ` +
+        `${d.new + d.queued + d.paused} waiting, ${d.running + d.exporting} in progress\n`,
+    );
+    const p = counts.pages;
+    out.write(`Pages: ${p.total} — ${p.done} done, ${p.failed} failed, ${p.queued} queued, ${p.running} running\n`);
+    if (failures.length > 0) {
+      out.write('\nRecent problems:\n');
+      for (const f of failures) out.write(`  ${f.path}: ${f.error?.message ?? `${f.pagesFailed} page(s) failed`}\n`);
+    }
+    return 0;
+  } finally {
+    closeDatabase(db);
+  }
+}
