@@ -41,7 +41,7 @@ export function gridPage(text: string, width: number, height: number): ExportPag
 }
 
 /** Runs a poppler-utils tool and returns its stdout. */
-export function poppler(tool: 'pdftotext' | 'pdfinfo', ...args: string[]): string {
+export function poppler(tool: 'pdftotext' | 'pdfinfo' | 'pdfimages', ...args: string[]): string {
   return execFileSync(tool, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
 }
 
@@ -54,7 +54,8 @@ export function norm(text: string): string {
 export function pageSizes(pdf: string): { width: number; height: number; rot: number }[] {
   const info = poppler('pdfinfo', '-f', '1', '-l', '9999', pdf);
   const sizes: { width: number; height: number; rot: number }[] = [];
-  for (const m of info.matchAll(/^Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+) pts/gm)) sizes[Number(m[1]) - 1] = { width: Number(m[2]), height: Number(m[3]), rot: 0 };
+  for (const m of info.matchAll(/^Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+) pts/gm))
+    sizes[Number(m[1]) - 1] = { width: Number(m[2]), height: Number(m[3]), rot: 0 };
   for (const m of info.matchAll(/^Page\s+(\d+) rot:\s+(\d+)/gm)) sizes[Number(m[1]) - 1].rot = Number(m[2]);
   return sizes;
 }
@@ -79,8 +80,23 @@ export function bboxWords(pdf: string): BboxWord[] {
   let page = 0;
   for (const line of html.split('\n')) {
     if (line.includes('<page ')) page++;
-    const m = /<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">(.*)<\/word>/.exec(line);
-    if (m) out.push({ page, xMin: +m[1], yMin: +m[2], xMax: +m[3], yMax: +m[4], text: m[5].replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'") });
+    const m = /<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">(.*)<\/word>/.exec(
+      line,
+    );
+    if (m)
+      out.push({
+        page,
+        xMin: +m[1],
+        yMin: +m[2],
+        xMax: +m[3],
+        yMax: +m[4],
+        text: m[5]
+          .replace(/&amp;/g, '&')
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>')
+          .replace(/&quot;/g, '"')
+          .replace(/&apos;/g, "'"),
+      });
   }
   return out;
 }

@@ -3,13 +3,28 @@ import path from 'node:path';
 import { PDFDocument, degrees } from '@cantoo/pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { exportDocument, type ExportPage } from '../../src/main/engine/export/exportDocument.ts';
-import { CORPUS, bboxWords, gridPage, groundTruthPages, norm, pageCount, pageSizes, poppler, tempDir } from '../helpers/export-fixtures.ts';
+import {
+  CORPUS,
+  bboxWords,
+  gridPage,
+  groundTruthPages,
+  norm,
+  pageCount,
+  pageSizes,
+  poppler,
+  tempDir,
+} from '../helpers/export-fixtures.ts';
 
 /** Exports `source` (PDF) with the given pages to a fresh folder; returns the output paths. */
 async function exportPdf(source: string, pages: ExportPage[], formats: ('txt' | 'pdf')[] = ['txt', 'pdf']) {
   const dir = tempDir();
   const stem = path.join(dir, path.basename(source).replace(/\.pdf$/, ''));
-  const outcome = await exportDocument({ sourcePath: source, kind: 'pdf', pages, target: { formats, stem, overwrite: false } });
+  const outcome = await exportDocument({
+    sourcePath: source,
+    kind: 'pdf',
+    pages,
+    target: { formats, stem, overwrite: false },
+  });
   return { dir, outcome, pdf: `${stem}.pdf`, txt: `${stem}.txt` };
 }
 
@@ -46,7 +61,11 @@ describe('searchable PDF from PDF input', () => {
   it('handles a 5-page document: page count, sizes, text per page', async () => {
     const source = `${CORPUS}/synthetic/s02-report-5p.pdf`;
     const gt = groundTruthPages(source);
-    const { pdf } = await exportPdf(source, gt.map((t) => gridPage(t, 2480, 3509)), ['pdf']);
+    const { pdf } = await exportPdf(
+      source,
+      gt.map((t) => gridPage(t, 2480, 3509)),
+      ['pdf'],
+    );
     expect(pageCount(pdf)).toBe(5);
     expect(pageSizes(pdf)).toEqual(pageSizes(source));
     const pagesText = poppler('pdftotext', pdf, '-').split('\f');
@@ -143,7 +162,9 @@ describe('searchable PDF from PDF input', () => {
   it('opens a PDF encrypted with an owner password only and writes a readable, unencrypted PDF', async () => {
     const source = `${CORPUS}/real/encrypted-aes256-ownerpw.pdf`;
     const sizes = pageSizes(source);
-    const pages = sizes.map((s, i) => gridPage(`searchable words page${i + 1}`, at300(s.width), at300(s.height)));
+    const pages = sizes.map((s, i) =>
+      gridPage(`searchable words page${i + 1}`, at300(s.width), at300(s.height)),
+    );
     const { pdf } = await exportPdf(source, pages, ['pdf']);
     expect(poppler('pdfinfo', pdf)).toMatch(/^Encrypted:\s+no/m);
     expect(pageSizes(pdf)).toEqual(sizes);

@@ -83,7 +83,11 @@ function isErrno(error: unknown, ...codes: string[]): boolean {
  * Fails with `OUTPUT_EXISTS` if any of `paths` exists and `overwrite` is false. Meant to run
  * before any expensive work; the final step re-checks atomically.
  */
-export async function assertCanWrite(paths: readonly string[], overwrite: boolean, fs: AtomicFs = nodeFs): Promise<void> {
+export async function assertCanWrite(
+  paths: readonly string[],
+  overwrite: boolean,
+  fs: AtomicFs = nodeFs,
+): Promise<void> {
   if (overwrite) return;
   for (const p of paths) {
     try {
@@ -184,7 +188,10 @@ async function syncFolder(fs: AtomicFs, dir: string): Promise<void> {
  * Errors: `OUTPUT_EXISTS` (a file exists and `overwrite` is false), `OUTPUT_FAILED` (EACCES,
  * ENOSPC, EROFS…, with the path and the reason in words).
  */
-export async function writeFilesAtomically(files: readonly OutputFile[], options: AtomicWriteOptions): Promise<void> {
+export async function writeFilesAtomically(
+  files: readonly OutputFile[],
+  options: AtomicWriteOptions,
+): Promise<void> {
   const fs = options.fs ?? nodeFs;
   await assertCanWrite(
     files.map((f) => f.path),

@@ -50,7 +50,10 @@ async function readSource(sourcePath: string): Promise<Uint8Array> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new InputError('NOT_FOUND', `${sourcePath} no longer exists`);
-    throw new InputError('UNREADABLE', `cannot read ${sourcePath}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (error as Error).message}`);
+    throw new InputError(
+      'UNREADABLE',
+      `cannot read ${sourcePath}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (error as Error).message}`,
+    );
   }
 }
 
@@ -78,7 +81,10 @@ export async function exportDocument(job: ExportJob): Promise<ExportOutcome> {
       files.push({ path, bytes: encodeText(job.pages) });
     } else {
       const source = await readSource(job.sourcePath);
-      const bytes = job.kind === 'pdf' ? await buildSearchablePdf(source, job.pages) : await buildImagePdf(source, job.pages);
+      const bytes =
+        job.kind === 'pdf'
+          ? await buildSearchablePdf(source, job.pages)
+          : await buildImagePdf(source, job.pages);
       files.push({ path, bytes });
     }
   }

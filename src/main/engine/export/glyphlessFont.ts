@@ -128,7 +128,10 @@ export class GlyphlessFont {
       const start = hi << 8;
       ranges.push(`<${hex4(start)}> <${hex4(start + 0xff)}> <${hex4(start)}>`);
     }
-    const chars = [...this.extra].map(([cp, cid]) => `<${hex4(cid)}> <${hex4(0xd800 + ((cp - 0x10000) >> 10))}${hex4(0xdc00 + ((cp - 0x10000) & 0x3ff))}>`);
+    const chars = [...this.extra].map(
+      ([cp, cid]) =>
+        `<${hex4(cid)}> <${hex4(0xd800 + ((cp - 0x10000) >> 10))}${hex4(0xdc00 + ((cp - 0x10000) & 0x3ff))}>`,
+    );
     const blocks: string[] = [];
     // A CMap allows at most 100 entries per begin…end block.
     for (let i = 0; i < ranges.length; i += 100) {

@@ -34,7 +34,7 @@ export function embedPngPassThrough(doc: PDFDocument, bytes: Uint8Array): Embedd
   if (interlace !== 0 || ![0, 2, 3].includes(colorType)) return null;
   const idat: Uint8Array[] = [];
   let palette: Uint8Array | null = null;
-  for (let o = 8; o + 8 <= bytes.length; ) {
+  for (let o = 8; o + 8 <= bytes.length;) {
     const len = u32be(bytes, o);
     const type = String.fromCharCode(bytes[o + 4], bytes[o + 5], bytes[o + 6], bytes[o + 7]);
     if (o + 12 + len > bytes.length) return null;
@@ -50,7 +50,12 @@ export function embedPngPassThrough(doc: PDFDocument, bytes: Uint8Array): Embedd
   const { context } = doc;
   const colorSpace =
     colorType === 3 && palette
-      ? context.obj(['Indexed', 'DeviceRGB', palette.length / 3 - 1, context.register(context.stream(palette))])
+      ? context.obj([
+          'Indexed',
+          'DeviceRGB',
+          palette.length / 3 - 1,
+          context.register(context.stream(palette)),
+        ])
       : context.obj(colorType === 2 ? 'DeviceRGB' : 'DeviceGray');
   const stream = context.stream(Buffer.concat(idat), {
     Type: 'XObject',

@@ -39,7 +39,12 @@ export function toBox(rect: readonly number[]): Box {
 }
 
 function intersect(a: Box, b: Box): Box {
-  const box = { x0: Math.max(a.x0, b.x0), y0: Math.max(a.y0, b.y0), x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1) };
+  const box = {
+    x0: Math.max(a.x0, b.x0),
+    y0: Math.max(a.y0, b.y0),
+    x1: Math.min(a.x1, b.x1),
+    y1: Math.min(a.y1, b.y1),
+  };
   // A CropBox entirely outside the MediaBox is invalid; viewers then show the MediaBox.
   return box.x1 > box.x0 && box.y1 > box.y0 ? box : a;
 }
@@ -47,11 +52,15 @@ function intersect(a: Box, b: Box): Box {
 /** Any multiple of 90 (negative too) → 0/90/180/270; anything else is treated as 0, as viewers do. */
 export function normaliseRotation(rotate: number): 0 | 90 | 180 | 270 {
   if (!Number.isFinite(rotate) || rotate % 90 !== 0) return 0;
-  return ((((rotate % 360) + 360) % 360) as 0 | 90 | 180 | 270);
+  return (((rotate % 360) + 360) % 360) as 0 | 90 | 180 | 270;
 }
 
 /** Computes the visible page from the raw MediaBox, optional CropBox and /Rotate. */
-export function visiblePage(mediaBox: readonly number[], cropBox: readonly number[] | undefined, rotate: number): VisiblePage {
+export function visiblePage(
+  mediaBox: readonly number[],
+  cropBox: readonly number[] | undefined,
+  rotate: number,
+): VisiblePage {
   const media = toBox(mediaBox);
   const box = cropBox ? intersect(media, toBox(cropBox)) : media;
   const r = normaliseRotation(rotate);

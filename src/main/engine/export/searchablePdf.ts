@@ -28,7 +28,12 @@ export interface LayerPage {
 /** Resolution assumed when an image file does not state one. */
 export const DEFAULT_IMAGE_DPI = 300;
 
-const SAVE_OPTIONS = { useObjectStreams: true, addDefaultPage: false, objectsPerTick: 2000, updateFieldAppearances: false } as const;
+const SAVE_OPTIONS = {
+  useObjectStreams: true,
+  addDefaultPage: false,
+  objectsPerTick: 2000,
+  updateFieldAppearances: false,
+} as const;
 
 function needsLayer(page: LayerPage): boolean {
   return page.source === 'ocr' && !page.failed && page.words.length > 0 && page.width > 0 && page.height > 0;
@@ -52,7 +57,10 @@ function appendContent(doc: PDFDocument, page: PDFPage, ops: string): void {
   // q/Q); wrap once more regardless so a page that leaves its graphics state changed (a cm
   // without a Q) cannot move our layer. An extra q/Q pair is harmless.
   node.normalize();
-  node.wrapContentStreams(context.getPushGraphicsStateContentStream(), context.getPopGraphicsStateContentStream());
+  node.wrapContentStreams(
+    context.getPushGraphicsStateContentStream(),
+    context.getPopGraphicsStateContentStream(),
+  );
   node.addContentStream(context.register(context.flateStream(ops)));
 }
 
@@ -81,11 +89,16 @@ export async function loadSourcePdf(bytes: Uint8Array): Promise<PDFDocument> {
 }
 
 /** Adds the text layer of `pages` (one per page of the source, in order) to a source PDF. */
-export async function buildSearchablePdf(source: Uint8Array, pages: readonly LayerPage[]): Promise<Uint8Array> {
+export async function buildSearchablePdf(
+  source: Uint8Array,
+  pages: readonly LayerPage[],
+): Promise<Uint8Array> {
   const doc = await loadSourcePdf(source);
   const docPages = doc.getPages();
   if (docPages.length !== pages.length) {
-    throw new Error(`the PDF has ${docPages.length} pages but ${pages.length} page results were given (was the file changed?)`);
+    throw new Error(
+      `the PDF has ${docPages.length} pages but ${pages.length} page results were given (was the file changed?)`,
+    );
   }
   const font = new GlyphlessFont(doc);
   let used = false;
@@ -124,7 +137,11 @@ function isPng(bytes: Uint8Array): boolean {
   return bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
 }
 
-async function embedImagePage(doc: PDFDocument, source: Uint8Array, index: number): Promise<EmbeddedImage & { dpiX: number; dpiY: number }> {
+async function embedImagePage(
+  doc: PDFDocument,
+  source: Uint8Array,
+  index: number,
+): Promise<EmbeddedImage & { dpiX: number; dpiY: number }> {
   const info = sniffImage(source);
   if (!info) throw new InputError('UNSUPPORTED_FORMAT', 'the file is not a supported image');
   const dpiX = info.dpiX ?? info.dpiY ?? DEFAULT_IMAGE_DPI;

@@ -71,7 +71,9 @@ export function visualOrder(text: string): string {
  * height and does not overlap the previous word horizontally by more than half (either
  * direction, so right-to-left lines group too).
  */
-export function groupLines<T extends { x0: number; x1: number; top: number; bottom: number }>(words: readonly T[]): T[][] {
+export function groupLines<T extends { x0: number; x1: number; top: number; bottom: number }>(
+  words: readonly T[],
+): T[][] {
   const lines: T[][] = [];
   let band = { top: 0, bottom: 0 };
   for (const w of words) {
