@@ -29,7 +29,7 @@ interface CanvasFactory {
  * `maxPixels` and the canvas side limit. Page size in PDF points (1/72 inch) as the user sees it.
  */
 export function fitDpi(widthPt: number, heightPt: number, requestedDpi: number, maxPixels: number): number {
-  const px = (dpi: number): [number, number] => [Math.ceil((widthPt * dpi) / 72), Math.ceil((heightPt * dpi) / 72)];
+  const px = (dpi: number): [number, number] => [Math.ceil((widthPt * dpi) / 72 - 1e-6), Math.ceil((heightPt * dpi) / 72 - 1e-6)];
   let dpi = requestedDpi;
   const [w, h] = px(dpi);
   if (w * h > maxPixels) dpi = requestedDpi * Math.sqrt(maxPixels / (w * h));
@@ -63,8 +63,9 @@ export async function renderPage(doc: PDFDocumentProxy, page: PDFPageProxy, requ
   const unit = page.getViewport({ scale: 1 });
   const dpi = fitDpi(unit.width, unit.height, requestedDpi, maxPixels);
   const viewport = page.getViewport({ scale: dpi / 72 });
-  const width = Math.ceil(viewport.width);
-  const height = Math.ceil(viewport.height);
+  // Tolerance: 612 pt at 300 dpi is 2550 px, not 2551 after a floating-point hair.
+  const width = Math.ceil(viewport.width - 1e-6);
+  const height = Math.ceil(viewport.height - 1e-6);
   const factory = (doc as unknown as { canvasFactory: CanvasFactory }).canvasFactory;
   const target = factory.create(width, height);
   try {

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import Tesseract from 'tesseract.js';
 import type { Word } from '../../shared/model.ts';
 import { InputError } from './errors.ts';
-import { DEFAULT_MODEL_VARIANT, tessdataRoot, type ModelVariant } from './languages.ts';
+import { DEFAULT_MODEL_VARIANT, parseLanguages, tessdataRoot, type ModelVariant } from './languages.ts';
 import type { RasterImage } from './ocrTypes.ts';
 import { toPgm } from './rasterize.ts';
 
@@ -56,7 +56,17 @@ export interface Recognizer {
   terminate(): Promise<void>;
 }
 
-const THREAD_SCRIPT = fileURLToPath(new URL('./tesseractThread.entry.ts', import.meta.url));
+/**
+ * The thread script next to this module: `.ts` when running from source (Node's type stripping),
+ * `.js` when a bundler emitted it as its own entry (it must: it is loaded by path, not imported).
+ */
+function threadScript(): string | null {
+  for (const ext of ['.ts', '.js']) {
+    const candidate = fileURLToPath(new URL(`./tesseractThread.entry${ext}`, import.meta.url));
+    if (existsSync(candidate)) return candidate;
+  }
+  return null;
+}
 
 function corePathFor(core: CoreBuild): string | undefined {
   if (core === 'upstream') return undefined;
@@ -75,7 +85,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   const variant = options.variant ?? DEFAULT_MODEL_VARIANT;
   const core = options.core ?? DEFAULT_CORE_BUILD;
   const psm = String(options.pageSegMode ?? 3);
-  let current = (options.languages ?? ['eng']).join('+');
+  let current = parseLanguages(options.languages ?? ['eng'], variant).join('+');
   // tesseract.js reports job failures to this handler *and* rejects the job's promise; without a
   // handler it throws from a message listener, which would crash the worker process.
   let lastError: unknown = null;
@@ -87,14 +97,14 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
       lastError = error;
     },
   };
-  // The custom thread script (LSTM-only core, package-layout model loading) runs from source
-  // under Node's type stripping; a bundled build without it falls back to tesseract.js's own
-  // script, which then needs every language in one folder.
-  if (existsSync(THREAD_SCRIPT)) {
-    workerOptions.workerPath = THREAD_SCRIPT;
-    const corePath = corePathFor(core);
-    if (corePath) workerOptions.corePath = corePath;
-  }
+  // Without our thread script (a bundle that did not emit it) tesseract.js's own script would
+  // load the full core and look for `<langPath>/<code>.traineddata.gz`, which does not exist in
+  // the package layout: fail loudly instead of half-working.
+  const script = threadScript();
+  if (!script) throw new InputError('OCR_FAILED', 'the Tesseract thread script (tesseractThread.entry) is missing from this build');
+  workerOptions.workerPath = script;
+  const corePath = corePathFor(core);
+  if (corePath) workerOptions.corePath = corePath;
   let worker: Tesseract.Worker;
   try {
     worker = await Tesseract.createWorker(current, Tesseract.OEM.LSTM_ONLY, workerOptions);
@@ -106,6 +116,8 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   async function useLanguages(languages: string[]): Promise<void> {
     const wanted = languages.join('+');
     if (wanted === current) return;
+    // A clear "not installed" message instead of tesseract.js's file-not-found.
+    parseLanguages(languages, variant);
     try {
       // A new TessBaseAPI: parameters set before are gone, so set them again.
       await worker.reinitialize(wanted, Tesseract.OEM.LSTM_ONLY);
