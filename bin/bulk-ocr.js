@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process */
 // The `bulk-ocr` command. Runs the TypeScript sources directly (Node >= 22.18 strips types), so there
 // is no build step between `npm ci` and the first run.
 const [major, minor] = process.versions.node.split('.').map(Number);

@@ -20,7 +20,11 @@ export function waitForDocuments(engine: Engine, ids: number[], timeoutMs = 240_
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => {
       engine.events.off('document', check);
-      reject(new Error(`documents not finished after ${timeoutMs} ms: ${JSON.stringify(engine.documents(ids).map((d) => [d.path, d.state]))}`));
+      reject(
+        new Error(
+          `documents not finished after ${timeoutMs} ms: ${JSON.stringify(engine.documents(ids).map((d) => [d.path, d.state]))}`,
+        ),
+      );
     }, timeoutMs);
     const check = (): void => {
       if (!finished()) return;
@@ -33,7 +37,11 @@ export function waitForDocuments(engine: Engine, ids: number[], timeoutMs = 240_
   });
 }
 
-export function ingestRequest(paths: string[], outDir: string, extra: Partial<IngestRequest> = {}): IngestRequest {
+export function ingestRequest(
+  paths: string[],
+  outDir: string,
+  extra: Partial<IngestRequest> = {},
+): IngestRequest {
   return {
     paths,
     source: 'cli',
@@ -52,10 +60,18 @@ export async function runEngine(
   opts: Partial<EngineOptions> = {},
   extra: Partial<IngestRequest> = {},
 ): Promise<{ engine: Engine; rows: DocumentRow[] }> {
-  const engine = new Engine({ dbPath: join(tempDir('db'), 'queue.db'), spawn: forkSpawner(), jobs: 2, ...opts });
+  const engine = new Engine({
+    dbPath: join(tempDir('db'), 'queue.db'),
+    spawn: forkSpawner(),
+    jobs: 2,
+    ...opts,
+  });
   engine.start();
   const { outcomes } = await engine.ingest(ingestRequest(paths, outDir, extra));
-  const rows = await waitForDocuments(engine, outcomes.map((o) => o.id));
+  const rows = await waitForDocuments(
+    engine,
+    outcomes.map((o) => o.id),
+  );
   return { engine, rows };
 }
 

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cer } from '../helpers/cer.ts';
 import { CORPUS, tempDir } from '../helpers/engineRun.ts';
@@ -44,7 +44,12 @@ describe('bulk-ocr run on good documents', () => {
   const out = join(work, 'out');
   const db = join(work, 'good.db');
   /** Input file → its subfolder in the input (and so in the output). */
-  const layout: Record<string, string> = { 's01-letter.pdf': '', 's04-two-column.pdf': '', 's08-image-png.png': 'sub', 's10-tiff-3p.tif': 'sub' };
+  const layout: Record<string, string> = {
+    's01-letter.pdf': '',
+    's04-two-column.pdf': '',
+    's08-image-png.png': 'sub',
+    's10-tiff-3p.tif': 'sub',
+  };
   const files = Object.keys(layout);
   let result: CliResult;
 
@@ -62,8 +67,19 @@ describe('bulk-ocr run on good documents', () => {
   });
 
   it('mirrors the folder structure with a .txt and a .pdf per input', () => {
-    expect(readdirSync(out).sort()).toEqual(['s01-letter.pdf', 's01-letter.txt', 's04-two-column.pdf', 's04-two-column.txt', 'sub']);
-    expect(readdirSync(join(out, 'sub')).sort()).toEqual(['s08-image-png.pdf', 's08-image-png.txt', 's10-tiff-3p.pdf', 's10-tiff-3p.txt']);
+    expect(readdirSync(out).sort()).toEqual([
+      's01-letter.pdf',
+      's01-letter.txt',
+      's04-two-column.pdf',
+      's04-two-column.txt',
+      'sub',
+    ]);
+    expect(readdirSync(join(out, 'sub')).sort()).toEqual([
+      's08-image-png.pdf',
+      's08-image-png.txt',
+      's10-tiff-3p.pdf',
+      's10-tiff-3p.txt',
+    ]);
   });
 
   it('reads the text within the accuracy targets, pages separated by form feeds', () => {
@@ -95,8 +111,14 @@ describe('bulk-ocr run on good documents', () => {
 
   it('places a word of the text layer over that word in the page image', () => {
     const outPdf = join(out, 's01-letter.pdf');
-    const bbox = execFileSync('pdftotext', ['-bbox', '-f', '1', '-l', '1', outPdf, '-'], { encoding: 'utf8' });
-    const words = [...bbox.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)<\/word>/g)].map((m) => ({
+    const bbox = execFileSync('pdftotext', ['-bbox', '-f', '1', '-l', '1', outPdf, '-'], {
+      encoding: 'utf8',
+    });
+    const words = [
+      ...bbox.matchAll(
+        /<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)<\/word>/g,
+      ),
+    ].map((m) => ({
       x0: Number(m[1]),
       y0: Number(m[2]),
       x1: Number(m[3]),
@@ -111,12 +133,29 @@ describe('bulk-ocr run on good documents', () => {
       const pad = 4;
       const crop = join(work, 'crop');
       execFileSync('pdftoppm', [
-        '-r', '300', '-f', '1', '-l', '1', '-singlefile', '-gray',
-        '-x', String(Math.floor(w.x0 * scale) - pad), '-y', String(Math.floor(w.y0 * scale) - pad),
-        '-W', String(Math.ceil((w.x1 - w.x0) * scale) + 2 * pad), '-H', String(Math.ceil((w.y1 - w.y0) * scale) + 2 * pad),
-        outPdf, crop,
+        '-r',
+        '300',
+        '-f',
+        '1',
+        '-l',
+        '1',
+        '-singlefile',
+        '-gray',
+        '-x',
+        String(Math.floor(w.x0 * scale) - pad),
+        '-y',
+        String(Math.floor(w.y0 * scale) - pad),
+        '-W',
+        String(Math.ceil((w.x1 - w.x0) * scale) + 2 * pad),
+        '-H',
+        String(Math.ceil((w.y1 - w.y0) * scale) + 2 * pad),
+        outPdf,
+        crop,
       ]);
-      const seen = execFileSync('tesseract', [`${crop}.pgm`, '-', '--psm', '7'], { encoding: 'utf8', env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
+      const seen = execFileSync('tesseract', [`${crop}.pgm`, '-', '--psm', '7'], {
+        encoding: 'utf8',
+        env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+      });
       expect(seen.trim().toLowerCase(), `word "${w.text}"`).toContain(w.text.toLowerCase().slice(1, -1));
     }
   });
@@ -139,7 +178,17 @@ describe('bulk-ocr run on good documents', () => {
     expect(summary.failures[0]).toMatchObject({ code: 'OUTPUT_EXISTS' });
     expect(summary.failures[0].message).toMatch(/already exists.*--overwrite/);
     expect(readFileSync(join(out, 's01-letter.txt'), 'utf8')).toBe(before);
-    const replaced = bulkOcr(['run', file, '--out', out, '--db', join(work, 'fresh2.db'), '--format', 'txt', '--overwrite']);
+    const replaced = bulkOcr([
+      'run',
+      file,
+      '--out',
+      out,
+      '--db',
+      join(work, 'fresh2.db'),
+      '--format',
+      'txt',
+      '--overwrite',
+    ]);
     expect(replaced.status).toBe(0);
   });
 });
@@ -148,30 +197,70 @@ describe('bulk-ocr run on the bad corpus', () => {
   it('names every bad file with a specific reason, succeeds where it can, and leaves no partial output', () => {
     const out = join(work, 'bad-out');
     const good = join(CORPUS, 'synthetic/s07-landscape.pdf');
-    const r = bulkOcr(['run', join(CORPUS, 'bad'), good, '--out', out, '--db', join(work, 'bad.db'), '--json']);
+    const r = bulkOcr([
+      'run',
+      join(CORPUS, 'bad'),
+      good,
+      '--out',
+      out,
+      '--db',
+      join(work, 'bad.db'),
+      '--json',
+    ]);
     expect(r.status).toBe(1);
     const summary = JSON.parse(r.stdout) as Summary;
-    const reason = Object.fromEntries(summary.failures.map((f) => [f.path.split('/').pop(), `${f.code}: ${f.message}`]));
-    expect(reason).toEqual({
-      'empty.pdf': expect.stringMatching(/^EMPTY_FILE: .*empty/),
-      'truncated.pdf': expect.stringMatching(/^DAMAGED_FILE: .*(damaged|incomplete)/),
-      'random-bytes.pdf': expect.stringMatching(/^UNSUPPORTED_FORMAT: not a valid PDF/),
-      'encrypted-user-password.pdf': expect.stringMatching(/^PASSWORD_PROTECTED: .*password/),
-      'huge-dimensions.png': expect.stringMatching(/^TOO_LARGE: .*100000 × 100000/),
-      'not-an-image.jpg': expect.stringMatching(/^UNSUPPORTED_FORMAT: not a valid JPEG/),
-    });
+    const reason: Record<string, string> = Object.fromEntries(
+      summary.failures.map((f) => [basename(f.path), `${f.code}: ${f.message}`]),
+    );
+    const expected: Record<string, RegExp> = {
+      'empty.pdf': /^EMPTY_FILE: .*empty/,
+      'truncated.pdf': /^DAMAGED_FILE: .*(damaged|incomplete)/,
+      'random-bytes.pdf': /^UNSUPPORTED_FORMAT: not a valid PDF/,
+      'encrypted-user-password.pdf': /^PASSWORD_PROTECTED: .*password/,
+      'huge-dimensions.png': /^TOO_LARGE: .*100000 × 100000/,
+      'not-an-image.jpg': /^UNSUPPORTED_FORMAT: not a valid JPEG/,
+    };
+    expect(Object.keys(reason).sort()).toEqual(Object.keys(expected).sort());
+    for (const [file, pattern] of Object.entries(expected)) expect(reason[file], file).toMatch(pattern);
     expect(summary.documents).toMatchObject({ total: 10, done: 4, failed: 6 });
     // The recoverable and the good ones are complete; nothing is written for the failed ones.
     const unicodeDir = join(out, 'Ünïcødé folder — 日本語 ✓');
-    expect(readdirSync(unicodeDir).sort()).toEqual(['scan with spaces & ümlauts (copy 2) #1.pdf', 'scan with spaces & ümlauts (copy 2) #1.txt']);
+    expect(readdirSync(unicodeDir).sort()).toEqual([
+      'scan with spaces & ümlauts (copy 2) #1.pdf',
+      'scan with spaces & ümlauts (copy 2) #1.txt',
+    ]);
     const unicodeText = readFileSync(join(unicodeDir, 'scan with spaces & ümlauts (copy 2) #1.txt'), 'utf8');
-    const unicodeGt = readFileSync(join(CORPUS, 'bad/Ünïcødé folder — 日本語 ✓/scan with spaces & ümlauts (copy 2) #1.gt.txt'), 'utf8');
+    const unicodeGt = readFileSync(
+      join(CORPUS, 'bad/Ünïcødé folder — 日本語 ✓/scan with spaces & ümlauts (copy 2) #1.gt.txt'),
+      'utf8',
+    );
     expect(cer(unicodeGt, unicodeText).rate).toBeLessThan(0.08);
-    expect(cer(readFileSync(join(CORPUS, 'synthetic/s08-image-png.gt.txt'), 'utf8'), readFileSync(join(out, 'png-renamed.txt'), 'utf8')).rate).toBeLessThan(0.01);
-    expect(cer(readFileSync(join(CORPUS, 'bad/broken-xref.gt.txt'), 'utf8'), readFileSync(join(out, 'broken-xref.txt'), 'utf8')).rate).toBeLessThan(0.01);
+    expect(
+      cer(
+        readFileSync(join(CORPUS, 'synthetic/s08-image-png.gt.txt'), 'utf8'),
+        readFileSync(join(out, 'png-renamed.txt'), 'utf8'),
+      ).rate,
+    ).toBeLessThan(0.01);
+    expect(
+      cer(
+        readFileSync(join(CORPUS, 'bad/broken-xref.gt.txt'), 'utf8'),
+        readFileSync(join(out, 'broken-xref.txt'), 'utf8'),
+      ).rate,
+    ).toBeLessThan(0.01);
     const written = readdirSync(out).sort();
-    expect(written).toEqual(['broken-xref.pdf', 'broken-xref.txt', 'png-renamed.pdf', 'png-renamed.txt', 's07-landscape.pdf', 's07-landscape.txt', 'Ünïcødé folder — 日本語 ✓'].sort());
-    for (const f of written.filter((f) => f.includes('.'))) expect(statSync(join(out, f)).size, f).toBeGreaterThan(0);
+    expect(written).toEqual(
+      [
+        'broken-xref.pdf',
+        'broken-xref.txt',
+        'png-renamed.pdf',
+        'png-renamed.txt',
+        's07-landscape.pdf',
+        's07-landscape.txt',
+        'Ünïcødé folder — 日本語 ✓',
+      ].sort(),
+    );
+    for (const f of written.filter((f) => f.includes('.')))
+      expect(statSync(join(out, f)).size, f).toBeGreaterThan(0);
   });
 });
 
@@ -183,7 +272,10 @@ describe('bulk-ocr usage', () => {
     expect(help.stdout).toMatch(/--lang <codes>/);
     for (const [args, message] of [
       [['run', 'x.pdf', '--dpi', 'lots'], /--dpi must be a whole number/],
-      [['run', join(CORPUS, 'synthetic'), '--lang', 'klingon'], /--lang: "klingon" is not a Tesseract language code/],
+      [
+        ['run', join(CORPUS, 'synthetic'), '--lang', 'klingon'],
+        /--lang: "klingon" is not a Tesseract language code/,
+      ],
       [['run', join(CORPUS, 'synthetic'), '--lang', 'rus'], /"rus" is not installed/],
       [['run', '/no/such/folder'], /no such file or folder: \/no\/such\/folder/],
       [['run', join(CORPUS, 'synthetic'), '--format', 'docx'], /--format takes txt, pdf/],

@@ -56,7 +56,11 @@ describe('worker pool with real workers', () => {
     const { dir } = inputs('hang-me');
     const out = tempDir('pool-out');
     dirs.push(out);
-    const run = await runEngine([dir], out, { spawn: faultySpawner('hang', 'hang-me'), policy, timeouts: { page: 6_000 } });
+    const run = await runEngine([dir], out, {
+      spawn: faultySpawner('hang', 'hang-me'),
+      policy,
+      timeouts: { page: 6_000 },
+    });
     engine = run.engine;
     const hung = run.rows.find((r) => r.path.includes('hang-me'))!;
     expect(run.rows.find((r) => r.path.endsWith('good.tif'))?.state).toBe('done');

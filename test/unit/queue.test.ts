@@ -81,7 +81,11 @@ function claim(): Task | null {
 
 /** Inserts documents and opens them (as a worker's probe would), each with a distinct hash. */
 function queueOpened(names: string[], pages = 1, extra: Partial<NewDocument> = {}): number[] {
-  const ids = insertDocuments(db, names.map((n) => doc(n, extra)), now).map((o) => o.id);
+  const ids = insertDocuments(
+    db,
+    names.map((n) => doc(n, extra)),
+    now,
+  ).map((o) => o.id);
   for (const id of ids) {
     // As if a worker had claimed and opened each file (claiming probes is tested above).
     db.prepare('UPDATE documents SET lease_owner = ? WHERE id = ?').run(OWNER, id);
@@ -163,7 +167,14 @@ describe('failures', () => {
   it('does not retry a fault of the input itself', () => {
     const [id] = insertDocuments(db, [doc('bad.pdf')], now).map((o) => o.id);
     claim();
-    failProbe(db, id, OWNER, { code: 'PASSWORD_PROTECTED', message: 'the PDF is password protected' }, policy, now);
+    failProbe(
+      db,
+      id,
+      OWNER,
+      { code: 'PASSWORD_PROTECTED', message: 'the PDF is password protected' },
+      policy,
+      now,
+    );
     expect(getDocument(db, id)).toMatchObject({ state: 'failed', error: { code: 'PASSWORD_PROTECTED' } });
     expect(claim()).toBeNull();
   });
@@ -250,9 +261,14 @@ describe('duplicates', () => {
   });
 
   it('gives two inputs with the same stem different outputs', () => {
-    const [a, b] = insertDocuments(db, [doc('scan.pdf'), doc('scan.png', { output: { formats: ['txt'], stem: '/out/scan', overwrite: false } })], now).map(
-      (o) => o.id,
-    );
+    const [a, b] = insertDocuments(
+      db,
+      [
+        doc('scan.pdf'),
+        doc('scan.png', { output: { formats: ['txt'], stem: '/out/scan', overwrite: false } }),
+      ],
+      now,
+    ).map((o) => o.id);
     expect(getDocument(db, a)?.output.stem).toBe('/out/scan');
     expect(getDocument(db, b)?.output.stem).toBe('/out/scan.png');
   });
@@ -293,9 +309,13 @@ describe('user operations', () => {
 describe('schema', () => {
   it('uses the partial indexes for the claim queries', () => {
     const plan = (sql: string): string =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(now) as { detail: string }[]).map((r) => r.detail).join('; ');
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(now) as { detail: string }[])
+        .map((r) => r.detail)
+        .join('; ');
     expect(
-      plan(`SELECT id FROM pages INDEXED BY pages_claim WHERE state = 'queued' AND paused = 0 AND next_attempt_at <= ? ORDER BY priority DESC, doc_id, page_no LIMIT 1`),
+      plan(
+        `SELECT id FROM pages INDEXED BY pages_claim WHERE state = 'queued' AND paused = 0 AND next_attempt_at <= ? ORDER BY priority DESC, doc_id, page_no LIMIT 1`,
+      ),
     ).toMatch(/USING INDEX pages_claim/);
     expect(
       plan(

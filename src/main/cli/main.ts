@@ -2,7 +2,15 @@ import { Command, CommanderError, Option } from 'commander';
 import { DatabaseError } from '../engine/store/db.ts';
 import { defaultDatabasePath } from '../engine/dataDir.ts';
 import { listInstalledLanguages } from '../worker/languages.ts';
-import { parseDpi, parseFormats, parseJobs, parseLang, parseMode, parsePriority, UsageError } from './options.ts';
+import {
+  parseDpi,
+  parseFormats,
+  parseJobs,
+  parseLang,
+  parseMode,
+  parsePriority,
+  UsageError,
+} from './options.ts';
 import { runCommand } from './run.ts';
 import { statusCommand } from './status.ts';
 
@@ -18,7 +26,9 @@ time: finished pages are kept, and running the same command again continues wher
 
 function buildProgram(): Command {
   const program = new Command('bulk-ocr')
-    .description('Turn folders of scanned PDFs and images into searchable PDFs and plain text, on this machine.')
+    .description(
+      'Turn folders of scanned PDFs and images into searchable PDFs and plain text, on this machine.',
+    )
     .version('0.1.0')
     .showHelpAfterError('(run "bulk-ocr --help" for usage)')
     .addHelpText('after', EXAMPLES)
@@ -28,14 +38,27 @@ function buildProgram(): Command {
     .command('run')
     .description('OCR files and folders (recursively) and write a .txt and a searchable .pdf for each')
     .argument('<paths...>', 'PDF or image files, or folders to search for them')
-    .option('-o, --out <dir>', 'output folder; the folder structure below each input folder is kept (default: next to each input, as NAME.ocr.pdf / NAME.ocr.txt)')
+    .option(
+      '-o, --out <dir>',
+      'output folder; the folder structure below each input folder is kept (default: next to each input, as NAME.ocr.pdf / NAME.ocr.txt)',
+    )
     .option('-j, --jobs <n>', 'OCR worker processes (default: one per CPU core)')
     .option('--dpi <n>', 'resolution to render PDF pages at (default: 300)')
-    .option('-l, --lang <codes>', `OCR languages joined with +, e.g. eng+fra (installed: ${listInstalledLanguages().join(', ')}; default: eng)`)
-    .addOption(new Option('--ocr <mode>', 'auto: keep pages that already have text; force: OCR every page').choices(['auto', 'force']).default('auto'))
+    .option(
+      '-l, --lang <codes>',
+      `OCR languages joined with +, e.g. eng+fra (installed: ${listInstalledLanguages().join(', ')}; default: eng)`,
+    )
+    .addOption(
+      new Option('--ocr <mode>', 'auto: keep pages that already have text; force: OCR every page')
+        .choices(['auto', 'force'])
+        .default('auto'),
+    )
     .option('-f, --format <list>', 'outputs to write: txt, pdf or txt,pdf (default: txt,pdf)')
     .option('--priority <n>', '0 (last) to 9 (first); default by file size, small files first')
-    .option('--overwrite', 'replace output files that already exist (default: such a file fails with a message)')
+    .option(
+      '--overwrite',
+      'replace output files that already exist (default: such a file fails with a message)',
+    )
     .option('--db <file>', `queue database (default: ${defaultDatabasePath()})`)
     .option('--json', 'print a JSON summary on stdout instead of the text summary')
     .action(async (paths: string[], o: Record<string, string | boolean | undefined>) => {
@@ -44,7 +67,11 @@ function buildProgram(): Command {
         outDir: (o.out as string | undefined) ?? null,
         dbPath: (o.db as string | undefined) ?? defaultDatabasePath(),
         jobs: parseJobs(o.jobs as string | undefined),
-        options: { languages: parseLang(o.lang as string | undefined), dpi: parseDpi(o.dpi as string | undefined), mode: parseMode(o.ocr as string | undefined) },
+        options: {
+          languages: parseLang(o.lang as string | undefined),
+          dpi: parseDpi(o.dpi as string | undefined),
+          mode: parseMode(o.ocr as string | undefined),
+        },
         formats: parseFormats(o.format as string | undefined),
         overwrite: o.overwrite === true,
         priority: parsePriority(o.priority as string | undefined),

@@ -14,21 +14,25 @@ export class UsageError extends Error {
 export function parseJobs(value: string | undefined): number {
   if (value === undefined) return availableParallelism();
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--jobs must be a whole number from 1 to 64, not "${value}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new UsageError(`--jobs must be a whole number from 1 to 64, not "${value}"`);
   return n;
 }
 
 export function parseDpi(value: string | undefined): number {
   if (value === undefined) return 300;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 72 || n > 1200) throw new UsageError(`--dpi must be a whole number from 72 to 1200, not "${value}"`);
+  if (!Number.isInteger(n) || n < 72 || n > 1200)
+    throw new UsageError(`--dpi must be a whole number from 72 to 1200, not "${value}"`);
   return n;
 }
 
 export function parseMode(value: string | undefined): OcrMode {
   if (value === undefined) return 'auto';
   if (value === 'auto' || value === 'force') return value;
-  throw new UsageError(`--ocr must be "auto" (keep pages that already have text) or "force" (OCR every page), not "${value}"`);
+  throw new UsageError(
+    `--ocr must be "auto" (keep pages that already have text) or "force" (OCR every page), not "${value}"`,
+  );
 }
 
 export function parseFormats(value: string | undefined): OutputFormat[] {
@@ -36,7 +40,8 @@ export function parseFormats(value: string | undefined): OutputFormat[] {
   const parts = [...new Set(value.split(/[,+\s]+/).filter(Boolean))];
   if (parts.length === 0) throw new UsageError('--format needs at least one of: txt, pdf');
   for (const p of parts) {
-    if (p !== 'txt' && p !== 'pdf') throw new UsageError(`--format takes txt, pdf or txt,pdf; "${p}" is not a format`);
+    if (p !== 'txt' && p !== 'pdf')
+      throw new UsageError(`--format takes txt, pdf or txt,pdf; "${p}" is not a format`);
   }
   return parts as OutputFormat[];
 }
@@ -44,7 +49,8 @@ export function parseFormats(value: string | undefined): OutputFormat[] {
 export function parsePriority(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 9) throw new UsageError(`--priority must be a whole number from 0 (last) to 9 (first), not "${value}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 9)
+    throw new UsageError(`--priority must be a whole number from 0 (last) to 9 (first), not "${value}"`);
   return n;
 }
 

@@ -86,7 +86,9 @@ class LineView implements ProgressView {
     const now = Date.now();
     if (now - this.lastLine < 10_000) return;
     this.lastLine = now;
-    this.stream.write(`progress: ${s.pagesDone}/${s.pagesTotal} pages, ${rate(s)}, ETA ${eta(s.etaSeconds)}, ${docs(s)}\n`);
+    this.stream.write(
+      `progress: ${s.pagesDone}/${s.pagesTotal} pages, ${rate(s)}, ETA ${eta(s.etaSeconds)}, ${docs(s)}\n`,
+    );
   }
 
   log(line: string): void {

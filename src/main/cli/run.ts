@@ -43,7 +43,8 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const show = (p: string): string => displayPath(p);
 
   let interrupted = false;
-  let fatal: string | null = null;
+  // Set from an event handler; an object so the type checker does not narrow it to null.
+  const fatal: { message: string | null } = { message: null };
   let finish: () => void = () => {};
   const finished = new Promise<void>((r) => (finish = r));
   const onSignal = (): void => {
@@ -57,8 +58,12 @@ export async function runCommand(args: RunArgs): Promise<number> {
 
   try {
     const { recovered } = engine.start();
-    if (recovered > 0) view.log(`Resuming: ${recovered} unfinished task(s) from an earlier run are queued again.`);
-    if (engine.paused) view.log('Note: the queue is paused (desktop app or `bulk-ocr resume`); nothing runs until it is resumed.');
+    if (recovered > 0)
+      view.log(`Resuming: ${recovered} unfinished task(s) from an earlier run are queued again.`);
+    if (engine.paused)
+      view.log(
+        'Note: the queue is paused (desktop app or `bulk-ocr resume`); nothing runs until it is resumed.',
+      );
     const summary = await engine.ingest({
       paths: args.paths,
       source: 'cli',
@@ -71,19 +76,36 @@ export async function runCommand(args: RunArgs): Promise<number> {
     for (const s of summary.skipped) view.log(`skipped ${show(s.path)}: ${s.reason}`);
     const ids = [...new Set(summary.outcomes.map((o) => o.id))];
     const rows = engine.documents(ids);
-    const alreadyDone = summary.outcomes.filter((o) => !o.created && (o.previousState === 'done' || o.previousState === 'done-with-errors')).length;
+    const alreadyDone = summary.outcomes.filter(
+      (o) => !o.created && (o.previousState === 'done' || o.previousState === 'done-with-errors'),
+    ).length;
     if (ids.length === 0) view.log('No PDF or image files found.');
-    else if (alreadyDone > 0) view.log(`${alreadyDone} of ${ids.length} file(s) were already done in this queue (--db ${show(args.dbPath)}); their outputs are kept.`);
+    else if (alreadyDone > 0)
+      view.log(
+        `${alreadyDone} of ${ids.length} file(s) were already done in this queue (--db ${show(args.dbPath)}); their outputs are kept.`,
+      );
     const others = engine.counts().documents;
-    const waitingElsewhere = others.total - others.done - others['done-with-errors'] - others.failed - others.cancelled - rows.filter((r) => !['done', 'done-with-errors', 'failed', 'cancelled'].includes(r.state)).length;
-    if (waitingElsewhere > 0) view.log(`Note: ${waitingElsewhere} other file(s) are waiting in this queue and are worked through in priority order too (use --db for a separate queue).`);
+    const waitingElsewhere =
+      others.total -
+      others.done -
+      others['done-with-errors'] -
+      others.failed -
+      others.cancelled -
+      rows.filter((r) => !['done', 'done-with-errors', 'failed', 'cancelled'].includes(r.state)).length;
+    if (waitingElsewhere > 0)
+      view.log(
+        `Note: ${waitingElsewhere} other file(s) are waiting in this queue and are worked through in priority order too (use --db for a separate queue).`,
+      );
 
     const tracker = new RunTracker(rows);
     const tick = (): void => view.update(tracker.snapshot(engine.workers.busy));
     engine.events.on('page', (e) => {
       if (!tracker.has(e.docId)) return;
       if (e.ok) tracker.onPageDone(e.docId);
-      else if (!e.retrying) view.log(`page ${e.pageNo} of ${show(pathOf(rows, e.docId))} failed: ${e.error?.message ?? 'unknown reason'}`);
+      else if (!e.retrying)
+        view.log(
+          `page ${e.pageNo} of ${show(pathOf(rows, e.docId))} failed: ${e.error?.message ?? 'unknown reason'}`,
+        );
       tick();
     });
     engine.events.on('document', (e) => {
@@ -102,7 +124,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       if (tracker.finished) finish();
     });
     engine.events.on('fatal', (e) => {
-      fatal = e.message;
+      fatal.message = e.message;
       finish();
     });
     const ticker = setInterval(tick, 1_000);
@@ -117,8 +139,8 @@ export async function runCommand(args: RunArgs): Promise<number> {
     await engine.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    if (fatal) {
-      err.write(`bulk-ocr: cannot run OCR: ${fatal}\n`);
+    if (fatal.message) {
+      err.write(`bulk-ocr: cannot run OCR: ${fatal.message}\n`);
       return 1;
     }
     if (args.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
@@ -141,7 +163,13 @@ function displayPath(p: string): string {
   return rel && !rel.startsWith('..') && rel !== resolve(p) ? rel : p;
 }
 
-function summarize(rows: DocumentRow[], tracker: RunTracker, skipped: RunSummary['skipped'], alreadyDone: number, interrupted: boolean): RunSummary {
+function summarize(
+  rows: DocumentRow[],
+  tracker: RunTracker,
+  skipped: RunSummary['skipped'],
+  alreadyDone: number,
+  interrupted: boolean,
+): RunSummary {
   const seconds = (Date.now() - tracker.startedAt) / 1000;
   const failed = rows.filter((r) => r.state === 'failed' || r.state === 'cancelled');
   const done = rows.filter((r) => r.state === 'done' || r.state === 'done-with-errors');
@@ -150,13 +178,19 @@ function summarize(rows: DocumentRow[], tracker: RunTracker, skipped: RunSummary
     .map((r) => ({
       path: r.path,
       code: r.error?.code ?? 'PAGES_FAILED',
-      message: r.state === 'done-with-errors' ? `${r.pagesFailed} of ${r.pageCount ?? '?'} pages failed${r.error ? `: ${r.error.message}` : ''}` : (r.error?.message ?? 'unknown reason'),
+      message:
+        r.state === 'done-with-errors'
+          ? `${r.pagesFailed} of ${r.pageCount ?? '?'} pages failed${r.error ? `: ${r.error.message}` : ''}`
+          : (r.error?.message ?? 'unknown reason'),
     }));
   return {
     ok: !interrupted && failures.length === 0 && skipped.length === 0 && done.length === rows.length,
     interrupted,
     seconds: Math.round(seconds * 10) / 10,
-    pagesPerMinute: seconds > 0 && tracker.pagesDoneThisRun > 0 ? Math.round((tracker.pagesDoneThisRun / seconds) * 600) / 10 : null,
+    pagesPerMinute:
+      seconds > 0 && tracker.pagesDoneThisRun > 0
+        ? Math.round((tracker.pagesDoneThisRun / seconds) * 600) / 10
+        : null,
     documents: { total: rows.length, done: done.length, failed: failed.length, alreadyDone },
     pages: {
       done: rows.reduce((n, r) => n + r.pagesDone, 0),
@@ -172,7 +206,9 @@ function summarize(rows: DocumentRow[], tracker: RunTracker, skipped: RunSummary
 function printSummary(s: RunSummary, outDir: string | null): void {
   const out = process.stdout;
   const rate = s.pagesPerMinute === null ? '' : `, ${s.pagesPerMinute} pages/min`;
-  out.write(`\n${s.interrupted ? 'Interrupted' : 'Finished'} in ${formatDuration(s.seconds)}: ${s.documents.done} of ${s.documents.total} file(s) done, ${s.pages.done} page(s)${rate}.\n`);
+  out.write(
+    `\n${s.interrupted ? 'Interrupted' : 'Finished'} in ${formatDuration(s.seconds)}: ${s.documents.done} of ${s.documents.total} file(s) done, ${s.pages.done} page(s)${rate}.\n`,
+  );
   if (s.failures.length > 0) {
     out.write(`\n${s.failures.length} file(s) with problems:\n`);
     for (const f of s.failures) out.write(`  ${displayPath(f.path)}: ${f.message}\n`);
@@ -181,6 +217,10 @@ function printSummary(s: RunSummary, outDir: string | null): void {
     out.write(`\n${s.skipped.length} path(s) skipped:\n`);
     for (const f of s.skipped) out.write(`  ${displayPath(f.path)}: ${f.reason}\n`);
   }
-  if (s.interrupted) out.write('\nWhat is done is kept. Run the same command again to continue where it stopped.\n');
-  else if (s.documents.done > 0) out.write(`\nOutputs: ${outDir ? displayPath(resolve(outDir)) : 'next to each input (NAME.ocr.pdf, NAME.ocr.txt)'}\n`);
+  if (s.interrupted)
+    out.write('\nWhat is done is kept. Run the same command again to continue where it stopped.\n');
+  else if (s.documents.done > 0)
+    out.write(
+      `\nOutputs: ${outDir ? displayPath(resolve(outDir)) : 'next to each input (NAME.ocr.pdf, NAME.ocr.txt)'}\n`,
+    );
 }

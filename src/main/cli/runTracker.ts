@@ -24,7 +24,8 @@ export class RunTracker {
   constructor(rows: DocumentRow[], clock: () => number = Date.now) {
     this.clock = clock;
     this.startedAt = clock();
-    for (const r of rows) this.docs.set(r.id, { state: r.state, pageCount: r.pageCount, pagesDone: r.pagesDone });
+    for (const r of rows)
+      this.docs.set(r.id, { state: r.state, pageCount: r.pageCount, pagesDone: r.pagesDone });
   }
 
   has(id: number): boolean {
@@ -76,7 +77,8 @@ export class RunTracker {
     while (this.pageTimes.length > 0 && this.pageTimes[0] < now - 60_000) this.pageTimes.shift();
     const windowStart = Math.max(this.startedAt, now - 60_000);
     const windowMinutes = (now - windowStart) / 60_000;
-    const pagesPerMinute = this.pageTimes.length >= 2 && windowMinutes > 0 ? this.pageTimes.length / windowMinutes : null;
+    const pagesPerMinute =
+      this.pageTimes.length >= 2 && windowMinutes > 0 ? this.pageTimes.length / windowMinutes : null;
     const remaining = pagesTotal - pagesDone;
     const etaSeconds = pagesPerMinute ? (remaining / pagesPerMinute) * 60 : remaining === 0 ? 0 : null;
     return {

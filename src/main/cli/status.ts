@@ -14,7 +14,8 @@ export function statusCommand(dbPath: string, json: boolean): number {
     const counts = queueCounts(db);
     const failures = recentFailures(db, 10);
     const paused = isGloballyPaused(db);
-    const lock = db.prepare('SELECT pid, started_at FROM engine_lock WHERE id = 1').get() as { pid: number; started_at: number } | undefined;
+    const lock = db.prepare('SELECT pid, started_at FROM engine_lock WHERE id = 1').get() as
+      { pid: number; started_at: number } | undefined;
     if (json) {
       const report = {
         database: dbPath,
@@ -22,7 +23,12 @@ export function statusCommand(dbPath: string, json: boolean): number {
         running: lock ? { pid: lock.pid, since: new Date(lock.started_at).toISOString() } : null,
         documents: counts.documents,
         pages: counts.pages,
-        recentFailures: failures.map((f) => ({ path: f.path, state: f.state, code: f.error?.code ?? null, message: f.error?.message ?? null })),
+        recentFailures: failures.map((f) => ({
+          path: f.path,
+          state: f.state,
+          code: f.error?.code ?? null,
+          message: f.error?.message ?? null,
+        })),
       };
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       return 0;
@@ -36,10 +42,13 @@ export function statusCommand(dbPath: string, json: boolean): number {
         `${d.new + d.queued + d.paused} waiting, ${d.running + d.exporting} in progress\n`,
     );
     const p = counts.pages;
-    out.write(`Pages: ${p.total} — ${p.done} done, ${p.failed} failed, ${p.queued} queued, ${p.running} running\n`);
+    out.write(
+      `Pages: ${p.total} — ${p.done} done, ${p.failed} failed, ${p.queued} queued, ${p.running} running\n`,
+    );
     if (failures.length > 0) {
       out.write('\nRecent problems:\n');
-      for (const f of failures) out.write(`  ${f.path}: ${f.error?.message ?? `${f.pagesFailed} page(s) failed`}\n`);
+      for (const f of failures)
+        out.write(`  ${f.path}: ${f.error?.message ?? `${f.pagesFailed} page(s) failed`}\n`);
     }
     return 0;
   } finally {

@@ -6,7 +6,10 @@ import { join } from 'node:path';
  * name "Bulk OCR", so the desktop app, the CLI and `bulk-ocr serve` share one queue.
  * `BULK_OCR_DATA_DIR` overrides it (tests, portable installs).
  */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   if (env.BULK_OCR_DATA_DIR) return env.BULK_OCR_DATA_DIR;
   const name = 'Bulk OCR';
   if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), name);

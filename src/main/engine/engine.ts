@@ -211,15 +211,17 @@ export class Engine {
         });
         return;
       case 'page':
-        void this.pool.run('page', { path: task.path, pageNo: task.pageNo, options: task.options }).then((o) => {
-          const recorded = this.record(() =>
-            o.ok
-              ? completePage(this.db, task.pageId, this.owner, o.value, this.clock())
-              : failPage(this.db, task.pageId, this.owner, o.error, this.policy, this.clock()),
-          );
-          if (recorded) this.announcePage(task, o);
-          settle();
-        });
+        void this.pool
+          .run('page', { path: task.path, pageNo: task.pageNo, options: task.options })
+          .then((o) => {
+            const recorded = this.record(() =>
+              o.ok
+                ? completePage(this.db, task.pageId, this.owner, o.value, this.clock())
+                : failPage(this.db, task.pageId, this.owner, o.error, this.policy, this.clock()),
+            );
+            if (recorded) this.announcePage(task, o);
+            settle();
+          });
         return;
       case 'export': {
         const job = this.exportJob(task.docId);
@@ -267,7 +269,8 @@ export class Engine {
   }
 
   private announcePage(task: Extract<Task, { kind: 'page' }>, outcome: TaskOutcome<PageResult>): void {
-    const page = this.db.prepare('SELECT state FROM pages WHERE id = ?').get(task.pageId) as { state: string } | undefined;
+    const page = this.db.prepare('SELECT state FROM pages WHERE id = ?').get(task.pageId) as
+      { state: string } | undefined;
     const error: ErrorInfo | null = outcome.ok ? null : outcome.error;
     this.events.emit('page', {
       docId: task.docId,
@@ -286,10 +289,18 @@ export class Engine {
     if (!d) return;
     this.events.emit('document', { id: d.id, state: d.state, pageCount: d.pageCount, error: d.error });
     // Copies of this document follow its state; tell their listeners too.
-    const copies = this.db.prepare('SELECT id FROM documents WHERE duplicate_of = ?').all(docId) as { id: number }[];
+    const copies = this.db.prepare('SELECT id FROM documents WHERE duplicate_of = ?').all(docId) as {
+      id: number;
+    }[];
     for (const c of copies) {
       const copy = getDocument(this.db, c.id);
-      if (copy) this.events.emit('document', { id: copy.id, state: copy.state, pageCount: copy.pageCount, error: copy.error });
+      if (copy)
+        this.events.emit('document', {
+          id: copy.id,
+          state: copy.state,
+          pageCount: copy.pageCount,
+          error: copy.error,
+        });
     }
   }
 }

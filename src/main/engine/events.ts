@@ -6,7 +6,16 @@ export interface EngineEvents {
   /** A document changed state (opened, finished, failed, exported…). */
   document: [{ id: number; state: DocumentState; pageCount: number | null; error: ErrorInfo | null }];
   /** A page finished, for good or not. */
-  page: [{ docId: number; pageNo: number; ok: boolean; retrying: boolean; error: ErrorInfo | null; timings: PageTimings | null }];
+  page: [
+    {
+      docId: number;
+      pageNo: number;
+      ok: boolean;
+      retrying: boolean;
+      error: ErrorInfo | null;
+      timings: PageTimings | null;
+    },
+  ];
   /** The engine cannot go on (workers cannot start). */
   fatal: [ErrorInfo];
   /** Nothing is running and nothing is ready to run (the queue is drained, paused or waiting on backoff). */

@@ -7,7 +7,17 @@ import { insertDocuments, type InsertOutcome, type NewDocument } from './store/d
 import { priorityForSize } from './store/policy.ts';
 
 /** File extensions picked up when a folder is walked. A file named explicitly is taken whatever its name. */
-export const SCANNABLE_EXTENSIONS = new Set(['.pdf', '.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.gif', '.webp']);
+export const SCANNABLE_EXTENSIONS = new Set([
+  '.pdf',
+  '.png',
+  '.jpg',
+  '.jpeg',
+  '.tif',
+  '.tiff',
+  '.bmp',
+  '.gif',
+  '.webp',
+]);
 
 /** Suffix of a searchable PDF written next to its source, so a later walk of that folder skips it. */
 export const NEXT_TO_SOURCE_SUFFIX = '.ocr';
@@ -37,7 +47,11 @@ const BATCH = 1_000;
  * what it finds in batches of a thousand rows, yielding to the event loop between batches so a
  * 100k-file folder never blocks the engine for long.
  */
-export async function ingest(db: Db, req: IngestRequest, clock: () => number = Date.now): Promise<IngestSummary> {
+export async function ingest(
+  db: Db,
+  req: IngestRequest,
+  clock: () => number = Date.now,
+): Promise<IngestSummary> {
   const outcomes: InsertOutcome[] = [];
   const skipped: IngestSummary['skipped'] = [];
   const outDir = req.outDir ? resolve(req.outDir) : null;

@@ -29,7 +29,12 @@ interface Slot {
   tasksDone: number;
   lastRss: number;
   peakRss: number;
-  current: { id: number; type: TaskType; resolve: (o: TaskOutcome<unknown>) => void; timer: NodeJS.Timeout } | null;
+  current: {
+    id: number;
+    type: TaskType;
+    resolve: (o: TaskOutcome<unknown>) => void;
+    timer: NodeJS.Timeout;
+  } | null;
   /** The error to report for the current task when the process exits (set when we kill it on purpose). */
   killReason: ErrorInfo | null;
   restartTimer: NodeJS.Timeout | null;
@@ -55,7 +60,17 @@ export class Pool {
 
   start(): void {
     for (let i = 0; i < this.opts.size; i++) {
-      const slot: Slot = { index: i, port: null, ready: false, tasksDone: 0, lastRss: 0, peakRss: 0, current: null, killReason: null, restartTimer: null };
+      const slot: Slot = {
+        index: i,
+        port: null,
+        ready: false,
+        tasksDone: 0,
+        lastRss: 0,
+        peakRss: 0,
+        current: null,
+        killReason: null,
+        restartTimer: null,
+      };
       this.slots.push(slot);
       this.spawn(slot);
     }
@@ -85,7 +100,10 @@ export class Pool {
   }
 
   /** Runs a task on an idle worker. Call only when `idleCount > 0`. */
-  run<K extends TaskType>(type: K, request: WorkerTasks[K]['request']): Promise<TaskOutcome<WorkerTasks[K]['result']>> {
+  run<K extends TaskType>(
+    type: K,
+    request: WorkerTasks[K]['request'],
+  ): Promise<TaskOutcome<WorkerTasks[K]['result']>> {
     const slot = this.slots.find((s) => s.ready && !s.current);
     if (!slot || !slot.port) throw new Error('Pool.run called with no idle worker');
     const id = this.nextTaskId++;
@@ -93,7 +111,10 @@ export class Pool {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         const seconds = Math.round(this.opts.timeoutMs[type] / 1000);
-        this.killWorker(slot, { code: 'TIMEOUT', message: `took longer than ${seconds} s; the worker was stopped` });
+        this.killWorker(slot, {
+          code: 'TIMEOUT',
+          message: `took longer than ${seconds} s; the worker was stopped`,
+        });
       }, this.opts.timeoutMs[type]);
       slot.current = { id, type, resolve: resolve as (o: TaskOutcome<unknown>) => void, timer };
       port.send({ type, id, ...request } as never);
@@ -128,7 +149,10 @@ export class Pool {
     try {
       port = this.opts.spawn();
     } catch (error) {
-      this.onStartFailure(slot, { code: 'INTERNAL', message: `cannot start an OCR worker: ${(error as Error).message}` });
+      this.onStartFailure(slot, {
+        code: 'INTERNAL',
+        message: `cannot start an OCR worker: ${(error as Error).message}`,
+      });
       return;
     }
     slot.port = port;
@@ -189,11 +213,20 @@ export class Pool {
       clearTimeout(current.timer);
       slot.current = null;
       const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
-      current.resolve({ ok: false, error: reason ?? { code: 'WORKER_CRASHED', message: `the OCR worker ${how} while processing this` } });
+      current.resolve({
+        ok: false,
+        error: reason ?? { code: 'WORKER_CRASHED', message: `the OCR worker ${how} while processing this` },
+      });
     }
     if (this.closing) return;
     if (!wasReady && !current && reason?.message !== 'recycled') {
-      this.onStartFailure(slot, reason ?? { code: 'INTERNAL', message: `an OCR worker exited while starting (code ${code ?? signal})` });
+      this.onStartFailure(
+        slot,
+        reason ?? {
+          code: 'INTERNAL',
+          message: `an OCR worker exited while starting (code ${code ?? signal})`,
+        },
+      );
       return;
     }
     this.spawn(slot);
@@ -224,7 +257,10 @@ export class Pool {
       slot.peakRss = Math.max(slot.peakRss, rss);
       if (rss > this.opts.maxWorkerRssBytes * 1.5) {
         const gb = (this.opts.maxWorkerRssBytes * 1.5) / 2 ** 30;
-        this.killWorker(slot, { code: 'TOO_LARGE', message: `needed more than ${gb.toFixed(1)} GB of memory; the worker was stopped` });
+        this.killWorker(slot, {
+          code: 'TOO_LARGE',
+          message: `needed more than ${gb.toFixed(1)} GB of memory; the worker was stopped`,
+        });
       }
     }
   }

@@ -12,7 +12,11 @@ export const workerEntryPath = fileURLToPath(new URL('../worker/entry.ts', impor
 export function forkSpawner(entry: string = workerEntryPath, execArgv: string[] = []): SpawnWorker {
   return (): WorkerPort => {
     // 'advanced' serialisation carries typed arrays and nested objects without a JSON round trip.
-    const child = fork(entry, [], { serialization: 'advanced', execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(entry, [], {
+      serialization: 'advanced',
+      execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     return {
       get pid() {
         return child.pid;

@@ -1,4 +1,11 @@
-import type { DocumentKind, ErrorInfo, OcrOptions, OutputTarget, PageResult, ProbeResult } from '../../shared/model.ts';
+import type {
+  DocumentKind,
+  ErrorInfo,
+  OcrOptions,
+  OutputTarget,
+  PageResult,
+  ProbeResult,
+} from '../../shared/model.ts';
 
 /**
  * The typed messages between the engine and an OCR worker process. Both ends import this module;
@@ -38,8 +45,7 @@ export interface WorkerTasks {
 export type TaskType = keyof WorkerTasks;
 
 export type WorkerRequest =
-  | { [K in TaskType]: { type: K; id: number } & WorkerTasks[K]['request'] }[TaskType]
-  | { type: 'shutdown' };
+  { [K in TaskType]: { type: K; id: number } & WorkerTasks[K]['request'] }[TaskType] | { type: 'shutdown' };
 
 export type WorkerReply =
   /** Tesseract is loaded: the worker takes tasks. */

@@ -25,7 +25,10 @@ export async function runWorker(io: WorkerIo): Promise<void> {
   try {
     recognizer = await createRecognizer();
   } catch (error) {
-    io.send({ type: 'fatal', error: { code: 'INTERNAL', message: `the OCR engine could not start: ${toErrorInfo(error).message}` } });
+    io.send({
+      type: 'fatal',
+      error: { code: 'INTERNAL', message: `the OCR engine could not start: ${toErrorInfo(error).message}` },
+    });
     io.exit(1);
     return;
   }
@@ -67,7 +70,8 @@ export async function runWorker(io: WorkerIo): Promise<void> {
     }
     handle(m).then(
       (value) => io.send({ type: 'done', id: m.id, value, rss: process.memoryUsage().rss }),
-      (error: unknown) => io.send({ type: 'failed', id: m.id, error: toErrorInfo(error), rss: process.memoryUsage().rss }),
+      (error: unknown) =>
+        io.send({ type: 'failed', id: m.id, error: toErrorInfo(error), rss: process.memoryUsage().rss }),
     );
   });
   io.send({ type: 'ready', pid: process.pid });

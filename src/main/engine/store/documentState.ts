@@ -20,16 +20,25 @@ export function refreshDocumentState(db: Db, docId: number, now: number): void {
   if (doc.page_count === null) return; // not opened yet: nothing to derive
 
   const counts = { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
-  const rows = db.prepare('SELECT state, count(*) AS n FROM pages WHERE doc_id = ? GROUP BY state').all(docId) as {
+  const rows = db
+    .prepare('SELECT state, count(*) AS n FROM pages WHERE doc_id = ? GROUP BY state')
+    .all(docId) as {
     state: PageRecord['state'];
     n: number;
   }[];
   for (const r of rows) counts[r.state as keyof typeof counts] = r.n;
 
   let state = doc.state as DocumentState;
-  let error: { code: string; message: string } | null = doc.error_code ? { code: doc.error_code, message: doc.error_message ?? '' } : null;
+  let error: { code: string; message: string } | null = doc.error_code
+    ? { code: doc.error_code, message: doc.error_message ?? '' }
+    : null;
   let finishedAt = doc.finished_at;
-  if (doc.state === 'cancelled' || doc.state === 'exporting' || doc.state === 'done' || doc.state === 'done-with-errors') {
+  if (
+    doc.state === 'cancelled' ||
+    doc.state === 'exporting' ||
+    doc.state === 'done' ||
+    doc.state === 'done-with-errors'
+  ) {
     // Counters only: these states change through cancel, export and retry.
   } else if (counts.queued + counts.running > 0) {
     state = counts.running > 0 ? 'running' : doc.paused ? 'paused' : 'queued';
@@ -37,11 +46,16 @@ export function refreshDocumentState(db: Db, docId: number, now: number): void {
   } else if (counts.done === 0 && counts.failed > 0) {
     state = 'failed';
     const first = db
-      .prepare(`SELECT error_code, error_message FROM pages WHERE doc_id = ? AND state = 'failed' ORDER BY page_no LIMIT 1`)
+      .prepare(
+        `SELECT error_code, error_message FROM pages WHERE doc_id = ? AND state = 'failed' ORDER BY page_no LIMIT 1`,
+      )
       .get(docId) as { error_code: string; error_message: string };
     error = {
       code: first.error_code,
-      message: counts.failed === 1 ? first.error_message : `all ${counts.failed} pages failed; page 1: ${first.error_message}`,
+      message:
+        counts.failed === 1
+          ? first.error_message
+          : `all ${counts.failed} pages failed; page 1: ${first.error_message}`,
     };
     finishedAt = now;
   } else {
@@ -49,15 +63,28 @@ export function refreshDocumentState(db: Db, docId: number, now: number): void {
     error = null;
   }
   if (state === 'exporting' && doc.state !== 'exporting') {
-    db.prepare('UPDATE documents SET attempts = 0, next_attempt_at = 0, lease_owner = NULL WHERE id = ?').run(docId);
+    db.prepare('UPDATE documents SET attempts = 0, next_attempt_at = 0, lease_owner = NULL WHERE id = ?').run(
+      docId,
+    );
   }
   db.prepare(
     `UPDATE documents SET state = ?, pages_done = ?, pages_failed = ?, error_code = ?, error_message = ?, finished_at = ?,
        updated_at = ? WHERE id = ?`,
-  ).run(state, counts.done, counts.failed, error?.code ?? null, error?.message ?? null, finishedAt, now, docId);
+  ).run(
+    state,
+    counts.done,
+    counts.failed,
+    error?.code ?? null,
+    error?.message ?? null,
+    finishedAt,
+    now,
+    docId,
+  );
 
   if (state !== doc.state) {
-    const dups = db.prepare(`SELECT id FROM documents WHERE duplicate_of = ? AND state IN ('queued', 'paused')`).all(docId) as {
+    const dups = db
+      .prepare(`SELECT id FROM documents WHERE duplicate_of = ? AND state IN ('queued', 'paused')`)
+      .all(docId) as {
       id: number;
     }[];
     for (const d of dups) refreshDocumentState(db, d.id, now);
@@ -67,11 +94,12 @@ export function refreshDocumentState(db: Db, docId: number, now: number): void {
 /** A duplicate waits for its original; once the original's pages are finished it exports from them. */
 function refreshDuplicate(db: Db, doc: DocumentRecord, now: number): void {
   if (doc.state !== 'queued' && doc.state !== 'paused') return;
-  const original = db.prepare('SELECT * FROM documents WHERE id = ?').get(doc.duplicate_of) as DocumentRecord | undefined;
-  let update: { state: DocumentState; code?: string; message?: string; dupOf?: null } | null = null;
+  const original = db.prepare('SELECT * FROM documents WHERE id = ?').get(doc.duplicate_of) as
+    DocumentRecord | undefined;
+  let update: { state: DocumentState; code?: string; message?: string };
   if (!original || original.state === 'cancelled') {
     // Nothing to copy from: process this one on its own.
-    update = { state: 'new', dupOf: null };
+    update = { state: 'new' };
   } else if (['exporting', 'done', 'done-with-errors'].includes(original.state)) {
     update = { state: 'exporting' };
   } else if (original.state === 'failed') {

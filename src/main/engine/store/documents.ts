@@ -1,4 +1,11 @@
-import type { DocumentRow, DocumentSource, DocumentState, OcrOptions, OutputTarget, QueueCounts } from '../../../shared/model.ts';
+import type {
+  DocumentRow,
+  DocumentSource,
+  DocumentState,
+  OcrOptions,
+  OutputTarget,
+  QueueCounts,
+} from '../../../shared/model.ts';
 import type { Db } from './db.ts';
 import { toDocumentRow, type DocumentRecord } from './rows.ts';
 import { refreshDocumentState, TERMINAL_STATES } from './documentState.ts';
@@ -47,8 +54,17 @@ export function insertDocuments(db: Db, docs: readonly NewDocument[], now: numbe
     const stemsInBatch = new Set<string>();
     for (const d of docs) {
       const options = JSON.stringify(d.options);
-      const same = (findSame.all(d.path) as Pick<DocumentRecord, 'id' | 'state' | 'size' | 'mtime_ms' | 'options' | 'output'>[]).find(
-        (r) => r.size === d.size && r.mtime_ms === Math.trunc(d.mtimeMs) && r.options === options && sameOutput(r.output, d),
+      const same = (
+        findSame.all(d.path) as Pick<
+          DocumentRecord,
+          'id' | 'state' | 'size' | 'mtime_ms' | 'options' | 'output'
+        >[]
+      ).find(
+        (r) =>
+          r.size === d.size &&
+          r.mtime_ms === Math.trunc(d.mtimeMs) &&
+          r.options === options &&
+          sameOutput(r.output, d),
       );
       if (same) {
         if (same.state === 'failed' || same.state === 'cancelled') retryDocuments(db, [same.id], now);
@@ -111,22 +127,40 @@ export function getDocuments(db: Db, ids: readonly number[]): DocumentRow[] {
 export function recentFailures(db: Db, limit: number): DocumentRow[] {
   return (
     db
-      .prepare(`SELECT * FROM documents WHERE state IN ('failed', 'done-with-errors') ORDER BY finished_at DESC, id DESC LIMIT ?`)
+      .prepare(
+        `SELECT * FROM documents WHERE state IN ('failed', 'done-with-errors') ORDER BY finished_at DESC, id DESC LIMIT ?`,
+      )
       .all(limit) as DocumentRecord[]
   ).map(toDocumentRow);
 }
 
-const ALL_STATES: DocumentState[] = ['new', 'queued', 'running', 'paused', 'exporting', 'done', 'done-with-errors', 'failed', 'cancelled'];
+const ALL_STATES: DocumentState[] = [
+  'new',
+  'queued',
+  'running',
+  'paused',
+  'exporting',
+  'done',
+  'done-with-errors',
+  'failed',
+  'cancelled',
+];
 
 export function queueCounts(db: Db): QueueCounts {
   const documents = Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as QueueCounts['documents'];
   documents.total = 0;
-  for (const r of db.prepare('SELECT state, count(*) AS n FROM documents GROUP BY state').all() as { state: DocumentState; n: number }[]) {
+  for (const r of db.prepare('SELECT state, count(*) AS n FROM documents GROUP BY state').all() as {
+    state: DocumentState;
+    n: number;
+  }[]) {
     documents[r.state] = r.n;
     documents.total += r.n;
   }
   const pages = { total: 0, queued: 0, running: 0, done: 0, failed: 0 };
-  for (const r of db.prepare('SELECT state, count(*) AS n FROM pages GROUP BY state').all() as { state: string; n: number }[]) {
+  for (const r of db.prepare('SELECT state, count(*) AS n FROM pages GROUP BY state').all() as {
+    state: string;
+    n: number;
+  }[]) {
     if (r.state in pages) pages[r.state as keyof typeof pages] = r.n;
     pages.total += r.n;
   }
@@ -161,13 +195,17 @@ export function cancelDocuments(db: Db, ids: readonly number[], now: number): vo
     `UPDATE documents SET state = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, finished_at = ?, updated_at = ?
      WHERE id = ? AND state NOT IN ('done', 'done-with-errors', 'failed', 'cancelled')`,
   );
-  const pages = db.prepare(`UPDATE pages SET state = 'cancelled', finished_at = ? WHERE doc_id = ? AND state = 'queued'`);
+  const pages = db.prepare(
+    `UPDATE pages SET state = 'cancelled', finished_at = ? WHERE doc_id = ? AND state = 'queued'`,
+  );
   db.transaction(() => {
     for (const id of ids) {
       if (doc.run(now, now, id).changes > 0) {
         pages.run(now, id);
         refreshDocumentState(db, id, now);
-        const dups = db.prepare(`SELECT id FROM documents WHERE duplicate_of = ? AND state IN ('queued', 'paused')`).all(id) as { id: number }[];
+        const dups = db
+          .prepare(`SELECT id FROM documents WHERE duplicate_of = ? AND state IN ('queued', 'paused')`)
+          .all(id) as { id: number }[];
         for (const d of dups) refreshDocumentState(db, d.id, now);
       }
     }
@@ -193,7 +231,10 @@ export function retryDocuments(db: Db, ids: readonly number[], now: number): voi
                        finished_at = NULL, updated_at = ?`;
       if (d.page_count === null || d.duplicate_of !== null) {
         // Never opened, or a copy of a failed original: start from the file again.
-        db.prepare(`${reset}, state = 'new', duplicate_of = NULL, page_count = NULL WHERE id = ?`).run(now, id);
+        db.prepare(`${reset}, state = 'new', duplicate_of = NULL, page_count = NULL WHERE id = ?`).run(
+          now,
+          id,
+        );
         continue;
       }
       const requeued = requeuePages.run(d.paused, id).changes;
@@ -233,12 +274,13 @@ export function removeDocuments(db: Db, ids: readonly number[], now: number): vo
 
 /** The global pause, kept in settings so it survives a restart. */
 export function isGloballyPaused(db: Db): boolean {
-  const r = db.prepare(`SELECT value FROM settings WHERE key = 'paused'`).get() as { value: string } | undefined;
+  const r = db.prepare(`SELECT value FROM settings WHERE key = 'paused'`).get() as
+    { value: string } | undefined;
   return r?.value === '1';
 }
 
 export function setGloballyPaused(db: Db, paused: boolean): void {
-  db.prepare(`INSERT INTO settings (key, value) VALUES ('paused', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(
-    paused ? '1' : '0',
-  );
+  db.prepare(
+    `INSERT INTO settings (key, value) VALUES ('paused', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+  ).run(paused ? '1' : '0');
 }

@@ -8,7 +8,8 @@ import { refreshDocumentState } from './documentState.ts';
  */
 export function acquireEngineLock(db: Db, owner: string, now: number): void {
   db.transaction(() => {
-    const held = db.prepare('SELECT owner, pid FROM engine_lock WHERE id = 1').get() as { owner: string; pid: number } | undefined;
+    const held = db.prepare('SELECT owner, pid FROM engine_lock WHERE id = 1').get() as
+      { owner: string; pid: number } | undefined;
     if (held && held.pid !== process.pid && isAlive(held.pid)) {
       throw new DatabaseError(
         `another Bulk OCR process (pid ${held.pid}) is working on this queue; wait for it to finish, stop it, or use another --db`,

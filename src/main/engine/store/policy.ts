@@ -22,7 +22,14 @@ export function backoffDelay(policy: RetryPolicy, attempts: number): number {
  * existing output file waits for the user's decision, so those fail at once.
  */
 export function isRetryable(code: ErrorCode): boolean {
-  return code === 'WORKER_CRASHED' || code === 'TIMEOUT' || code === 'INTERNAL' || code === 'OCR_FAILED' || code === 'OUTPUT_FAILED' || code === 'UNREADABLE';
+  return (
+    code === 'WORKER_CRASHED' ||
+    code === 'TIMEOUT' ||
+    code === 'INTERNAL' ||
+    code === 'OCR_FAILED' ||
+    code === 'OUTPUT_FAILED' ||
+    code === 'UNREADABLE'
+  );
 }
 
 /**

@@ -1,4 +1,11 @@
-import type { DocumentRow, DocumentState, OcrOptions, OutputTarget, DocumentKind, DocumentSource } from '../../../shared/model.ts';
+import type {
+  DocumentRow,
+  DocumentState,
+  OcrOptions,
+  OutputTarget,
+  DocumentKind,
+  DocumentSource,
+} from '../../../shared/model.ts';
 
 /** The documents table as better-sqlite3 returns it. */
 export interface DocumentRecord {

@@ -7,7 +7,15 @@ import { refreshDocumentState } from './documentState.ts';
 /** A unit of work handed to an OCR worker. */
 export type Task =
   | { kind: 'probe'; docId: number; path: string; attempt: number }
-  | { kind: 'page'; pageId: number; docId: number; path: string; pageNo: number; options: OcrOptions; attempt: number }
+  | {
+      kind: 'page';
+      pageId: number;
+      docId: number;
+      path: string;
+      pageNo: number;
+      options: OcrOptions;
+      attempt: number;
+    }
   | { kind: 'export'; docId: number; attempt: number };
 
 /**
@@ -45,7 +53,10 @@ export function claimNext(db: Db, owner: string, now: number, leaseMs: number): 
       .get(now) as { id: number; priority: number } | undefined;
 
     const pageFirst =
-      page && (!unopened || page.priority > unopened.priority || (page.priority === unopened.priority && page.doc_id < unopened.id));
+      page &&
+      (!unopened ||
+        page.priority > unopened.priority ||
+        (page.priority === unopened.priority && page.doc_id < unopened.id));
     if (page && pageFirst) {
       const row = db
         .prepare(
@@ -53,12 +64,14 @@ export function claimNext(db: Db, owner: string, now: number, leaseMs: number): 
            WHERE id = ? RETURNING page_no, attempts`,
         )
         .get(owner, expires, now, page.id) as { page_no: number; attempts: number };
-      const doc = db.prepare('SELECT path, options, state FROM documents WHERE id = ?').get(page.doc_id) as Pick<
-        DocumentRecord,
-        'path' | 'options' | 'state'
-      >;
+      const doc = db
+        .prepare('SELECT path, options, state FROM documents WHERE id = ?')
+        .get(page.doc_id) as Pick<DocumentRecord, 'path' | 'options' | 'state'>;
       if (doc.state === 'queued' || doc.state === 'paused') {
-        db.prepare(`UPDATE documents SET state = 'running', updated_at = ? WHERE id = ?`).run(now, page.doc_id);
+        db.prepare(`UPDATE documents SET state = 'running', updated_at = ? WHERE id = ?`).run(
+          now,
+          page.doc_id,
+        );
       }
       return {
         kind: 'page',
@@ -98,7 +111,13 @@ export function nextWakeTime(db: Db, now: number): number | null {
 }
 
 /** Records a probe result: creates the document's pages, or links it to an identical document. */
-export function completeProbe(db: Db, docId: number, owner: string, probe: ProbeResult, now: number): boolean {
+export function completeProbe(
+  db: Db,
+  docId: number,
+  owner: string,
+  probe: ProbeResult,
+  now: number,
+): boolean {
   return db.transaction((): boolean => {
     const doc = db.prepare('SELECT * FROM documents WHERE id = ?').get(docId) as DocumentRecord | undefined;
     if (!doc || doc.lease_owner !== owner || doc.state !== 'new') return false;
@@ -120,7 +139,10 @@ export function completeProbe(db: Db, docId: number, owner: string, probe: Probe
       .get(probe.sha256, doc.options, docId) as { id: number } | undefined;
     if (original) {
       // Same bytes, same options: the text is the same, so reuse the original's pages.
-      db.prepare(`UPDATE documents SET duplicate_of = ?, state = 'queued' WHERE id = ?`).run(original.id, docId);
+      db.prepare(`UPDATE documents SET duplicate_of = ?, state = 'queued' WHERE id = ?`).run(
+        original.id,
+        docId,
+      );
       refreshDocumentState(db, docId, now);
       return true;
     }
@@ -133,11 +155,17 @@ export function completeProbe(db: Db, docId: number, owner: string, probe: Probe
 }
 
 /** Records a failed probe: retried with backoff when worth it, else the document fails. */
-export function failProbe(db: Db, docId: number, owner: string, error: ErrorInfo, policy: RetryPolicy, now: number): boolean {
+export function failProbe(
+  db: Db,
+  docId: number,
+  owner: string,
+  error: ErrorInfo,
+  policy: RetryPolicy,
+  now: number,
+): boolean {
   return db.transaction((): boolean => {
     const doc = db.prepare('SELECT state, attempts, lease_owner FROM documents WHERE id = ?').get(docId) as
-      | Pick<DocumentRecord, 'state' | 'attempts' | 'lease_owner'>
-      | undefined;
+      Pick<DocumentRecord, 'state' | 'attempts' | 'lease_owner'> | undefined;
     if (!doc || doc.lease_owner !== owner || doc.state !== 'new') return false;
     if (isRetryable(error.code) && doc.attempts < policy.maxAttempts) {
       db.prepare(
@@ -152,9 +180,17 @@ export function failProbe(db: Db, docId: number, owner: string, error: ErrorInfo
 }
 
 /** Stores a recognised page and updates its document. False when the lease was lost (removed, recovered). */
-export function completePage(db: Db, pageId: number, owner: string, result: PageResult, now: number): boolean {
+export function completePage(
+  db: Db,
+  pageId: number,
+  owner: string,
+  result: PageResult,
+  now: number,
+): boolean {
   return db.transaction((): boolean => {
-    const words = JSON.stringify(result.words.map((w) => [w.text, w.x0, w.y0, w.x1, w.y1, Math.round(w.confidence * 10) / 10]));
+    const words = JSON.stringify(
+      result.words.map((w) => [w.text, w.x0, w.y0, w.x1, w.y1, Math.round(w.confidence * 10) / 10]),
+    );
     const row = db
       .prepare(
         `UPDATE pages SET state = 'done', lease_owner = NULL, lease_expires_at = NULL, text = ?, words = ?, mean_confidence = ?,
@@ -181,11 +217,18 @@ export function completePage(db: Db, pageId: number, owner: string, result: Page
 }
 
 /** Records a failed page: back to the queue after a backoff, or failed for good after the last attempt. */
-export function failPage(db: Db, pageId: number, owner: string, error: ErrorInfo, policy: RetryPolicy, now: number): boolean {
+export function failPage(
+  db: Db,
+  pageId: number,
+  owner: string,
+  error: ErrorInfo,
+  policy: RetryPolicy,
+  now: number,
+): boolean {
   return db.transaction((): boolean => {
-    const page = db.prepare('SELECT doc_id, attempts, state, lease_owner FROM pages WHERE id = ?').get(pageId) as
-      | Pick<PageRecord, 'doc_id' | 'attempts' | 'state' | 'lease_owner'>
-      | undefined;
+    const page = db
+      .prepare('SELECT doc_id, attempts, state, lease_owner FROM pages WHERE id = ?')
+      .get(pageId) as Pick<PageRecord, 'doc_id' | 'attempts' | 'state' | 'lease_owner'> | undefined;
     if (!page || page.state !== 'running' || page.lease_owner !== owner) return false;
     const retry = isRetryable(error.code) && page.attempts < policy.maxAttempts;
     db.prepare(
@@ -220,15 +263,23 @@ export function exportSource(db: Db, docId: number): ExportSource | null {
   const doc = db.prepare('SELECT * FROM documents WHERE id = ?').get(docId) as DocumentRecord | undefined;
   if (!doc) return null;
   const pagesOf = doc.duplicate_of ?? docId;
-  const pages = db.prepare('SELECT * FROM pages WHERE doc_id = ? ORDER BY page_no').all(pagesOf) as PageRecord[];
+  const pages = db
+    .prepare('SELECT * FROM pages WHERE doc_id = ? ORDER BY page_no')
+    .all(pagesOf) as PageRecord[];
   return { doc, output: JSON.parse(doc.output) as OutputTarget, pages };
 }
 
-export function completeExport(db: Db, docId: number, owner: string, written: string[], now: number): boolean {
+export function completeExport(
+  db: Db,
+  docId: number,
+  owner: string,
+  written: string[],
+  now: number,
+): boolean {
   return db.transaction((): boolean => {
-    const doc = db.prepare('SELECT state, lease_owner, pages_failed FROM documents WHERE id = ?').get(docId) as
-      | Pick<DocumentRecord, 'state' | 'lease_owner' | 'pages_failed'>
-      | undefined;
+    const doc = db
+      .prepare('SELECT state, lease_owner, pages_failed FROM documents WHERE id = ?')
+      .get(docId) as Pick<DocumentRecord, 'state' | 'lease_owner' | 'pages_failed'> | undefined;
     if (!doc || doc.lease_owner !== owner || doc.state !== 'exporting') return false;
     db.prepare(
       `UPDATE documents SET state = ?, outputs = ?, lease_owner = NULL, lease_expires_at = NULL, attempts = 0,
@@ -238,11 +289,17 @@ export function completeExport(db: Db, docId: number, owner: string, written: st
   })();
 }
 
-export function failExport(db: Db, docId: number, owner: string, error: ErrorInfo, policy: RetryPolicy, now: number): boolean {
+export function failExport(
+  db: Db,
+  docId: number,
+  owner: string,
+  error: ErrorInfo,
+  policy: RetryPolicy,
+  now: number,
+): boolean {
   return db.transaction((): boolean => {
     const doc = db.prepare('SELECT state, attempts, lease_owner FROM documents WHERE id = ?').get(docId) as
-      | Pick<DocumentRecord, 'state' | 'attempts' | 'lease_owner'>
-      | undefined;
+      Pick<DocumentRecord, 'state' | 'attempts' | 'lease_owner'> | undefined;
     if (!doc || doc.lease_owner !== owner || doc.state !== 'exporting') return false;
     if (isRetryable(error.code) && doc.attempts < policy.maxAttempts) {
       db.prepare(
@@ -262,7 +319,9 @@ export function finishFailed(db: Db, docId: number, error: ErrorInfo, now: numbe
     `UPDATE documents SET state = 'failed', lease_owner = NULL, lease_expires_at = NULL, error_code = ?, error_message = ?,
        finished_at = ?, updated_at = ? WHERE id = ?`,
   ).run(error.code, error.message, now, now, docId);
-  const dups = db.prepare(`SELECT id FROM documents WHERE duplicate_of = ? AND state IN ('queued', 'paused')`).all(docId) as {
+  const dups = db
+    .prepare(`SELECT id FROM documents WHERE duplicate_of = ? AND state IN ('queued', 'paused')`)
+    .all(docId) as {
     id: number;
   }[];
   for (const d of dups) refreshDocumentState(db, d.id, now);
@@ -273,7 +332,11 @@ export function finishFailed(db: Db, docId: number, error: ErrorInfo, now: numbe
  * queue. The attempt was counted when it was claimed, so a page that takes the whole app down every
  * time fails after `maxAttempts` instead of looping forever.
  */
-export function recoverLeases(db: Db, policy: RetryPolicy, now: number): { pages: number; documents: number } {
+export function recoverLeases(
+  db: Db,
+  policy: RetryPolicy,
+  now: number,
+): { pages: number; documents: number } {
   return db.transaction(() => {
     const crashed = 'the app stopped while this page was being processed';
     const failedPages = db
@@ -293,7 +356,15 @@ export function recoverLeases(db: Db, policy: RetryPolicy, now: number): { pages
       .all() as Pick<DocumentRecord, 'id' | 'state' | 'attempts'>[];
     for (const d of leasedDocs) {
       if (d.attempts >= policy.maxAttempts) {
-        finishFailed(db, d.id, { code: 'WORKER_CRASHED', message: `the app stopped while this file was being processed (${d.attempts} times)` }, now);
+        finishFailed(
+          db,
+          d.id,
+          {
+            code: 'WORKER_CRASHED',
+            message: `the app stopped while this file was being processed (${d.attempts} times)`,
+          },
+          now,
+        );
       } else {
         db.prepare('UPDATE documents SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ?').run(d.id);
       }
