@@ -1,0 +1,2 @@
+/// <reference types="vite/client" />
+// Vite's client types: CSS and asset imports, import.meta.env.
