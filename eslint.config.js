@@ -17,6 +17,17 @@ export default tseslint.config(
     },
   },
   {
+    // Only the two binding files talk IPC; everything else goes through the typed contract (src/shared/api.ts).
+    files: ['src/**'],
+    ignores: ['src/main/electron/ipc.ts', 'src/preload/index.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: 'Use the typed API binding (src/main/electron/ipc.ts, src/preload).' }] },
+      ],
+    },
+  },
+  {
     // The engine and the workers run under plain Node: no Electron in there.
     files: ['src/main/engine/**', 'src/main/worker/**', 'src/main/cli/**', 'src/main/server/**'],
     rules: {
