@@ -203,19 +203,22 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
     },
     async render(pageNumber: number, dpi: number): Promise<RenderedPage> {
       const page = await getPage(pageNumber);
-      let result: { value: RenderedPage; warnings: string[] };
       try {
-        result = await withPdfWarnings(() => renderPage(doc, page, dpi, limits.maxPagePixels));
+        // Parse the page (and decode its images) first, before a canvas is allocated: an image
+        // over the limit is dropped by pdf.js with only a warning, and a page rendered without it
+        // would be OCR'd as blank. The operator list is cached and reused by render().
+        const { warnings } = await withPdfWarnings(() => page.getOperatorList());
+        if (warnings.some((w) => IMAGE_REMOVED.test(w))) {
+          throw new InputError(
+            'TOO_LARGE',
+            `page ${pageNumber} holds an image larger than ${Math.round(limits.maxImagePixels / 1e6)} megapixels; it is refused rather than decoded`,
+          );
+        }
+        return (await withPdfWarnings(() => renderPage(doc, page, dpi, limits.maxPagePixels))).value;
       } catch (error) {
+        if (error instanceof InputError) throw error;
         throw new InputError('DAMAGED_FILE', `page ${pageNumber} of the PDF cannot be rendered: ${(error as Error).message}`);
       }
-      if (result.warnings.some((w) => IMAGE_REMOVED.test(w))) {
-        throw new InputError(
-          'TOO_LARGE',
-          `page ${pageNumber} holds an image larger than ${Math.round(limits.maxImagePixels / 1e6)} megapixels; it is refused rather than decoded`,
-        );
-      }
-      return result.value;
     },
     async close(): Promise<void> {
       if (closed) return;
