@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { GlyphlessFont, num } from '../../src/main/engine/export/glyphlessFont.ts';
 import { applyMatrix, visiblePage } from '../../src/main/engine/export/pageGeometry.ts';
 import { buildText } from '../../src/main/engine/export/textExport.ts';
-import { buildTextLayer, groupLines, visualOrder } from '../../src/main/engine/export/textLayer.ts';
+import {
+  buildTextLayer,
+  fitLine,
+  groupLines,
+  segmentBaselines,
+  snapSizes,
+  visualOrder,
+} from '../../src/main/engine/export/textLayer.ts';
 
 describe('visiblePage', () => {
   // Displayed top-left / top-right corners (display space: y up, so top = height) → user space.
@@ -45,24 +52,31 @@ describe('text layer', () => {
     confidence: 90,
   });
 
-  it('groups words into lines by vertical overlap, in either direction', () => {
+  it('groups words into lines by overlap with the previous word, keeping the line direction', () => {
     const w = (x0: number, top: number) => ({ x0, x1: x0 + 10, top, bottom: top - 10 });
-    const lines = groupLines([w(0, 100), w(20, 101), w(40, 98), w(0, 80), w(60, 80), w(30, 80), w(0, 200)]);
-    expect(lines.map((l) => l.length)).toEqual([3, 3, 1]);
+    const ltr = [w(0, 100), w(20, 101), w(40, 98)];
+    const rtl = [w(300, 80), w(200, 80), w(100, 80)];
+    const back = [w(0, 60), w(60, 60), w(30, 60)]; // going back left starts a new line
+    expect(groupLines([...ltr, ...rtl, ...back, w(0, 200)]).map((l) => l.length)).toEqual([3, 3, 2, 1, 1]);
+    // A skewed line drifting by more than its height does not swallow the next line.
+    const skewed = [0, 1, 2, 3, 4, 5].map((i) => w(i * 20, 100 - i * 4));
+    expect(groupLines([...skewed, w(0, 88), w(20, 84)]).map((l) => l.length)).toEqual([6, 2]);
+  });
+
+  const hexOf = (t: string) => ({
+    hex: [...t].map((c) => c.codePointAt(0)!.toString(16).padStart(4, '0')).join(''),
+    glyphs: [...t].length,
   });
 
   it('writes invisible text, one Tz-stretched word per box, on a shared baseline', () => {
     const ops = buildTextLayer({
-      words: [word('ab', 100, 100, 300, 140), word('cde', 400, 90, 500, 140)],
+      words: [word('ab', 100, 90, 300, 140), word('cde', 400, 90, 500, 140)],
       rasterWidth: 1000,
       rasterHeight: 1000,
       pageWidth: 500,
       pageHeight: 500,
       fontName: 'F1',
-      encode: (t) => ({
-        hex: [...t].map((c) => c.codePointAt(0)!.toString(16).padStart(4, '0')).join(''),
-        glyphs: [...t].length,
-      }),
+      encode: hexOf,
     });
     expect(ops).toContain('3 Tr');
     // Line band y 90..140 px → 25 pt high, baseline at 500 − 70 = 430 pt.
@@ -73,6 +87,42 @@ describe('text layer', () => {
     // Space fills the 50 pt gap: 50 / 12.5 = 400 %.
     expect(ops).toContain('400 Tz\n<0020> Tj');
     expect(ops).toContain('1 0 0 1 200 430 Tm');
+  });
+
+  it('follows the slope of a skewed line instead of growing the font size', () => {
+    // Three words rising 10 px per 100 px (in y-down pixels the line goes up to the right).
+    const words = [0, 1, 2].map((i) =>
+      word(`w${i}`, 100 + i * 100, 200 - i * 10, 180 + i * 100, 230 - i * 10),
+    );
+    const ops = buildTextLayer({
+      words,
+      rasterWidth: 1000,
+      rasterHeight: 1000,
+      pageWidth: 1000,
+      pageHeight: 1000,
+      fontName: 'F',
+      encode: hexOf,
+    });
+    const fit = fitLine(words.map((w) => ({ x0: w.x0, x1: w.x1, top: 1000 - w.y0, bottom: 1000 - w.y1 })));
+    expect(fit.slope).toBeCloseTo(0.1, 5);
+    expect(fit.size).toBeCloseTo(30 - 8, 5); // a box's height minus the word's own drift (0.1 × 80 px)
+    // Horizontal words on the fitted baseline (base 760 + 0.1·x): the first two words drift
+    // 18 pt together (< the 22 pt size) and share the baseline at their centre (x 190); the third
+    // starts a new segment, centred at x 340.
+    const ys = [...ops.matchAll(/^1 0 0 1 [\d.]+ ([\d.]+) Tm$/gm)].map((m) => Number(m[1]));
+    expect(ys).toEqual([779, 779, 794]);
+  });
+
+  it('gives body lines one font size and keeps headings apart', () => {
+    expect(snapSizes([10, 11, 9.5, 10.5, 20, 21, 10.2])).toEqual([10.2, 10.2, 10.2, 10.2, 21, 21, 10.2]);
+  });
+
+  it('keeps a gently skewed line on one baseline and cuts a steep one into segments', () => {
+    const words = [0, 1, 2, 3].map((i) => ({ x0: i * 100, x1: i * 100 + 80 }));
+    // Drift 0.01 × 380 = 3.8 < size 10: one baseline, the fitted one at the line's centre.
+    expect(new Set(segmentBaselines(words, 0.01, 50, 10))).toEqual(new Set([50 + 0.01 * 190]));
+    // Drift 0.1 × 380 = 38 > 10: segments of at most 10 drift (here one word each).
+    expect(segmentBaselines(words, 0.1, 50, 10)).toEqual([54, 64, 74, 84]);
   });
 
   it('returns nothing for pages without usable words', () => {
