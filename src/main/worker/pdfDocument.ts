@@ -175,6 +175,7 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
   }
   const loadingTask = task;
   let closed = false;
+  const refused = new Map<number, InputError>();
 
   async function getPage(pageNumber: number): Promise<PDFPageProxy> {
     if (closed) throw new Error('document is closed');
@@ -192,6 +193,8 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
     kind: 'pdf',
     pageCount: doc.numPages,
     async textLayer(pageNumber: number): Promise<TextLayer> {
+      const refusal = refused.get(pageNumber);
+      if (refusal) throw refusal;
       const page = await getPage(pageNumber);
       try {
         const { value: content } = await withPdfWarnings(() => page.getTextContent());
@@ -202,6 +205,8 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
       }
     },
     async render(pageNumber: number, dpi: number): Promise<RenderedPage> {
+      const refusal = refused.get(pageNumber);
+      if (refusal) throw refusal;
       const page = await getPage(pageNumber);
       try {
         // Parse the page (and decode its images) first, before a canvas is allocated: an image
@@ -209,10 +214,15 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
         // would be OCR'd as blank. The operator list is cached and reused by render().
         const { warnings } = await withPdfWarnings(() => page.getOperatorList());
         if (warnings.some((w) => IMAGE_REMOVED.test(w))) {
-          throw new InputError(
+          // pdf.js warns once: the cached operator list no longer has the image, so remember the
+          // refusal, or a retry on this open document would OCR a blank page as a success.
+          const error = new InputError(
             'TOO_LARGE',
             `page ${pageNumber} holds an image larger than ${Math.round(limits.maxImagePixels / 1e6)} megapixels; it is refused rather than decoded`,
           );
+          refused.set(pageNumber, error);
+          page.cleanup();
+          throw error;
         }
         return (await withPdfWarnings(() => renderPage(doc, page, dpi, limits.maxPagePixels))).value;
       } catch (error) {
