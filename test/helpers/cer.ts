@@ -29,7 +29,11 @@ export function cer(groundTruth: string, ocr: string): { errors: number; chars: 
   const gt = [...normalizeForCer(groundTruth)];
   const out = [...normalizeForCer(ocr)];
   const errors = levenshtein(gt, out);
-  return { errors, chars: gt.length, rate: gt.length === 0 ? (out.length === 0 ? 0 : 1) : errors / gt.length };
+  return {
+    errors,
+    chars: gt.length,
+    rate: gt.length === 0 ? (out.length === 0 ? 0 : 1) : errors / gt.length,
+  };
 }
 
 /** The ground truth of one page (pages are separated by form feeds). */

@@ -70,13 +70,14 @@ describe('ocrPage', () => {
       for (let p = 1; p <= 3; p++) pages.push(await ocrPage(doc, p, auto, recognizer));
       expect(pages.map((p) => p.source)).toEqual(['text-layer', 'ocr', 'text-layer']);
       expect(pages[0].meanConfidence).toBeNull();
-      for (let p = 1; p <= 3; p++) expect(cer(groundTruthPage(truth, p), pages[p - 1].text).rate).toBeLessThan(0.01);
+      for (let p = 1; p <= 3; p++)
+        expect(cer(groundTruthPage(truth, p), pages[p - 1].text).rate).toBeLessThan(0.01);
     } finally {
       await doc.close();
     }
   });
 
-  it('counts an earlier OCR\'s invisible text layer as text (graph_ocred.pdf)', async () => {
+  it("counts an earlier OCR's invisible text layer as text (graph_ocred.pdf)", async () => {
     const result = await ocr('real/graph_ocred.pdf', 1);
     expect(result.source).toBe('text-layer');
     expect(result.text.length).toBeGreaterThan(10);
@@ -97,7 +98,9 @@ describe('ocrPage', () => {
     try {
       expect(doc.pageCount).toBe(3);
       const result = await ocrPage(doc, 2, auto, recognizer);
-      expect(cer(groundTruthPage(gt('synthetic/s10-tiff-3p.gt.txt'), 2), result.text).rate).toBeLessThan(0.01);
+      expect(cer(groundTruthPage(gt('synthetic/s10-tiff-3p.gt.txt'), 2), result.text).rate).toBeLessThan(
+        0.01,
+      );
       expectSaneWords(result);
     } finally {
       await doc.close();

@@ -52,7 +52,12 @@ describe('probeFile on corpus/bad', () => {
   });
 
   it('opens the file with a unicode name in a unicode folder', async () => {
-    const file = path.join(corpus, 'bad', 'Ünïcødé folder — 日本語 ✓', 'scan with spaces & ümlauts (copy 2) #1.pdf');
+    const file = path.join(
+      corpus,
+      'bad',
+      'Ünïcødé folder — 日本語 ✓',
+      'scan with spaces & ümlauts (copy 2) #1.pdf',
+    );
     expect(await probeFile(file)).toMatchObject({ kind: 'pdf', pageCount: 1 });
   });
 
@@ -62,12 +67,20 @@ describe('probeFile on corpus/bad', () => {
   });
 
   it('counts the pages of a multi-page TIFF and a PDF', async () => {
-    expect(await probeFile(path.join(corpus, 'synthetic/s10-tiff-3p.tif'))).toMatchObject({ kind: 'image', pageCount: 3 });
-    expect(await probeFile(path.join(corpus, 'synthetic/s02-report-5p.pdf'))).toMatchObject({ kind: 'pdf', pageCount: 5 });
+    expect(await probeFile(path.join(corpus, 'synthetic/s10-tiff-3p.tif'))).toMatchObject({
+      kind: 'image',
+      pageCount: 3,
+    });
+    expect(await probeFile(path.join(corpus, 'synthetic/s02-report-5p.pdf'))).toMatchObject({
+      kind: 'pdf',
+      pageCount: 5,
+    });
   });
 
   it('refuses an image over a lowered pixel limit, from the header', async () => {
-    const probe = await failure(probeFile(path.join(corpus, 'synthetic/s08-image-png.png'), { maxImagePixels: 1_000_000 }));
+    const probe = await failure(
+      probeFile(path.join(corpus, 'synthetic/s08-image-png.png'), { maxImagePixels: 1_000_000 }),
+    );
     expect(probe).toMatchObject({ code: 'TOO_LARGE' });
     expect(probe.message).toMatch(/2550 × 3300 pixels; the limit is 1 megapixels/);
   });

@@ -20,7 +20,10 @@ describe('sniff', () => {
     expect(sniff(read('synthetic/s01-letter.pdf'))).toEqual({ kind: 'pdf' });
     expect(sniff(read('bad/random-bytes.pdf'))).toEqual({ kind: 'unknown' });
     expect(sniff(read('bad/not-an-image.jpg'))).toEqual({ kind: 'unknown' });
-    expect(sniff(new TextEncoder().encode('GIF89a\x01\x00\x01\x00'))).toEqual({ kind: 'image', format: 'gif' });
+    expect(sniff(new TextEncoder().encode('GIF89a\x01\x00\x01\x00'))).toEqual({
+      kind: 'image',
+      format: 'gif',
+    });
   });
 
   it('describes what an unknown file starts with', () => {
@@ -31,14 +34,41 @@ describe('sniff', () => {
 
 describe('sniffImage (header only)', () => {
   it('reads size, pages and resolution', () => {
-    expect(sniffImage(read('synthetic/s08-image-png.png'))).toMatchObject({ format: 'png', width: 2550, height: 3300, pages: 1, dpiX: 300 });
-    expect(sniffImage(read('synthetic/s09-photo-jpeg.jpg'))).toMatchObject({ format: 'jpeg', width: 2550, height: 3300, dpiX: 300 });
-    expect(sniffImage(read('synthetic/s10-tiff-3p.tif'))).toMatchObject({ format: 'tiff', width: 2550, height: 3300, pages: 3, dpiX: 300 });
-    expect(sniffImage(read('real/phototest.tif'))).toMatchObject({ format: 'tiff', width: 640, height: 480, pages: 1, dpiX: 200 });
+    expect(sniffImage(read('synthetic/s08-image-png.png'))).toMatchObject({
+      format: 'png',
+      width: 2550,
+      height: 3300,
+      pages: 1,
+      dpiX: 300,
+    });
+    expect(sniffImage(read('synthetic/s09-photo-jpeg.jpg'))).toMatchObject({
+      format: 'jpeg',
+      width: 2550,
+      height: 3300,
+      dpiX: 300,
+    });
+    expect(sniffImage(read('synthetic/s10-tiff-3p.tif'))).toMatchObject({
+      format: 'tiff',
+      width: 2550,
+      height: 3300,
+      pages: 3,
+      dpiX: 300,
+    });
+    expect(sniffImage(read('real/phototest.tif'))).toMatchObject({
+      format: 'tiff',
+      width: 640,
+      height: 480,
+      pages: 1,
+      dpiX: 200,
+    });
   });
 
   it('reports the claimed size of a decompression bomb without decoding it', () => {
-    expect(sniffImage(read('bad/huge-dimensions.png'))).toMatchObject({ width: 100000, height: 100000, maxPagePixels: 1e10 });
+    expect(sniffImage(read('bad/huge-dimensions.png'))).toMatchObject({
+      width: 100000,
+      height: 100000,
+      maxPagePixels: 1e10,
+    });
   });
 
   it('returns null for non-images and headers without a frame', () => {
@@ -80,7 +110,12 @@ describe('toPgm', () => {
 
 describe('textFromContent', () => {
   it('joins pdf.js items into lines and counts characters', () => {
-    const layer = textFromContent([{ str: 'Hello', hasEOL: false }, { str: ' ', hasEOL: false }, { str: 'world', hasEOL: true }, { str: 'next  line', hasEOL: false }]);
+    const layer = textFromContent([
+      { str: 'Hello', hasEOL: false },
+      { str: ' ', hasEOL: false },
+      { str: 'world', hasEOL: true },
+      { str: 'next  line', hasEOL: false },
+    ]);
     expect(layer).toEqual({ text: 'Hello world\nnext line', chars: 'Helloworldnextline'.length });
   });
 });

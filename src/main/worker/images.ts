@@ -11,12 +11,26 @@ import { createCanvas, Image } from '@napi-rs/canvas';
 import UTIF from 'utif2';
 import { InputError } from './errors.ts';
 import { sniff } from './sniff.ts';
-import type { DecodedImage, ImageFormat, ImageInfo, Limits, OpenedDocument, RasterImage } from './ocrTypes.ts';
+import type {
+  DecodedImage,
+  ImageFormat,
+  ImageInfo,
+  Limits,
+  OpenedDocument,
+  RasterImage,
+} from './ocrTypes.ts';
 
 /** Most pages a TIFF may declare (a guard against IFD loops and absurd files). */
 const MAX_TIFF_PAGES = 10_000;
 
-const FORMAT_NAMES: Record<ImageFormat, string> = { png: 'PNG', jpeg: 'JPEG', tiff: 'TIFF', bmp: 'BMP', gif: 'GIF', webp: 'WebP' };
+const FORMAT_NAMES: Record<ImageFormat, string> = {
+  png: 'PNG',
+  jpeg: 'JPEG',
+  tiff: 'TIFF',
+  bmp: 'BMP',
+  gif: 'GIF',
+  webp: 'WebP',
+};
 
 export function formatName(format: ImageFormat): string {
   return FORMAT_NAMES[format];
@@ -55,7 +69,13 @@ export function sniffImage(bytes: Uint8Array): ImageInfo | null {
   }
 }
 
-function single(format: ImageFormat, width: number, height: number, dpiX: number | null, dpiY: number | null): ImageInfo | null {
+function single(
+  format: ImageFormat,
+  width: number,
+  height: number,
+  dpiX: number | null,
+  dpiY: number | null,
+): ImageInfo | null {
   if (!(width > 0 && height > 0)) return null;
   return { format, width, height, pages: 1, dpiX, dpiY, maxPagePixels: width * height };
 }
@@ -90,7 +110,7 @@ function sniffPng(b: Uint8Array): ImageInfo | null {
   const height = u32be(b, 20);
   let dpiX: number | null = null;
   let dpiY: number | null = null;
-  for (let o = 8; o + 8 <= b.length; ) {
+  for (let o = 8; o + 8 <= b.length;) {
     const len = u32be(b, o);
     const type = u32be(b, o + 4);
     if (type === 0x49444154) break; // 'IDAT': pHYs must come before it
@@ -128,7 +148,12 @@ function sniffJpeg(b: Uint8Array): ImageInfo | null {
       const width = u16be(b, o + 7);
       return single('jpeg', width, height, dpiX, dpiY);
     }
-    if (marker === 0xe0 && len >= 14 && o + 18 <= b.length && new TextDecoder().decode(b.subarray(o + 4, o + 9)) === 'JFIF\0') {
+    if (
+      marker === 0xe0 &&
+      len >= 14 &&
+      o + 18 <= b.length &&
+      new TextDecoder().decode(b.subarray(o + 4, o + 9)) === 'JFIF\0'
+    ) {
       const units = b[o + 11];
       const x = u16be(b, o + 12);
       const y = u16be(b, o + 14);
@@ -239,7 +264,12 @@ function sniffTiff(b: Uint8Array): ImageInfo | null {
 // Decoding
 
 function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
-  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
+  if (
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === bytes.buffer.byteLength &&
+    bytes.buffer instanceof ArrayBuffer
+  )
+    return bytes.buffer;
   return bytes.slice().buffer;
 }
 
@@ -251,7 +281,8 @@ function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
 export async function decodeImagePage(bytes: Uint8Array, index: number): Promise<DecodedImage> {
   const info = sniffImage(bytes);
   if (!info) throw new InputError('UNSUPPORTED_FORMAT', 'not a supported image');
-  if (index < 0 || index >= info.pages) throw new RangeError(`page ${index + 1} is outside the image's ${info.pages} page(s)`);
+  if (index < 0 || index >= info.pages)
+    throw new RangeError(`page ${index + 1} is outside the image's ${info.pages} page(s)`);
   // Resolution from the header (for a multi-page TIFF: the first page's).
   const dpiX = info.dpiX ?? 0;
   const dpiY = info.dpiY ?? info.dpiX ?? 0;
@@ -262,7 +293,10 @@ export async function decodeImagePage(bytes: Uint8Array, index: number): Promise
     image.onerror = (error: unknown) => reject(error instanceof Error ? error : new Error(String(error)));
     image.src = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }).catch((error: unknown) => {
-    throw new InputError('DAMAGED_FILE', `the ${formatName(info.format)} image is damaged or incomplete: ${messageOf(error)}`);
+    throw new InputError(
+      'DAMAGED_FILE',
+      `the ${formatName(info.format)} image is damaged or incomplete: ${messageOf(error)}`,
+    );
   });
   const canvas = createCanvas(image.width, image.height);
   const context = canvas.getContext('2d');
@@ -281,7 +315,10 @@ function decodeTiffPage(bytes: Uint8Array, index: number, dpiX: number, dpiY: nu
     ifds = UTIF.decode(buffer);
     UTIF.decodeImage(buffer, ifds[index]);
   } catch (error) {
-    throw new InputError('DAMAGED_FILE', `the TIFF image is damaged or uses an unsupported compression: ${messageOf(error)}`);
+    throw new InputError(
+      'DAMAGED_FILE',
+      `the TIFF image is damaged or uses an unsupported compression: ${messageOf(error)}`,
+    );
   }
   const ifd = ifds[index];
   const width = ifd.width;
@@ -291,7 +328,8 @@ function decodeTiffPage(bytes: Uint8Array, index: number, dpiX: number, dpiY: nu
   const bps = tag('t258') ?? 1;
   const samples = tag('t277') ?? 1;
   const data = ifd.data;
-  if (!data || data.length === 0) throw new InputError('DAMAGED_FILE', `TIFF page ${index + 1} has no image data`);
+  if (!data || data.length === 0)
+    throw new InputError('DAMAGED_FILE', `TIFF page ${index + 1} has no image data`);
   if (samples === 1 && (photometric === 0 || photometric === 1) && (bps === 1 || bps === 8)) {
     // Grey and bilevel pages straight to one 8-bit channel: a quarter of RGBA's memory and the
     // format Tesseract gets anyway. Same bit conventions as UTIF.toRGBA8.
@@ -356,7 +394,8 @@ export function openImageBytes(bytes: Uint8Array, info: ImageInfo, limits: Limit
     info,
     async raster(pageNumber: number): Promise<RasterImage> {
       if (!data) throw new Error('document is closed');
-      if (pageNumber < 1 || pageNumber > info.pages) throw new RangeError(`page ${pageNumber} does not exist (the image has ${info.pages})`);
+      if (pageNumber < 1 || pageNumber > info.pages)
+        throw new RangeError(`page ${pageNumber} does not exist (the image has ${info.pages})`);
       if (info.format === 'png' || info.format === 'jpeg') {
         // Tesseract's Leptonica decodes these itself: hand over the file's bytes, no copy.
         const dpi = info.dpiX ?? ASSUMED_IMAGE_DPI;
@@ -364,7 +403,14 @@ export function openImageBytes(bytes: Uint8Array, info: ImageInfo, limits: Limit
       }
       const decoded = await decodeImagePage(data, pageNumber - 1);
       const dpi = decoded.dpiX || ASSUMED_IMAGE_DPI;
-      return { kind: 'pixels', width: decoded.width, height: decoded.height, channels: decoded.channels, data: decoded.data, dpi };
+      return {
+        kind: 'pixels',
+        width: decoded.width,
+        height: decoded.height,
+        channels: decoded.channels,
+        data: decoded.data,
+        dpi,
+      };
     },
     close(): Promise<void> {
       data = null;

@@ -31,19 +31,28 @@ export function tessdataRoot(): string {
 }
 
 /** Path of one language's gzipped model, whether or not it exists. */
-export function trainedDataPath(code: string, variant: ModelVariant = DEFAULT_MODEL_VARIANT, root = tessdataRoot()): string {
+export function trainedDataPath(
+  code: string,
+  variant: ModelVariant = DEFAULT_MODEL_VARIANT,
+  root = tessdataRoot(),
+): string {
   return path.join(root, code, variant, `${code}.traineddata.gz`);
 }
 
 /** Codes of the installed recognition languages for a model variant, sorted. */
-export function listInstalledLanguages(variant: ModelVariant = DEFAULT_MODEL_VARIANT, root = tessdataRoot()): string[] {
+export function listInstalledLanguages(
+  variant: ModelVariant = DEFAULT_MODEL_VARIANT,
+  root = tessdataRoot(),
+): string[] {
   let entries: string[];
   try {
     entries = readdirSync(root);
   } catch {
     return [];
   }
-  return entries.filter((code) => !NOT_RECOGNITION.has(code) && existsSync(trainedDataPath(code, variant, root))).sort();
+  return entries
+    .filter((code) => !NOT_RECOGNITION.has(code) && existsSync(trainedDataPath(code, variant, root)))
+    .sort();
 }
 
 const CODE = /^[a-z]{3}(?:_[a-z]+)?$/;
@@ -53,13 +62,23 @@ const CODE = /^[a-z]{3}(?:_[a-z]+)?$/;
  * validated, de-duplicated codes, keeping the order (Tesseract tries the first one first).
  * Throws `InputError` naming a malformed code or a pack that is not installed.
  */
-export function parseLanguages(spec: string | readonly string[], variant: ModelVariant = DEFAULT_MODEL_VARIANT): string[] {
-  const parts = (typeof spec === 'string' ? spec.split(/[+,\s]+/) : spec).map((s) => s.trim().toLowerCase()).filter(Boolean);
-  if (parts.length === 0) throw new InputError('OCR_FAILED', 'no OCR language given (e.g. "eng" or "eng+fra")');
+export function parseLanguages(
+  spec: string | readonly string[],
+  variant: ModelVariant = DEFAULT_MODEL_VARIANT,
+): string[] {
+  const parts = (typeof spec === 'string' ? spec.split(/[+,\s]+/) : spec)
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  if (parts.length === 0)
+    throw new InputError('OCR_FAILED', 'no OCR language given (e.g. "eng" or "eng+fra")');
   const codes = [...new Set(parts)];
   const installed = listInstalledLanguages(variant);
   for (const code of codes) {
-    if (!CODE.test(code)) throw new InputError('OCR_FAILED', `"${code}" is not a Tesseract language code (three letters, e.g. "eng", "fra", "chi_sim")`);
+    if (!CODE.test(code))
+      throw new InputError(
+        'OCR_FAILED',
+        `"${code}" is not a Tesseract language code (three letters, e.g. "eng", "fra", "chi_sim")`,
+      );
     if (!installed.includes(code)) {
       throw new InputError(
         'OCR_FAILED',

@@ -24,7 +24,12 @@ function ms(since: number): number {
  * has a text layer keeps it (`source: 'text-layer'`, no OCR); `force` recognises every page.
  * Word boxes are in pixels of the recognised raster (`width` × `height`, origin top-left).
  */
-export async function ocrPage(doc: OpenedDocument, pageNumber: number, options: OcrOptions, recognizer: Recognizer): Promise<PageResult> {
+export async function ocrPage(
+  doc: OpenedDocument,
+  pageNumber: number,
+  options: OcrOptions,
+  recognizer: Recognizer,
+): Promise<PageResult> {
   const start = performance.now();
   const document = doc as AnyDocument;
   const requestedDpi = options.dpi > 0 ? options.dpi : DEFAULT_DPI;
@@ -68,6 +73,11 @@ export async function ocrPage(doc: OpenedDocument, pageNumber: number, options: 
     width: raster.width,
     height: raster.height,
     dpi: raster.dpi,
-    timings: { ...(openMs !== undefined ? { open: openMs } : {}), rasterize: rasterizeMs, recognize: recognizeMs, total: ms(start) },
+    timings: {
+      ...(openMs !== undefined ? { open: openMs } : {}),
+      rasterize: rasterizeMs,
+      recognize: recognizeMs,
+      total: ms(start),
+    },
   };
 }

@@ -95,14 +95,19 @@ export async function openBytes(bytes: Uint8Array, filePath: string, limits: Lim
   const kind = sniff(bytes.subarray(0, 1024));
   if (kind.kind === 'image') {
     const info = sniffImage(bytes);
-    if (!info) throw new InputError('DAMAGED_FILE', `not a valid ${formatName(kind.format)} image (its header is damaged or incomplete)`);
+    if (!info)
+      throw new InputError(
+        'DAMAGED_FILE',
+        `not a valid ${formatName(kind.format)} image (its header is damaged or incomplete)`,
+      );
     return openImageBytes(bytes, info, limits);
   }
   if (kind.kind === 'pdf') return openPdfBytes(bytes, limits);
   // The extension only shapes the message: "not a valid JPEG image" reads better for a .jpg.
   const claimed = EXTENSION_FORMAT[path.extname(filePath).toLowerCase()];
   const start = describeStart(bytes);
-  if (claimed) throw new InputError('UNSUPPORTED_FORMAT', `not a valid ${claimed} (the content starts with ${start})`);
+  if (claimed)
+    throw new InputError('UNSUPPORTED_FORMAT', `not a valid ${claimed} (the content starts with ${start})`);
   throw new InputError('UNSUPPORTED_FORMAT', `not a PDF or a supported image (starts with ${start})`);
 }
 
@@ -110,7 +115,8 @@ function pdfError(error: unknown): InputError {
   if (error instanceof InputError) return error;
   const name = (error as { name?: string } | null)?.name;
   const message = error instanceof Error ? error.message : String(error);
-  if (name === 'PasswordException') return new InputError('PASSWORD_PROTECTED', 'the PDF is password protected');
+  if (name === 'PasswordException')
+    return new InputError('PASSWORD_PROTECTED', 'the PDF is password protected');
   return new InputError('DAMAGED_FILE', `the PDF is damaged or incomplete: ${message}`);
 }
 
@@ -143,7 +149,10 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
   // half-copied file) by scanning for objects, which can yield some pages or blank ones: refuse
   // instead of reporting a partial document as OCR'd.
   if (lastIndexOf(bytes, '%%EOF') < 0) {
-    throw new InputError('DAMAGED_FILE', 'the PDF is damaged or incomplete: it has no end-of-file marker (%%EOF), so it was probably cut off');
+    throw new InputError(
+      'DAMAGED_FILE',
+      'the PDF is damaged or incomplete: it has no end-of-file marker (%%EOF), so it was probably cut off',
+    );
   }
   let task: PDFDocumentLoadingTask | null = null;
   let doc: PDFDocumentProxy;
@@ -185,7 +194,10 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
     try {
       return await doc.getPage(pageNumber);
     } catch (error) {
-      throw new InputError('DAMAGED_FILE', `page ${pageNumber} of the PDF is damaged: ${(error as Error).message}`);
+      throw new InputError(
+        'DAMAGED_FILE',
+        `page ${pageNumber} of the PDF is damaged: ${(error as Error).message}`,
+      );
     }
   }
 
@@ -227,7 +239,10 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
         return (await withPdfWarnings(() => renderPage(doc, page, dpi, limits.maxPagePixels))).value;
       } catch (error) {
         if (error instanceof InputError) throw error;
-        throw new InputError('DAMAGED_FILE', `page ${pageNumber} of the PDF cannot be rendered: ${(error as Error).message}`);
+        throw new InputError(
+          'DAMAGED_FILE',
+          `page ${pageNumber} of the PDF cannot be rendered: ${(error as Error).message}`,
+        );
       }
     },
     async close(): Promise<void> {

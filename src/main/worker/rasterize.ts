@@ -29,7 +29,10 @@ interface CanvasFactory {
  * `maxPixels` and the canvas side limit. Page size in PDF points (1/72 inch) as the user sees it.
  */
 export function fitDpi(widthPt: number, heightPt: number, requestedDpi: number, maxPixels: number): number {
-  const px = (dpi: number): [number, number] => [Math.ceil((widthPt * dpi) / 72 - 1e-6), Math.ceil((heightPt * dpi) / 72 - 1e-6)];
+  const px = (dpi: number): [number, number] => [
+    Math.ceil((widthPt * dpi) / 72 - 1e-6),
+    Math.ceil((heightPt * dpi) / 72 - 1e-6),
+  ];
   let dpi = requestedDpi;
   const [w, h] = px(dpi);
   if (w * h > maxPixels) dpi = requestedDpi * Math.sqrt(maxPixels / (w * h));
@@ -58,7 +61,12 @@ export interface RenderedPage {
  * canvas is alive: the RGBA pixels are read in place where the canvas allows it, and the PGM is
  * the only buffer that outlives this call.
  */
-export async function renderPage(doc: PDFDocumentProxy, page: PDFPageProxy, requestedDpi: number, maxPixels: number): Promise<RenderedPage> {
+export async function renderPage(
+  doc: PDFDocumentProxy,
+  page: PDFPageProxy,
+  requestedDpi: number,
+  maxPixels: number,
+): Promise<RenderedPage> {
   // The viewport honours the CropBox (page.view) and /Rotate (page.rotate) by default.
   const unit = page.getViewport({ scale: 1 });
   const dpi = fitDpi(unit.width, unit.height, requestedDpi, maxPixels);
@@ -73,7 +81,8 @@ export async function renderPage(doc: PDFDocumentProxy, page: PDFPageProxy, requ
     // `background` paints the page white first: no transparent pixels reach the grey conversion.
     await page.render({ canvas, viewport, background: 'rgb(255,255,255)' }).promise;
     const c = target.canvas as NodeCanvas;
-    const rgba = typeof c.data === 'function' ? c.data() : target.context!.getImageData(0, 0, width, height).data;
+    const rgba =
+      typeof c.data === 'function' ? c.data() : target.context!.getImageData(0, 0, width, height).data;
     const pgm = toPgm(width, height, 4, rgba);
     return { raster: { kind: 'encoded', width, height, bytes: pgm, dpi }, dpi };
   } finally {
@@ -88,10 +97,16 @@ export async function renderPage(doc: PDFDocumentProxy, page: PDFPageProxy, requ
  * Luma with integer weights (0.299, 0.587, 0.114 scaled by 256); alpha is ignored (pdf.js renders
  * onto white, image decoding composites onto white).
  */
-export function toPgm(width: number, height: number, channels: 1 | 3 | 4, data: Uint8Array | Uint8ClampedArray): Uint8Array {
+export function toPgm(
+  width: number,
+  height: number,
+  channels: 1 | 3 | 4,
+  data: Uint8Array | Uint8ClampedArray,
+): Uint8Array {
   const header = new TextEncoder().encode(`P5\n${width} ${height}\n255\n`);
   const pixels = width * height;
-  if (data.length < pixels * channels) throw new Error(`pixel buffer too short: ${data.length} < ${pixels * channels}`);
+  if (data.length < pixels * channels)
+    throw new Error(`pixel buffer too short: ${data.length} < ${pixels * channels}`);
   const out = new Uint8Array(header.length + pixels);
   out.set(header, 0);
   if (channels === 1) {

@@ -101,7 +101,11 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   // load the full core and look for `<langPath>/<code>.traineddata.gz`, which does not exist in
   // the package layout: fail loudly instead of half-working.
   const script = threadScript();
-  if (!script) throw new InputError('OCR_FAILED', 'the Tesseract thread script (tesseractThread.entry) is missing from this build');
+  if (!script)
+    throw new InputError(
+      'OCR_FAILED',
+      'the Tesseract thread script (tesseractThread.entry) is missing from this build',
+    );
   workerOptions.workerPath = script;
   const corePath = corePathFor(core);
   if (corePath) workerOptions.corePath = corePath;
@@ -110,7 +114,10 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     worker = await Tesseract.createWorker(current, Tesseract.OEM.LSTM_ONLY, workerOptions);
     await worker.setParameters({ tessedit_pageseg_mode: psm as Tesseract.PSM });
   } catch (error) {
-    throw new InputError('OCR_FAILED', `Tesseract could not start with languages ${current}: ${messageOf(error ?? lastError)}`);
+    throw new InputError(
+      'OCR_FAILED',
+      `Tesseract could not start with languages ${current}: ${messageOf(error ?? lastError)}`,
+    );
   }
 
   async function useLanguages(languages: string[]): Promise<void> {
@@ -132,7 +139,8 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   return {
     async recognize(image: RasterImage, languages: string[]): Promise<Recognition> {
       await useLanguages(languages.length > 0 ? languages : ['eng']);
-      const input = image.kind === 'encoded' ? image.bytes : toPgm(image.width, image.height, image.channels, image.data);
+      const input =
+        image.kind === 'encoded' ? image.bytes : toPgm(image.width, image.height, image.channels, image.data);
       const params: Record<string, string> = {};
       // PGM carries no resolution; Tesseract's layout analysis uses it (text size estimates).
       if (image.dpi >= 70 && image.dpi <= 2400) params.user_defined_dpi = String(Math.round(image.dpi));

@@ -25,15 +25,20 @@ function ascii(text: string): number[] {
  * their signature.
  */
 export function sniff(head: Uint8Array): SniffResult {
-  if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return { kind: 'image', format: 'png' };
+  if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
+    return { kind: 'image', format: 'png' };
   if (startsWith(head, [0xff, 0xd8, 0xff])) return { kind: 'image', format: 'jpeg' };
-  if (startsWith(head, ascii('II*\0')) || startsWith(head, ascii('MM\0*'))) return { kind: 'image', format: 'tiff' };
-  if (startsWith(head, ascii('GIF87a')) || startsWith(head, ascii('GIF89a'))) return { kind: 'image', format: 'gif' };
-  if (startsWith(head, ascii('RIFF')) && startsWith(head, ascii('WEBP'), 8)) return { kind: 'image', format: 'webp' };
+  if (startsWith(head, ascii('II*\0')) || startsWith(head, ascii('MM\0*')))
+    return { kind: 'image', format: 'tiff' };
+  if (startsWith(head, ascii('GIF87a')) || startsWith(head, ascii('GIF89a')))
+    return { kind: 'image', format: 'gif' };
+  if (startsWith(head, ascii('RIFF')) && startsWith(head, ascii('WEBP'), 8))
+    return { kind: 'image', format: 'webp' };
   // BMP: "BM" then a plausible DIB header size (12, 40, 52, 56, 64, 108 or 124) at offset 14.
   if (startsWith(head, ascii('BM')) && head.length >= 18) {
     const dib = head[14] | (head[15] << 8);
-    if ([12, 40, 52, 56, 64, 108, 124].includes(dib) && head[16] === 0 && head[17] === 0) return { kind: 'image', format: 'bmp' };
+    if ([12, 40, 52, 56, 64, 108, 124].includes(dib) && head[16] === 0 && head[17] === 0)
+      return { kind: 'image', format: 'bmp' };
   }
   if (findPdfHeader(head) >= 0) return { kind: 'pdf' };
   return { kind: 'unknown' };
@@ -55,7 +60,9 @@ export function findPdfHeader(head: Uint8Array): number {
 export function describeStart(head: Uint8Array): string {
   const guess = guessOtherFormat(head);
   const first = head.subarray(0, 16);
-  const printable = [...first].every((b) => (b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d);
+  const printable = [...first].every(
+    (b) => (b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d,
+  );
   const shown = printable
     ? JSON.stringify(new TextDecoder().decode(first).replace(/\s+/g, ' '))
     : [...first.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
@@ -63,7 +70,11 @@ export function describeStart(head: Uint8Array): string {
 }
 
 function guessOtherFormat(head: Uint8Array): string | null {
-  if (startsWith(head, [0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50, 0x20, 0x20]) || startsWith(head, [0xff, 0x4f, 0xff, 0x51])) return 'JPEG 2000';
+  if (
+    startsWith(head, [0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50, 0x20, 0x20]) ||
+    startsWith(head, [0xff, 0x4f, 0xff, 0x51])
+  )
+    return 'JPEG 2000';
   if (startsWith(head, ascii('PK\x03\x04'))) return 'a ZIP archive or an Office document';
   if (startsWith(head, ascii('ftyp'), 4)) return 'HEIC/AVIF or a video';
   if (startsWith(head, ascii('AT&TFORM'))) return 'DjVu';

@@ -28,7 +28,9 @@ interface WorkerScript {
 
 const script = require('tesseract.js/src/worker-script/index.js') as WorkerScript;
 const gunzip = require('tesseract.js/src/worker-script/node/gunzip.js') as (data: Uint8Array) => Uint8Array;
-const upstreamGetCore = require('tesseract.js/src/worker-script/node/getCore.js') as (...args: unknown[]) => Promise<unknown>;
+const upstreamGetCore = require('tesseract.js/src/worker-script/node/getCore.js') as (
+  ...args: unknown[]
+) => Promise<unknown>;
 
 let core: unknown = null;
 
@@ -61,7 +63,8 @@ port.on('message', (packet) => {
 script.setAdapter({
   getCore,
   gunzip,
-  fetch: (url: string) => Promise.reject(new Error(`refusing to download ${url}: language data is read from local packages only`)),
+  fetch: (url: string) =>
+    Promise.reject(new Error(`refusing to download ${url}: language data is read from local packages only`)),
   readCache,
   writeCache: () => Promise.resolve(),
   deleteCache: () => Promise.resolve(),
