@@ -1,5 +1,6 @@
 /**
- * Image inputs: decoding of one page (headers are read in imageInfo.ts, re-exported here), and the opened-document form the worker keeps while it OCRs the pages of one file.
+ * Image inputs: decoding of one page (headers are read in imageInfo.ts, re-exported here), and
+ * the opened-document form the worker keeps while it OCRs the pages of one file.
  *
  * Decoders: TIFF (any compression utif2 reads, notably CCITT G4 fax) through utif2; PNG, JPEG,
  * GIF (first frame), WebP and BMP through @napi-rs/canvas, the one copy pdf.js also uses.
