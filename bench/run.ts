@@ -1,0 +1,256 @@
+/**
+ * `npm run bench` — throughput, stage times, memory, accuracy and queue speed of the engine, next
+ * to native `tesseract` and `ocrmypdf` over the same pages in the same run. Not a test: it writes
+ * bench/RESULTS.md (a full run) or bench/out/RESULTS.quick.md (`--quick`) and prints PASS/MISS
+ * per target.
+ *
+ *   npm run bench                      full run (~10 min on 2 cores)
+ *   npm run bench -- --quick           a few pages, small queue: a smoke run
+ *   npm run bench -- --jobs 4          workers / parallel anchors (default 2)
+ *   npm run bench -- --skip-native     no tesseract / ocrmypdf anchors
+ *
+ * Outputs (databases, texts, rasters, generated PDFs) go to bench/out/ (git-ignored).
+ */
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { fork } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { groundTruthDir, scoreCer, writeTexts, type CerResult } from './lib/cer.ts';
+import { runEngine, summariseStages, type EngineRunResult } from './lib/engineRun.ts';
+import { machineInfo } from './lib/machine.ts';
+import {
+  prepareOcrmypdfInput,
+  prepareTessdata,
+  rasteriseForNative,
+  runNativeTesseract,
+  runOcrmypdf,
+  type OcrmypdfRun,
+  type TesseractRun,
+} from './lib/native.ts';
+import { pageSet, SYNTHETIC_DIR, totalPages, type BenchFile } from './lib/pageset.ts';
+import { makeBornDigitalPdf } from './lib/bornDigital.ts';
+import { renderReport, evaluateTargets, type BenchResults, type QueueResult } from './lib/report.ts';
+import { probeFile } from '../src/main/worker/probe.ts';
+import { BENCH_DIR, freshDir, have, log, OUT_DIR } from './lib/util.ts';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    jobs: { type: 'string', default: '2' },
+    'skip-native': { type: 'boolean', default: false },
+  },
+});
+const quick = values.quick === true;
+const jobs = Number(values.jobs);
+if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new Error(`--jobs must be 1–64, not ${values.jobs}`);
+const skipNative = values['skip-native'] === true;
+
+const BORN_DIGITAL_PAGES = quick ? 100 : 1_000;
+const QUEUE_DOCS = quick ? 10_000 : 100_000;
+const QUEUE_PAGES = quick ? 200 : 2_000;
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const machine = await machineInfo();
+  log(`load average at start: ${machine.loadAvgStart.map((l) => l.toFixed(2)).join(' ')}; ${quick ? 'quick' : 'full'} run, jobs ${jobs}`);
+  freshDir(path.join(OUT_DIR, 'cer'));
+
+  // ── Page set ──────────────────────────────────────────────────────────────
+  const files = await pageSet(quick);
+  const pages = totalPages(files);
+  log(`page set: ${files.length} files, ${pages} pages (${files.map((f) => f.name).join(', ')})`);
+
+  // ── Ours ──────────────────────────────────────────────────────────────────
+  const loadAt: Record<string, number> = {};
+  loadAt.ours = os.loadavg()[0];
+  log('our engine: throughput run…');
+  const ours = await runEngine({
+    paths: files.map((f) => f.path),
+    jobs,
+    dbPath: path.join(OUT_DIR, 'ours', 'queue.db'),
+    outDir: path.join(OUT_DIR, 'ours', 'output'),
+    mode: 'auto',
+    formats: ['txt', 'pdf'],
+    timeoutMs: 30 * 60_000,
+  });
+  const oursStages = summariseStages(ours);
+  log(`our engine: ${ours.pagesDone} pages in ${(ours.wallMs / 1000).toFixed(1)} s = ${ppm(ours.pagesDone, ours.wallMs).toFixed(1)} pages/min`);
+
+  // Accuracy extra: s11 (mixed born-digital/scan) so the CER total covers all of synthetic/.
+  const s11 = quick ? null : await extraFile('s11-mixed-3p');
+  let oursS11: EngineRunResult | null = null;
+  if (s11) {
+    log('our engine: s11 (accuracy only)…');
+    oursS11 = await runEngine({
+      paths: [s11.path],
+      jobs,
+      dbPath: path.join(OUT_DIR, 'ours-s11', 'queue.db'),
+      outDir: path.join(OUT_DIR, 'ours-s11', 'output'),
+      mode: 'auto',
+      formats: ['txt'],
+      timeoutMs: 10 * 60_000,
+    });
+  }
+  const accuracyFiles = s11 ? [...files, s11] : files;
+  const gtDir = groundTruthDir(path.join(OUT_DIR, 'cer', 'gt'), accuracyFiles.map((f) => f.gtPath));
+  const oursCerDir = freshDir(path.join(OUT_DIR, 'cer', 'ours'));
+  for (const f of files) copyFileSync(path.join(OUT_DIR, 'ours', 'output', `${f.name}.txt`), path.join(oursCerDir, `${f.name}.txt`));
+  if (s11) copyFileSync(path.join(OUT_DIR, 'ours-s11', 'output', `${s11.name}.txt`), path.join(oursCerDir, `${s11.name}.txt`));
+  const oursCer = await scoreCer(gtDir, oursCerDir);
+
+  // ── Native anchors ────────────────────────────────────────────────────────
+  let native: TesseractRun | null = null;
+  let nativeCer: CerResult | null = null;
+  let rasterMs: number | null = null;
+  let rasterHow: string[] = [];
+  let ocrmypdfStock: OcrmypdfRun | null = null;
+  let ocrmypdfOurModel: OcrmypdfRun | null = null;
+  let ocrmypdfCer: CerResult | null = null;
+  const haveTesseract = !skipNative && (await have('tesseract')) && (await have('pdftoppm'));
+  const haveOcrmypdf = !skipNative && (await have('ocrmypdf'));
+  let tessdataSource = '';
+  if (haveTesseract) {
+    const tessdata = await prepareTessdata(path.join(OUT_DIR, 'tessdata'));
+    tessdataSource = path.relative(path.dirname(BENCH_DIR), tessdata.source);
+    log('native: rasterising pages for tesseract…');
+    const raster = await rasteriseForNative(files, path.join(OUT_DIR, 'native', 'pages'), jobs);
+    rasterMs = raster.wallMs;
+    rasterHow = [...new Set(raster.pages.map((p) => `${p.file.ext.slice(1)}: ${p.how}`))];
+    log(`native: ${jobs} parallel tesseract processes over ${raster.pages.length} pages…`);
+    loadAt.native = os.loadavg()[0];
+    native = await runNativeTesseract(raster.pages, tessdata.dir, jobs);
+    log(`native tesseract: ${native.pages} pages in ${(native.wallMs / 1000).toFixed(1)} s = ${ppm(native.pages, native.wallMs).toFixed(1)} pages/min`);
+    const texts = new Map(native.texts);
+    if (s11) {
+      const r11 = await rasteriseForNative([s11], path.join(OUT_DIR, 'native', 'pages-s11'), jobs);
+      const n11 = await runNativeTesseract(r11.pages, tessdata.dir, jobs);
+      for (const [k, v] of n11.texts) texts.set(k, v);
+    }
+    nativeCer = await scoreCer(gtDir, writeTexts(path.join(OUT_DIR, 'cer', 'native'), texts));
+
+    if (haveOcrmypdf) {
+      const input = await prepareOcrmypdfInput(files, path.join(OUT_DIR, 'ocrmypdf'));
+      log(`ocrmypdf -j ${jobs} (Debian's model)…`);
+      loadAt.ocrmypdfStock = os.loadavg()[0];
+      ocrmypdfStock = await runOcrmypdf(input, files, path.join(OUT_DIR, 'ocrmypdf'), jobs, null);
+      log(`ocrmypdf: ${ocrmypdfStock.ok ? `${(ocrmypdfStock.wallMs / 1000).toFixed(1)} s = ${ppm(pages, ocrmypdfStock.wallMs).toFixed(1)} pages/min` : `failed: ${ocrmypdfStock.error}`}`);
+      log(`ocrmypdf -j ${jobs} (our model file)…`);
+      loadAt.ocrmypdfOurModel = os.loadavg()[0];
+      ocrmypdfOurModel = await runOcrmypdf(input, files, path.join(OUT_DIR, 'ocrmypdf'), jobs, tessdata.dir);
+      log(`ocrmypdf (our model): ${ocrmypdfOurModel.ok ? `${(ocrmypdfOurModel.wallMs / 1000).toFixed(1)} s` : `failed: ${ocrmypdfOurModel.error}`}`);
+      if (ocrmypdfStock.ok) {
+        const gtPageSet = groundTruthDir(path.join(OUT_DIR, 'cer', 'gt-pageset'), files.map((f) => f.gtPath));
+        ocrmypdfCer = await scoreCer(gtPageSet, writeTexts(path.join(OUT_DIR, 'cer', 'ocrmypdf'), ocrmypdfStock.texts));
+      }
+    }
+  }
+
+  // ── Born-digital ──────────────────────────────────────────────────────────
+  const bdPath = await makeBornDigitalPdf(path.join(OUT_DIR, `born-digital-${BORN_DIGITAL_PAGES}p.pdf`), BORN_DIGITAL_PAGES);
+  log(`born-digital: ${BORN_DIGITAL_PAGES} pages in auto mode…`);
+  const bornDigital = await runEngine({
+    paths: [bdPath],
+    jobs,
+    dbPath: path.join(OUT_DIR, 'born-digital', 'queue.db'),
+    outDir: path.join(OUT_DIR, 'born-digital', 'output'),
+    mode: 'auto',
+    formats: ['txt', 'pdf'],
+    timeoutMs: 20 * 60_000,
+  });
+  const bornDigitalStages = summariseStages(bornDigital);
+  log(`born-digital: ${bornDigital.pagesDone} pages in ${(bornDigital.wallMs / 1000).toFixed(1)} s`);
+
+  // ── Queue ─────────────────────────────────────────────────────────────────
+  log(`queue: ${QUEUE_DOCS} documents, claim/complete ${QUEUE_PAGES} pages (separate process)…`);
+  const queue = await runQueueChild(QUEUE_DOCS, QUEUE_PAGES, path.join(OUT_DIR, 'queue', 'queue.db'));
+  log(`queue: ingest ${(queue.ingestMs / 1000).toFixed(2)} s, claim+complete median ${queue.mixed.pageTotal.median.toFixed(3)} ms`);
+
+  machine.loadAvgEnd = os.loadavg();
+  const results: BenchResults = {
+    quick,
+    jobs,
+    machine,
+    totalSeconds: (performance.now() - started) / 1000,
+    loadAt,
+    files,
+    accuracyFiles,
+    ours,
+    oursStages,
+    oursS11,
+    oursCer,
+    native,
+    nativeCer,
+    rasterMs,
+    rasterHow,
+    tessdataSource,
+    ocrmypdfStock,
+    ocrmypdfOurModel,
+    ocrmypdfCer,
+    bornDigital,
+    bornDigitalStages,
+    bornDigitalPages: BORN_DIGITAL_PAGES,
+    queue,
+  };
+  const targets = evaluateTargets(results);
+  const md = renderReport(results, targets);
+  const reportPath = quick ? path.join(OUT_DIR, 'RESULTS.quick.md') : path.join(BENCH_DIR, 'RESULTS.md');
+  writeFileSync(reportPath, md);
+  writeFileSync(path.join(OUT_DIR, quick ? 'results.quick.json' : 'results.json'), JSON.stringify(serialisable(results), null, 1));
+
+  process.stdout.write('\nTargets\n');
+  for (const t of targets) process.stdout.write(`  ${t.status.padEnd(4)}  ${t.name}: ${t.measured} (target ${t.target})\n`);
+  process.stdout.write(`\nReport: ${path.relative(process.cwd(), reportPath)} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+}
+
+function ppm(pages: number, ms: number): number {
+  return (pages / ms) * 60_000;
+}
+
+async function extraFile(name: string): Promise<BenchFile | null> {
+  const p = path.join(SYNTHETIC_DIR, `${name}.pdf`);
+  if (!existsSync(p)) return null;
+  const probe = await probeFile(p);
+  return { name, path: p, kind: probe.kind, ext: '.pdf', pages: probe.pageCount, gtPath: path.join(SYNTHETIC_DIR, `${name}.gt.txt`) };
+}
+
+function runQueueChild(docs: number, pages: number, dbPath: string): Promise<QueueResult> {
+  freshDir(path.dirname(dbPath));
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(BENCH_DIR, 'lib', 'queueChild.ts'), ['--docs', String(docs), '--pages', String(pages), '--db', dbPath], {
+      execArgv: ['--expose-gc'],
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`queue benchmark exited with ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop()!) as QueueResult);
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  });
+}
+
+/** The results without the bulky per-page rows (kept in the databases under bench/out). */
+function serialisable(r: BenchResults): unknown {
+  const slim = (e: EngineRunResult | null): unknown =>
+    e && { ...e, pages: undefined, transport: { readyMs: e.transport.readyMs, tasks: e.transport.tasks.length, gaps: e.transport.gapsMs.length } };
+  return {
+    ...r,
+    ours: slim(r.ours),
+    oursS11: slim(r.oursS11),
+    bornDigital: slim(r.bornDigital),
+    native: r.native && { ...r.native, texts: undefined },
+    ocrmypdfStock: r.ocrmypdfStock && { ...r.ocrmypdfStock, texts: undefined },
+    ocrmypdfOurModel: r.ocrmypdfOurModel && { ...r.ocrmypdfOurModel, texts: undefined },
+  };
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
