@@ -20,6 +20,8 @@ export interface PoolOptions {
   onFatal: (error: ErrorInfo) => void;
   /** How often worker memory is sampled while a task runs (Linux /proc); 0 to turn off. */
   memoryPollMs?: number;
+  /** First delay before restarting a worker that failed to start; doubles with each failure in a row. */
+  restartBackoffMs?: number;
 }
 
 interface Slot {
@@ -131,7 +133,12 @@ export class Pool {
       if (!port) return Promise.resolve();
       return new Promise<void>((resolve) => {
         port.onExit(() => resolve());
-        const killer = setTimeout(() => port.kill(), slot.current ? 0 : graceMs);
+        // A busy worker is deep in a recognition it cannot abort (and would not read the message): kill it.
+        if (slot.current) {
+          port.kill();
+          return;
+        }
+        const killer = setTimeout(() => port.kill(), graceMs);
         killer.unref();
         try {
           port.send({ type: 'shutdown' });
@@ -238,7 +245,7 @@ export class Pool {
       this.opts.onFatal(error);
       return;
     }
-    const delay = Math.min(10_000, 250 * 2 ** Math.min(6, this.failedStarts));
+    const delay = Math.min(10_000, (this.opts.restartBackoffMs ?? 250) * 2 ** Math.min(6, this.failedStarts));
     slot.restartTimer = setTimeout(() => this.spawn(slot), delay);
   }
 
