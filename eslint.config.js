@@ -17,6 +17,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript tools: no type information to check against.
+    files: ['scripts/**/*.js', 'bin/**/*.js', '*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
     // Only the two binding files talk IPC; everything else goes through the typed contract (src/shared/api.ts).
     files: ['src/**'],
     ignores: ['src/main/electron/ipc.ts', 'src/preload/index.ts'],
