@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { defaultDataDir } from './engine/dataDir.ts';
 import { Engine } from './engine/engine.ts';
-import { engineHandlers, pushCountsOnChange } from './electron/api.ts';
+import { desktopRouter } from './electron/api.ts';
 import { bindApi } from './electron/ipc.ts';
 import { utilitySpawner } from './electron/spawnUtility.ts';
 import {
@@ -98,8 +98,7 @@ function main(): void {
       console.error('[engine] fatal:', error);
       dialog.showErrorBox('Bulk OCR cannot run its OCR workers', error.message);
     });
-    bindApi(engineHandlers(running), rendererUrlMatcher(renderer));
-    pushCountsOnChange(running);
+    bindApi(desktopRouter(running), rendererUrlMatcher(renderer));
     running.start();
     showWindow();
     app.on('activate', showWindow);

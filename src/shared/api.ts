@@ -1,12 +1,71 @@
 /**
  * The one contract between the front ends (Electron renderer, browser) and the engine's host.
- * Requests are a method map, pushes an event map; the Electron IPC binding, the preload, the
- * WebSocket binding and the renderer's client all derive their types from these two interfaces.
- * Plain data and types only: no `node:*`, `electron` or `react` here.
- *
- * First cut (scaffold): the desktop issue grows the method and event maps.
+ * Requests are a method map, pushes an event map; the router (src/main/api), the Electron IPC
+ * binding, the preload, the WebSocket binding and the renderer's client all derive their types
+ * from these two interfaces. Plain data and types only: no `node:*`, `electron` or `react` here.
  */
-import type { ErrorCode, QueueCounts } from './model.ts';
+import type { DocumentRow, DocumentState, ErrorCode, OcrMode, OutputFormat, QueueCounts } from './model.ts';
+
+/** Columns the queue can be sorted by. `queue` is the order the engine works in (priority, then age). */
+export type QueueSort = 'queue' | 'name' | 'added' | 'state' | 'progress';
+
+/** One page of the queue, filtered and sorted by the engine (never the whole table). */
+export interface QueueListQuery {
+  /** Only documents in these states; empty or absent = all. */
+  states?: DocumentState[];
+  /** Case-insensitive substring of the file name (or path). */
+  search?: string;
+  sort?: QueueSort;
+  descending?: boolean;
+  offset: number;
+  /** At most 500 rows per call. */
+  limit: number;
+}
+
+export interface QueueListPage {
+  /** Rows matching the filter, over all pages. */
+  total: number;
+  offset: number;
+  rows: DocumentRow[];
+}
+
+/** What "Add folder…" sends: files and folders (walked recursively by the engine). */
+export interface QueueAddRequest {
+  paths: string[];
+  /** 0–9; default by file size, small files first. */
+  priority?: number;
+}
+
+export interface QueueAddResult {
+  /** Documents queued or found already queued. */
+  queued: number;
+  /** Of those, how many were new. */
+  created: number;
+  skipped: { path: string; reason: string }[];
+}
+
+/** User settings, stored in the queue database; they apply to documents added afterwards. */
+export interface Settings {
+  languages: string[];
+  dpi: number;
+  mode: OcrMode;
+  formats: OutputFormat[];
+  /** Output folder (mirrors the added folder's structure); null writes next to each input. */
+  outDir: string | null;
+  overwrite: boolean;
+}
+
+/** The queue as the overall progress bar shows it. */
+export interface QueueStatus {
+  counts: QueueCounts;
+  /** Global pause (no new page is started). */
+  paused: boolean;
+  /** Pages finished per minute over the last minute or so; null before there is enough to tell. */
+  pagesPerMinute: number | null;
+  /** Seconds until the pages left are done at the current rate; null when unknown. */
+  etaSeconds: number | null;
+  workers: { total: number; busy: number };
+}
 
 /** Request methods, named `domain.verb`: each is `(...args) => result` as the caller sees it. */
 export interface ApiMethods {
@@ -14,12 +73,41 @@ export interface ApiMethods {
   'app.version': () => string;
   /** Documents per state and page totals. */
   'queue.counts': () => QueueCounts;
+  /** Counts plus rate, ETA, workers and the global pause: what `queue.changed` pushes. */
+  'queue.status': () => QueueStatus;
+  /** A page of the queue, filtered, searched and sorted by the engine. */
+  'queue.list': (query: QueueListQuery) => QueueListPage;
+  /** Ids of every document matching a filter, in list order (for "select all"; at most 100k). */
+  'queue.ids': (query: Omit<QueueListQuery, 'offset' | 'limit'>) => number[];
+  /** Queues files and folders by path (as seen by the machine the engine runs on). */
+  'queue.add': (request: QueueAddRequest) => QueueAddResult;
+  'queue.pause': (ids: number[]) => void;
+  'queue.resume': (ids: number[]) => void;
+  'queue.cancel': (ids: number[]) => void;
+  'queue.retry': (ids: number[]) => void;
+  'queue.remove': (ids: number[]) => void;
+  /** Sets an absolute priority (0–9) … */
+  'queue.setPriority': (ids: number[], priority: number) => void;
+  /** … or moves each document's priority by `delta` (clamped to 0–9). */
+  'queue.shiftPriority': (ids: number[], delta: number) => void;
+  /** Pauses or resumes the whole queue. */
+  'queue.setPaused': (paused: boolean) => void;
+  /** Documents that ended with an error (failed, or done with some pages failed), newest first. */
+  'review.failures': (limit?: number) => DocumentRow[];
+  'settings.get': () => Settings;
+  /** Changes some settings; returns all of them. */
+  'settings.set': (patch: Partial<Settings>) => Settings;
 }
 
 /** Pushed events and their payloads. Coalesced by the host (≤ 10 per second per window). */
 export interface ApiEvents {
-  /** The queue counts changed. */
-  'queue.counts': QueueCounts;
+  /** Something in the queue changed: counts, rate, ETA, workers. */
+  'queue.changed': QueueStatus;
+  /**
+   * These documents changed (state, progress, priority…): the rows as they are now, and the ids
+   * that are gone. `truncated`: more changed than fit in one push (a big add); refetch what you show.
+   */
+  'document.changed': { rows: DocumentRow[]; removed: number[]; truncated: boolean };
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -27,8 +115,30 @@ export type ApiEvent = keyof ApiEvents;
 export type ApiArgs<M extends ApiMethod> = Parameters<ApiMethods[M]>;
 export type ApiValue<M extends ApiMethod> = Awaited<ReturnType<ApiMethods[M]>>;
 
+/** Every method name, for bindings that must check a name before trusting it. */
+export const API_METHODS = [
+  'app.version',
+  'queue.counts',
+  'queue.status',
+  'queue.list',
+  'queue.ids',
+  'queue.add',
+  'queue.pause',
+  'queue.resume',
+  'queue.cancel',
+  'queue.retry',
+  'queue.remove',
+  'queue.setPriority',
+  'queue.shiftPriority',
+  'queue.setPaused',
+  'review.failures',
+  'settings.get',
+  'settings.set',
+] as const satisfies readonly ApiMethod[];
+
 /** Codes the API adds to the engine's own error codes. */
-export type ApiErrorCode = ErrorCode | 'UNKNOWN_METHOD' | 'BAD_REQUEST' | 'FORBIDDEN';
+export type ApiErrorCode =
+  ErrorCode | 'UNKNOWN_METHOD' | 'BAD_REQUEST' | 'FORBIDDEN' | 'DISCONNECTED' | 'NOT_FOUND';
 
 /** An error as it crosses a process boundary: a code the UI can act on and a message for people. */
 export interface ApiError {
@@ -42,6 +152,15 @@ export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError
 /** Electron IPC channels (used only by the main-side binding and the preload). */
 export const IPC_CALL_CHANNEL = 'bulk-ocr:call';
 export const IPC_EVENT_CHANNEL = 'bulk-ocr:event';
+
+/** The WebSocket path of `bulk-ocr serve` and its upload endpoint. */
+export const WS_PATH = '/api';
+export const UPLOAD_PATH = '/upload';
+
+/** WebSocket frames. Client → server: a call. Server → client: its result, or an event. */
+export type WsClientFrame = { id: number; method: string; args: unknown[] };
+export type WsServerFrame =
+  { id: number; result: ApiResult<unknown> } | { event: ApiEvent; payload: ApiEvents[ApiEvent] };
 
 /** What the preload exposes as `window.bulkOcr`, and nothing more. */
 export interface BulkOcrBridge {

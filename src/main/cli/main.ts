@@ -12,6 +12,7 @@ import {
   UsageError,
 } from './options.ts';
 import { runCommand } from './run.ts';
+import { parsePort, serveCommand } from './serve.ts';
 import { statusCommand } from './status.ts';
 
 const EXAMPLES = `
@@ -86,6 +87,23 @@ function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .action((o: { db?: string; json?: boolean }) => {
       process.exitCode = statusCommand(o.db ?? defaultDatabasePath(), o.json === true);
+    });
+
+  program
+    .command('serve')
+    .description('serve the app to a browser: the queue, its progress and its failures, with an access token')
+    .option('-p, --port <n>', 'port to listen on; 0 picks a free one (default: 7780)')
+    .option('--host <address>', 'address to listen on (default: 127.0.0.1, this machine only)', '127.0.0.1')
+    .option('-j, --jobs <n>', 'OCR worker processes (default: one per CPU core)')
+    .option('--db <file>', `queue database (default: ${defaultDatabasePath()})`)
+    .action(async (o: { port?: string; host: string; jobs?: string; db?: string }) => {
+      process.exitCode = await serveCommand({
+        host: o.host,
+        port: parsePort(o.port),
+        jobs: parseJobs(o.jobs),
+        dbPath: o.db ?? defaultDatabasePath(),
+        token: process.env.BULK_OCR_TOKEN || null,
+      });
     });
   return program;
 }

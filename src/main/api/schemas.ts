@@ -1,0 +1,76 @@
+/**
+ * Argument schemas, one per API method: what arrives from a window or a browser is checked here
+ * before anything reaches the engine. Each schema validates the whole argument array (a tuple).
+ */
+import { z } from 'zod';
+import type { ApiMethod } from '../../shared/api.ts';
+import { DOCUMENT_STATES } from '../engine/store/listing.ts';
+
+const ids = z.array(z.number().int().positive()).max(100_000);
+const priority = z.number().int().min(0).max(9);
+const noArgs = z.tuple([]);
+
+const settingsPatch = z
+  .object({
+    languages: z
+      .array(z.string().regex(/^[a-z]{3}(?:_[a-z]+)?$/, 'a Tesseract language code such as eng'))
+      .min(1)
+      .max(8),
+    dpi: z.number().int().min(72).max(1200),
+    mode: z.enum(['auto', 'force']),
+    formats: z.array(z.enum(['txt', 'pdf'])).min(1),
+    outDir: z.string().min(1).max(4096).nullable(),
+    overwrite: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+const filter = {
+  states: z.array(z.enum(DOCUMENT_STATES as [string, ...string[]])).optional(),
+  search: z.string().max(500).optional(),
+  sort: z.enum(['queue', 'name', 'added', 'state', 'progress']).optional(),
+  descending: z.boolean().optional(),
+};
+
+export const schemas = {
+  'app.version': noArgs,
+  'queue.counts': noArgs,
+  'queue.status': noArgs,
+  'queue.list': z.tuple([
+    z
+      .object({
+        ...filter,
+        offset: z.number().int().min(0),
+        limit: z.number().int().min(0).max(500),
+      })
+      .strict(),
+  ]),
+  'queue.ids': z.tuple([z.object(filter).strict()]),
+  'queue.add': z.tuple([
+    z
+      .object({
+        paths: z.array(z.string().min(1).max(4096)).min(1).max(1_000),
+        priority: priority.optional(),
+      })
+      .strict(),
+  ]),
+  'queue.pause': z.tuple([ids]),
+  'queue.resume': z.tuple([ids]),
+  'queue.cancel': z.tuple([ids]),
+  'queue.retry': z.tuple([ids]),
+  'queue.remove': z.tuple([ids]),
+  'queue.setPriority': z.tuple([ids, priority]),
+  'queue.shiftPriority': z.tuple([ids, z.number().int().min(-9).max(9)]),
+  'queue.setPaused': z.tuple([z.boolean()]),
+  'review.failures': z.union([z.tuple([]), z.tuple([z.number().int().min(1).max(500)])]),
+  'settings.get': noArgs,
+  'settings.set': z.tuple([settingsPatch]),
+} satisfies Record<ApiMethod, z.ZodType<unknown[]>>;
+
+/** A readable one-line summary of what was wrong with the arguments. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => (i.path.length > 0 ? `argument ${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}

@@ -1,0 +1,55 @@
+/**
+ * The one place where pushed events enter the stores: registered once at start-up. The host already
+ * coalesces pushes (≤ 10 per second), so each one is applied as it comes.
+ */
+import { call, on, onConnection } from '../api/client.ts';
+import { useQueue } from './queue.ts';
+import { useReview } from './review.ts';
+import { useSelection } from './selection.ts';
+import { useStatus } from './status.ts';
+
+const FAILED = new Set(['failed', 'done-with-errors']);
+
+export function startSubscriptions(): () => void {
+  const refreshReview = (): void =>
+    void useReview
+      .getState()
+      .refresh()
+      .catch(() => {});
+  const loadAll = (): void => {
+    call('queue.status').then(
+      (status) => useStatus.setState({ status }),
+      () => {},
+    );
+    call('app.version').then(
+      (version) => useStatus.setState({ version }),
+      () => {},
+    );
+    useQueue.getState().refresh();
+    refreshReview();
+  };
+  const offs = [
+    onConnection((connection) => {
+      useStatus.setState({ connection });
+      // (Re)connected: everything may have moved meanwhile.
+      if (connection === 'open') loadAll();
+    }),
+    on('queue.changed', (status) => {
+      useStatus.setState({ status });
+      useQueue.getState().refresh();
+    }),
+    on('document.changed', (change) => {
+      useQueue.getState().applyChange(change);
+      useSelection.getState().forget(change.removed);
+      const review = useReview.getState();
+      const inReview = new Set(review.failures.map((f) => f.id));
+      if (
+        change.truncated ||
+        change.rows.some((r) => FAILED.has(r.state) || inReview.has(r.id)) ||
+        change.removed.some((id) => inReview.has(id))
+      )
+        refreshReview();
+    }),
+  ];
+  return () => offs.forEach((off) => off());
+}

@@ -1,0 +1,71 @@
+import { useShallow } from 'zustand/react/shallow';
+import { call } from '../api/client.ts';
+import { useReview } from '../state/review.ts';
+import { useStatus } from '../state/status.ts';
+import { fileName, folderForRtl, folderOf } from './format.ts';
+
+/** Documents that failed (or finished with failed pages), their reason, and a retry. */
+export function ReviewPanel() {
+  const { failures, open } = useReview(useShallow((s) => ({ failures: s.failures, open: s.open })));
+  const setOpen = useReview((s) => s.setOpen);
+  const setNotice = useStatus((s) => s.setNotice);
+  const retry = (ids: number[]) =>
+    call('queue.retry', ids).catch((e: unknown) =>
+      setNotice({ kind: 'error', text: e instanceof Error ? e.message : String(e) }),
+    );
+  return (
+    <aside className={open ? 'review' : 'review closed'} aria-label="Review">
+      <div className="review-head">
+        <h2>
+          Needs attention <span className="badge">{failures.length}</span>
+        </h2>
+        <div className="review-head-actions">
+          {failures.length > 1 && (
+            <button type="button" className="btn small" onClick={() => void retry(failures.map((f) => f.id))}>
+              Retry all
+            </button>
+          )}
+          <button type="button" className="btn ghost small" onClick={() => setOpen(!open)}>
+            {open ? 'Hide' : 'Show'}
+          </button>
+        </div>
+      </div>
+      {open &&
+        (failures.length === 0 ? (
+          <p className="muted review-empty">
+            Nothing failed. Documents that cannot be read show up here with the reason.
+          </p>
+        ) : (
+          <ul className="failures">
+            {failures.map((f) => (
+              <li key={f.id} className="failure" aria-label={fileName(f.path)}>
+                <div className="failure-top">
+                  <span className={`pill state-${f.state}`}>
+                    {f.state === 'failed' ? 'Failed' : 'Some pages failed'}
+                  </span>
+                  <span className="failure-name" title={f.path}>
+                    {fileName(f.path)}
+                  </span>
+                </div>
+                <div className="failure-folder muted" title={folderOf(f.path)}>
+                  {folderForRtl(f.path)}
+                </div>
+                <p className="failure-reason">
+                  {f.error ? (
+                    <>
+                      <code>{f.error.code}</code> {f.error.message}
+                    </>
+                  ) : (
+                    `${f.pagesFailed} of ${f.pageCount ?? '?'} pages could not be recognised.`
+                  )}
+                </p>
+                <button type="button" className="btn small" onClick={() => void retry([f.id])}>
+                  ↻ Retry
+                </button>
+              </li>
+            ))}
+          </ul>
+        ))}
+    </aside>
+  );
+}

@@ -1,0 +1,111 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CORPUS, tempDir } from '../helpers/engineRun.ts';
+
+/**
+ * Pull the plug: the `bulk-ocr run` process is killed with SIGKILL in the middle of a run (no
+ * chance to clean up), then the same command is run again. Nothing done before the kill is redone,
+ * everything finishes, and no worker process outlives its engine.
+ */
+const BIN = resolve(import.meta.dirname, '../../bin/bulk-ocr.js');
+const work = tempDir('crash');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface PageRow {
+  doc: string;
+  page_no: number;
+  state: string;
+  attempts: number;
+  finished_at: number | null;
+}
+
+function pages(db: string): PageRow[] {
+  const conn = new Database(db, { readonly: true });
+  try {
+    return conn
+      .prepare(
+        `SELECT d.path AS doc, p.page_no, p.state, p.attempts, p.finished_at FROM pages p JOIN documents d ON d.id = p.doc_id ORDER BY d.path, p.page_no`,
+      )
+      .all() as PageRow[];
+  } finally {
+    conn.close();
+  }
+}
+
+function workerPids(): number[] {
+  const ps = spawnSync('pgrep', ['-f', 'src/main/worker/entry.ts'], { encoding: 'utf8' });
+  return ps.stdout.split('\n').filter(Boolean).map(Number);
+}
+
+describe('killing bulk-ocr mid-run', () => {
+  it('loses no finished page, redoes none, and completes on the next run', async () => {
+    const input = join(work, 'in');
+    const out = join(work, 'out');
+    const db = join(work, 'queue.db');
+    mkdirSync(input);
+    for (const f of ['s02-report-5p.pdf', 's01-letter.pdf', 's08-image-png.png'])
+      copyFileSync(join(CORPUS, 'synthetic', f), join(input, f));
+    const workersBefore = new Set(workerPids());
+
+    // First run: killed with SIGKILL once three pages are done.
+    const child = spawn(process.execPath, [BIN, 'run', input, '--out', out, '--db', db], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
+    for (let i = 0; i < 600; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      const done = i > 4 ? pages(db).filter((p) => p.state === 'done').length : 0;
+      if (done >= 3) break;
+    }
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const before = pages(db);
+    const doneBefore = before.filter((p) => p.state === 'done');
+    expect(doneBefore.length).toBeGreaterThanOrEqual(3);
+    expect(
+      before.some((p) => p.state !== 'done'),
+      'the kill came before the end',
+    ).toBe(true);
+
+    // The workers notice their engine is gone and exit on their own.
+    for (let i = 0; i < 40 && workerPids().some((p) => !workersBefore.has(p)); i++)
+      await new Promise((r) => setTimeout(r, 250));
+    expect(workerPids().filter((p) => !workersBefore.has(p))).toEqual([]);
+
+    // Second run: the same command.
+    const again = spawnSync(process.execPath, [BIN, 'run', input, '--out', out, '--db', db, '--json'], {
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/Resuming: \d+ unfinished task/);
+    const after = pages(db);
+    expect(after.every((p) => p.state === 'done')).toBe(true);
+    // Pages finished before the kill were not recognised again.
+    for (const p of doneBefore) {
+      expect(after.find((a) => a.doc === p.doc && a.page_no === p.page_no)).toMatchObject({
+        finished_at: p.finished_at,
+        attempts: p.attempts,
+      });
+    }
+    // Every output once, complete; no temporary file left behind.
+    expect(readdirSync(out).sort()).toEqual([
+      's01-letter.pdf',
+      's01-letter.txt',
+      's02-report-5p.pdf',
+      's02-report-5p.txt',
+      's08-image-png.pdf',
+      's08-image-png.txt',
+    ]);
+    const conn = new Database(db, { readonly: true });
+    expect(conn.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(conn.prepare(`SELECT count(*) AS n FROM documents WHERE state != 'done'`).get()).toEqual({ n: 0 });
+    conn.close();
+    expect(stderr).not.toMatch(/unexpected error/);
+  });
+});

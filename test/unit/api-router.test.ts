@@ -1,0 +1,176 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ApiEvent, ApiEvents } from '../../src/shared/api.ts';
+import { Engine } from '../../src/main/engine/engine.ts';
+import { createRouter, type Router } from '../../src/main/api/router.ts';
+import { Throughput } from '../../src/main/api/throughput.ts';
+import type { SpawnWorker } from '../../src/main/worker/protocol.ts';
+
+// The engine is never started here, so no worker is ever spawned.
+const noSpawn: SpawnWorker = () => {
+  throw new Error('no workers in router tests');
+};
+
+let dir: string;
+let engine: Engine;
+let router: Router;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'bulk-ocr-router-'));
+  engine = new Engine({ dbPath: join(dir, 'queue.db'), spawn: noSpawn, jobs: 1 });
+  router = createRouter({ engine, version: '1.2.3', coalesceMs: 20 });
+});
+afterEach(async () => {
+  router.close();
+  await engine.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** n small files in dir/scans (never opened: the engine is not started). */
+function files(n: number): void {
+  const scans = join(dir, 'scans');
+  mkdirSync(scans, { recursive: true });
+  for (let i = 0; i < n; i++) writeFileSync(join(scans, `doc-${String(i).padStart(2, '0')}.png`), 'x');
+}
+
+describe('api router', () => {
+  it('answers calls with values', async () => {
+    expect(await router.call('app.version', [])).toEqual({ ok: true, value: '1.2.3' });
+    const counts = await router.call('queue.counts', []);
+    expect(counts.ok && (counts.value as { documents: { total: number } }).documents.total).toBe(0);
+  });
+
+  it('returns unknown methods and invalid arguments as error values with a code', async () => {
+    expect(await router.call('queue.explode', [])).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_METHOD' },
+    });
+    expect(await router.call('__proto__', [])).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_METHOD' },
+    });
+    expect(await router.call(42, [])).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
+    expect(await router.call('queue.pause', 'not an array')).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
+    expect(await router.call('queue.pause', [['1']])).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
+    expect(await router.call('queue.setPriority', [[1], 12])).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
+    expect(await router.call('queue.list', [{ offset: 0, limit: 10_000 }])).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
+    expect(await router.call('queue.list', [{ offset: 0, limit: 10, states: ['bogus'] }])).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
+    const r = await router.call('settings.set', [{ dpi: 5 }]);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toMatch(/dpi/);
+  });
+
+  it('adds, lists (paged, filtered, searched), prioritises and removes', async () => {
+    files(12);
+    const added = await router.call('queue.add', [{ paths: [join(dir, 'scans')] }]);
+    expect(added).toMatchObject({ ok: true, value: { queued: 12, created: 12 } });
+
+    const page = await router.call('queue.list', [{ offset: 5, limit: 4, sort: 'name' }]);
+    expect(page.ok).toBe(true);
+    if (!page.ok) return;
+    const value = page.value as { total: number; rows: { id: number; path: string }[] };
+    expect(value.total).toBe(12);
+    expect(value.rows.map((r) => r.path.slice(-10))).toEqual([
+      'doc-05.png',
+      'doc-06.png',
+      'doc-07.png',
+      'doc-08.png',
+    ]);
+
+    const found = await router.call('queue.list', [{ offset: 0, limit: 50, search: 'DOC-1' }]);
+    expect(found.ok && (found.value as { total: number }).total).toBe(2);
+    const none = await router.call('queue.list', [{ offset: 0, limit: 50, search: '%' }]);
+    expect(none.ok && (none.value as { total: number }).total).toBe(0);
+
+    const id = value.rows[0].id;
+    const before = engine.document(id)?.priority ?? 0;
+    await router.call('queue.shiftPriority', [[id], 1]);
+    expect(engine.document(id)?.priority).toBe(Math.min(9, before + 1));
+    await router.call('queue.setPriority', [[id], 0]);
+    expect(engine.document(id)?.priority).toBe(0);
+    const first = await router.call('queue.list', [
+      { offset: 0, limit: 50, sort: 'queue', descending: true },
+    ]);
+    expect(first.ok && (first.value as { rows: { id: number }[] }).rows[0].id).toBe(id);
+
+    const ids = await router.call('queue.ids', [{ search: 'doc-0' }]);
+    expect(ids.ok && (ids.value as number[]).length).toBe(10);
+
+    await router.call('queue.remove', [[id]]);
+    expect(engine.document(id)).toBeNull();
+  });
+
+  it('coalesces pushes: many changes in one interval become one event of each kind', async () => {
+    files(3);
+    const seen: { event: ApiEvent; payload: ApiEvents[ApiEvent] }[] = [];
+    router.subscribe((event, payload) => seen.push({ event, payload }));
+    await router.call('queue.add', [{ paths: [join(dir, 'scans')] }]);
+    const ids = [1, 2, 3];
+    await router.call('queue.pause', [ids]);
+    await router.call('queue.resume', [ids]);
+    await router.call('queue.setPaused', [true]);
+    await new Promise<void>((resolve) => {
+      const off = router.subscribe((event) => event === 'queue.changed' && (off(), resolve()));
+    });
+    expect(seen.filter((e) => e.event === 'queue.changed')).toHaveLength(1);
+    const docs = seen.filter((e) => e.event === 'document.changed');
+    expect(docs).toHaveLength(1);
+    const change = docs[0].payload as ApiEvents['document.changed'];
+    expect(change.rows.map((r) => r.id).sort()).toEqual([1, 2, 3]);
+    const status = seen.find((e) => e.event === 'queue.changed')?.payload as ApiEvents['queue.changed'];
+    expect(status.paused).toBe(true);
+    expect(status.counts.documents.total).toBe(3);
+
+    // Removed ids are pushed as removed, not as rows.
+    seen.length = 0;
+    await router.call('queue.remove', [[2]]);
+    await new Promise<void>((resolve) => {
+      const off = router.subscribe((event) => event === 'document.changed' && (off(), resolve()));
+    });
+    expect(seen[0].payload).toMatchObject({ rows: [], removed: [2], truncated: false });
+  });
+
+  it('keeps settings in the queue database', async () => {
+    expect(await router.call('settings.get', [])).toMatchObject({
+      ok: true,
+      value: { dpi: 300, outDir: null },
+    });
+    await router.call('settings.set', [{ dpi: 200, languages: ['eng', 'fra'] }]);
+    expect(await router.call('settings.get', [])).toMatchObject({
+      ok: true,
+      value: { dpi: 200, languages: ['eng', 'fra'], mode: 'auto' },
+    });
+  });
+});
+
+describe('throughput', () => {
+  it('is unknown before two pages, then pages per minute, falling when work stalls', () => {
+    const t = new Throughput(60_000);
+    expect(t.pagesPerMinute(0)).toBeNull();
+    t.record(0);
+    expect(t.pagesPerMinute(1_000)).toBeNull();
+    for (let s = 1; s <= 10; s++) t.record(s * 1_000);
+    expect(t.pagesPerMinute(10_000)).toBeCloseTo(60);
+    expect(t.etaSeconds(30, 10_000)).toBe(30);
+    expect(t.pagesPerMinute(20_000)).toBeCloseTo(30);
+    expect(t.pagesPerMinute(200_000)).toBeNull();
+    expect(t.etaSeconds(0, 200_000)).toBe(0);
+  });
+});
