@@ -19,6 +19,12 @@ export interface OcrOptions {
   /** Rasterisation resolution for PDF pages. */
   dpi: number;
   mode: OcrMode;
+  /** Detect each page's orientation (0/90/180/270) and recognise it upright. Absent = on. */
+  rotate?: boolean;
+  /** Straighten skewed pages before recognition. Absent = on. */
+  deskew?: boolean;
+  /** Paint out table rules and other long thin lines before recognition. Absent = on. */
+  removeRules?: boolean;
 }
 
 /** Where and how a document's outputs are written. */

@@ -9,6 +9,7 @@ import {
   parseLang,
   parseMode,
   parsePriority,
+  preprocessSwitches,
   UsageError,
 } from './options.ts';
 import { runCommand } from './run.ts';
@@ -54,6 +55,9 @@ function buildProgram(): Command {
         .choices(['auto', 'force'])
         .default('auto'),
     )
+    .option('--no-rotate', 'do not detect page orientation (pages are read as they are turned)')
+    .option('--no-deskew', 'do not straighten skewed pages before recognition')
+    .option('--no-remove-rules', 'do not paint out table rules and long lines before recognition')
     .option('-f, --format <list>', 'outputs to write: txt, pdf or txt,pdf (default: txt,pdf)')
     .option('--priority <n>', '0 (last) to 9 (first); default by file size, small files first')
     .option(
@@ -72,6 +76,7 @@ function buildProgram(): Command {
           languages: parseLang(o.lang as string | undefined),
           dpi: parseDpi(o.dpi as string | undefined),
           mode: parseMode(o.ocr as string | undefined),
+          ...preprocessSwitches(o),
         },
         formats: parseFormats(o.format as string | undefined),
         overwrite: o.overwrite === true,

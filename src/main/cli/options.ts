@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { OcrMode, OutputFormat } from '../../shared/model.ts';
+import type { OcrMode, OcrOptions, OutputFormat } from '../../shared/model.ts';
 import { parseLanguages } from '../worker/languages.ts';
 import { InputError } from '../worker/errors.ts';
 
@@ -61,4 +61,19 @@ export function parseLang(value: string | undefined): string[] {
     if (error instanceof InputError) throw new UsageError(`--lang: ${error.message}`);
     throw error;
   }
+}
+
+/**
+ * The preprocessing switches (`--no-rotate`, `--no-deskew`, `--no-remove-rules`; commander sets
+ * `rotate: false` etc.). Only steps switched off are written: a step that is absent is on, so the
+ * options of a default run stay what earlier versions stored and a re-run still matches them.
+ */
+export function preprocessSwitches(
+  o: Record<string, unknown>,
+): Pick<OcrOptions, 'rotate' | 'deskew' | 'removeRules'> {
+  return {
+    ...(o.rotate === false ? { rotate: false } : {}),
+    ...(o.deskew === false ? { deskew: false } : {}),
+    ...(o.removeRules === false ? { removeRules: false } : {}),
+  };
 }

@@ -7,6 +7,7 @@ import type { AnyDocument } from './pdfDocument.ts';
 import type { OpenedDocument, RasterImage } from './ocrTypes.ts';
 import { DEFAULT_DPI } from './ocrTypes.ts';
 import type { Recognizer } from './recognize.ts';
+import { preprocess, type PreprocessOptions, type PreprocessReport } from './preprocess/preprocess.ts';
 
 /**
  * A page whose text layer has at least this many non-whitespace characters counts as having
@@ -19,10 +20,21 @@ function ms(since: number): number {
   return Math.round((performance.now() - since) * 10) / 10;
 }
 
+/** The preprocessing steps an `OcrOptions` asks for: each one on unless set to false. */
+export function preprocessOptions(options: OcrOptions): PreprocessOptions {
+  return {
+    rotate: options.rotate !== false,
+    deskew: options.deskew !== false,
+    rules: options.removeRules !== false,
+  };
+}
+
 /**
  * OCRs page `pageNumber` (1-based) of an opened document. In mode `auto` a PDF page that already
  * has a text layer keeps it (`source: 'text-layer'`, no OCR); `force` recognises every page.
- * Word boxes are in pixels of the recognised raster (`width` × `height`, origin top-left).
+ * Before recognition the page is turned upright, straightened and cleared of table rules
+ * (preprocess/); word boxes still come back in pixels of the page as the user sees it
+ * (`width` × `height`, origin top-left), whatever was turned for recognition.
  */
 export async function ocrPage(
   doc: OpenedDocument,
@@ -30,6 +42,16 @@ export async function ocrPage(
   options: OcrOptions,
   recognizer: Recognizer,
 ): Promise<PageResult> {
+  return (await ocrPageDetailed(doc, pageNumber, options, recognizer)).result;
+}
+
+/** `ocrPage`, plus what preprocessing did and how long each step took (null for text-layer pages). */
+export async function ocrPageDetailed(
+  doc: OpenedDocument,
+  pageNumber: number,
+  options: OcrOptions,
+  recognizer: Recognizer,
+): Promise<{ result: PageResult; preprocess: PreprocessReport | null }> {
   const start = performance.now();
   const document = doc as AnyDocument;
   const requestedDpi = options.dpi > 0 ? options.dpi : DEFAULT_DPI;
@@ -42,7 +64,7 @@ export async function ocrPage(
       const layer = await document.textLayer(pageNumber);
       openMs = ms(t);
       if (layer.chars >= MIN_TEXT_LAYER_CHARS) {
-        return {
+        const result: PageResult = {
           text: layer.text,
           words: [],
           meanConfidence: null,
@@ -52,6 +74,7 @@ export async function ocrPage(
           dpi: requestedDpi,
           timings: { open: openMs, total: ms(start) },
         };
+        return { result, preprocess: null };
       }
     }
     const t = performance.now();
@@ -62,12 +85,13 @@ export async function ocrPage(
     raster = await document.raster(pageNumber);
     rasterizeMs = ms(t);
   }
+  const prepared = await preprocess(raster, preprocessOptions(options));
   const t = performance.now();
-  const recognition = await recognizer.recognize(raster, options.languages);
+  const recognition = await recognizer.recognize(prepared.raster, options.languages);
   const recognizeMs = ms(t);
-  return {
+  const result: PageResult = {
     text: recognition.text,
-    words: recognition.words,
+    words: prepared.mapWords(recognition.words),
     meanConfidence: recognition.meanConfidence,
     source: 'ocr',
     width: raster.width,
@@ -80,4 +104,5 @@ export async function ocrPage(
       total: ms(start),
     },
   };
+  return { result, preprocess: prepared.report };
 }

@@ -1,0 +1,277 @@
+/**
+ * 8-bit grey images for preprocessing: getting one from any raster the worker makes, shrinking
+ * and binarising copies for estimation, and the one full-size resampling pass (orientation and
+ * deskew together).
+ */
+import { decodeImagePage } from '../images.ts';
+import type { RasterImage } from '../ocrTypes.ts';
+
+/** One byte per pixel, rows top to bottom, 0 = black, 255 = white. */
+export interface Grey {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** A binary image: 1 = ink. */
+export interface Binary {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** Parses a binary PGM (P5, maxval 255) without copying its pixels. */
+export function parsePgm(bytes: Uint8Array): Grey | null {
+  if (bytes[0] !== 0x50 || bytes[1] !== 0x35) return null;
+  const fields: number[] = [];
+  let i = 2;
+  while (fields.length < 3 && i < bytes.length) {
+    while (i < bytes.length && /\s/.test(String.fromCharCode(bytes[i]))) i++;
+    if (bytes[i] === 0x23) {
+      while (i < bytes.length && bytes[i] !== 0x0a) i++;
+      continue;
+    }
+    let n = 0;
+    let digits = 0;
+    while (i < bytes.length && bytes[i] >= 0x30 && bytes[i] <= 0x39) {
+      n = n * 10 + bytes[i] - 0x30;
+      i++;
+      digits++;
+    }
+    if (digits === 0) return null;
+    fields.push(n);
+  }
+  const [width, height, max] = fields;
+  if (max !== 255) return null;
+  i++; // the single whitespace after maxval
+  if (bytes.length < i + width * height) return null;
+  return { width, height, data: bytes.subarray(i, i + width * height) };
+}
+
+/** Pixels of any channel count to grey (same luma weights as the rasteriser's PGM). */
+function pixelsToGrey(width: number, height: number, channels: number, data: Uint8Array): Grey {
+  if (channels === 1) return { width, height, data: data.subarray(0, width * height) };
+  const out = new Uint8Array(width * height);
+  for (let i = 0, j = 0; i < out.length; i++, j += channels) {
+    out[i] = (data[j] * 77 + data[j + 1] * 150 + data[j + 2] * 29) >> 8;
+  }
+  return { width, height, data: out };
+}
+
+/** The grey pixels of a raster; PNG/JPEG bytes are decoded (they are otherwise left to Leptonica). */
+export async function greyOf(raster: RasterImage): Promise<Grey> {
+  if (raster.kind === 'pixels')
+    return pixelsToGrey(raster.width, raster.height, raster.channels, raster.data);
+  const pgm = parsePgm(raster.bytes);
+  if (pgm) return pgm;
+  const decoded = await decodeImagePage(raster.bytes, 0);
+  return pixelsToGrey(decoded.width, decoded.height, decoded.channels, decoded.data);
+}
+
+/** Box-filter shrink by an integer factor. */
+export function shrink(image: Grey, factor: number): Grey {
+  const w = Math.max(1, Math.floor(image.width / factor));
+  const h = Math.max(1, Math.floor(image.height / factor));
+  const out = new Uint8Array(w * h);
+  const sums = new Uint32Array(w);
+  const area = factor * factor;
+  for (let y = 0; y < h; y++) {
+    sums.fill(0);
+    for (let dy = 0; dy < factor; dy++) {
+      const row = (y * factor + dy) * image.width;
+      for (let x = 0, sx = 0; x < w; x++) {
+        let s = 0;
+        for (let dx = 0; dx < factor; dx++, sx++) s += image.data[row + sx];
+        sums[x] += s;
+      }
+    }
+    for (let x = 0; x < w; x++) out[y * w + x] = Math.round(sums[x] / area);
+  }
+  return { width: w, height: h, data: out };
+}
+
+/** Otsu's threshold over the grey histogram: pixels at or below it are ink. */
+export function otsu(image: Grey): number {
+  const hist = new Float64Array(256);
+  for (let i = 0; i < image.data.length; i++) hist[image.data[i]]++;
+  const total = image.data.length;
+  let sum = 0;
+  for (let t = 0; t < 256; t++) sum += t * hist[t];
+  let sumB = 0;
+  let wB = 0;
+  let best = 0;
+  let threshold = 127;
+  for (let t = 0; t < 256; t++) {
+    wB += hist[t];
+    if (wB === 0) continue;
+    const wF = total - wB;
+    if (wF === 0) break;
+    sumB += t * hist[t];
+    const mB = sumB / wB;
+    const mF = (sum - sumB) / wF;
+    const between = wB * wF * (mB - mF) ** 2;
+    if (between > best) {
+      best = between;
+      threshold = t;
+    }
+  }
+  return threshold;
+}
+
+export function binarise(image: Grey, threshold: number): Binary {
+  const out = new Uint8Array(image.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = image.data[i] <= threshold ? 1 : 0;
+  return { width: image.width, height: image.height, data: out };
+}
+
+/**
+ * A rotation of the page: first by a quarter turn `quarter` (0–3, clockwise), then by `angle`
+ * radians (positive = clockwise on screen), about the image centre, onto a canvas that holds the
+ * whole result. `forward` maps source pixel coordinates to output coordinates, `inverse` back.
+ */
+export interface Rotation {
+  quarter: 0 | 1 | 2 | 3;
+  angle: number;
+  outWidth: number;
+  outHeight: number;
+  forward(x: number, y: number): [number, number];
+  inverse(u: number, v: number): [number, number];
+}
+
+export function makeRotation(width: number, height: number, quarter: 0 | 1 | 2 | 3, angle: number): Rotation {
+  const total = (quarter * Math.PI) / 2 + angle;
+  // Snap the exact quarter turns so transposes stay exact (no sub-pixel drift from cos(π/2)).
+  const round = (v: number): number => (Math.abs(v - Math.round(v)) < 1e-12 ? Math.round(v) : v);
+  const cos = round(Math.cos(total));
+  const sin = round(Math.sin(total));
+  const outWidth = Math.round(Math.abs(width * cos) + Math.abs(height * sin));
+  const outHeight = Math.round(Math.abs(width * sin) + Math.abs(height * cos));
+  const cx = width / 2;
+  const cy = height / 2;
+  const ox = outWidth / 2;
+  const oy = outHeight / 2;
+  // y points down, so a clockwise turn on screen is the usual counter-clockwise matrix.
+  return {
+    quarter,
+    angle,
+    outWidth,
+    outHeight,
+    forward: (x, y) => {
+      const dx = x - cx;
+      const dy = y - cy;
+      return [ox + dx * cos - dy * sin, oy + dx * sin + dy * cos];
+    },
+    inverse: (u, v) => {
+      const du = u - ox;
+      const dv = v - oy;
+      return [cx + du * cos + dv * sin, cy - du * sin + dv * cos];
+    },
+  };
+}
+
+/**
+ * Resamples `image` through `rotation` (bilinear; exact copies for pure quarter turns). Areas
+ * outside the source become `fill` (the paper's colour, so no dark wedges reach Tesseract).
+ */
+export function rotateGrey(image: Grey, rotation: Rotation, fill: number): Grey {
+  const { outWidth: w, outHeight: h } = rotation;
+  const out = new Uint8Array(w * h);
+  const src = image.data;
+  const sw = image.width;
+  const sh = image.height;
+  const [x00, y00] = rotation.inverse(0.5, 0.5);
+  const [x10, y10] = rotation.inverse(1.5, 0.5);
+  const [x01, y01] = rotation.inverse(0.5, 1.5);
+  const dxu = x10 - x00;
+  const dyu = y10 - y00;
+  const dxv = x01 - x00;
+  const dyv = y01 - y00;
+  if (rotation.angle === 0) {
+    // Quarter turn: nearest pixel is exact.
+    for (let v = 0; v < h; v++) {
+      let x = x00 + v * dxv;
+      let y = y00 + v * dyv;
+      const row = v * w;
+      for (let u = 0; u < w; u++, x += dxu, y += dyu) {
+        const sx = Math.floor(x);
+        const sy = Math.floor(y);
+        out[row + u] = sx >= 0 && sy >= 0 && sx < sw && sy < sh ? src[sy * sw + sx] : fill;
+      }
+    }
+    return { width: w, height: h, data: out };
+  }
+  for (let v = 0; v < h; v++) {
+    // Pixel centres: sample at (x − 0.5, y − 0.5) in index space.
+    let x = x00 + v * dxv - 0.5;
+    let y = y00 + v * dyv - 0.5;
+    const row = v * w;
+    for (let u = 0; u < w; u++, x += dxu, y += dyu) {
+      // Bounds first, so truncation (`| 0`) equals floor.
+      if (x < 0 || y < 0 || x >= sw - 1 || y >= sh - 1) {
+        out[row + u] = fill;
+        continue;
+      }
+      const ix = x | 0;
+      const iy = y | 0;
+      const fx = x - ix;
+      const fy = y - iy;
+      const i = iy * sw + ix;
+      const a = src[i];
+      const b = src[i + 1];
+      const c = src[i + sw];
+      const top = a + (b - a) * fx;
+      const bottom = c + (src[i + sw + 1] - c) * fx;
+      out[row + u] = (top + (bottom - top) * fy + 0.5) | 0;
+    }
+  }
+  return { width: w, height: h, data: out };
+}
+
+/**
+ * A binarised, `step`-times smaller copy of `image` turned through `rotation` (built for the full
+ * image), sampled by nearest pixel: enough to measure text lines on, in one pass over the output.
+ */
+export function sampleRotatedBinary(
+  image: Grey,
+  rotation: Rotation,
+  step: number,
+  threshold: number,
+): Binary {
+  const w = Math.max(1, Math.floor(rotation.outWidth / step));
+  const h = Math.max(1, Math.floor(rotation.outHeight / step));
+  const out = new Uint8Array(w * h);
+  const src = image.data;
+  const sw = image.width;
+  const sh = image.height;
+  const [x00, y00] = rotation.inverse(step / 2, step / 2);
+  const [x10, y10] = rotation.inverse(step * 1.5, step / 2);
+  const [x01, y01] = rotation.inverse(step / 2, step * 1.5);
+  const dxu = x10 - x00;
+  const dyu = y10 - y00;
+  const dxv = x01 - x00;
+  const dyv = y01 - y00;
+  for (let v = 0; v < h; v++) {
+    let x = x00 + v * dxv;
+    let y = y00 + v * dyv;
+    const row = v * w;
+    for (let u = 0; u < w; u++, x += dxu, y += dyu) {
+      if (x < 0 || y < 0 || x >= sw || y >= sh) continue;
+      out[row + u] = src[(y | 0) * sw + (x | 0)] <= threshold ? 1 : 0;
+    }
+  }
+  return { width: w, height: h, data: out };
+}
+
+/** The paper's grey level: the brightest well-populated level (the 90th percentile). */
+export function paperLevel(image: Grey): number {
+  const hist = new Uint32Array(256);
+  const step = Math.max(1, Math.floor(image.data.length / 200_000));
+  let n = 0;
+  for (let i = 0; i < image.data.length; i += step, n++) hist[image.data[i]]++;
+  let acc = 0;
+  for (let t = 0; t < 256; t++) {
+    acc += hist[t];
+    if (acc >= n * 0.9) return t;
+  }
+  return 255;
+}

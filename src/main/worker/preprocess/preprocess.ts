@@ -1,0 +1,201 @@
+/**
+ * Preprocessing between rasterisation and recognition: turn the page upright (orientation),
+ * straighten it (deskew) and paint out table rules, then map the recognised word boxes back onto
+ * the page as the user sees it (the raster before any of this), where the exporter places them.
+ *
+ * Estimation runs on small binarised copies (~75 DPI for skew and line direction, ~150 DPI for
+ * which way is up); the full raster is resampled at most once.
+ */
+import type { Word } from '../../../shared/model.ts';
+import type { RasterImage } from '../ocrTypes.ts';
+import {
+  binarise,
+  greyOf,
+  makeRotation,
+  otsu,
+  paperLevel,
+  rotateGrey,
+  sampleRotatedBinary,
+  shrink,
+  type Grey,
+  type Rotation,
+} from './grey.ts';
+import { estimateSkew, uprightVotes } from './layout.ts';
+import { removeRules } from './rules.ts';
+
+export interface PreprocessOptions {
+  /** Detect the orientation (0/90/180/270) and recognise the page upright. */
+  rotate: boolean;
+  /** Straighten pages skewed by more than `MIN_DESKEW_DEGREES`. */
+  deskew: boolean;
+  /** Paint out table rules and other long thin lines. */
+  rules: boolean;
+}
+
+/** Smaller skews are left alone: Tesseract copes, and resampling softens the glyphs. */
+export const MIN_DESKEW_DEGREES = 0.3;
+/** Largest skew searched for. */
+export const MAX_SKEW_DEGREES = 10;
+/** A page is turned only when at least this many text lines voted… */
+const MIN_VOTING_LINES = 6;
+/** …and this share of them agree. */
+const MIN_AGREEMENT = 0.75;
+/** Lines running vertically must give a profile this much sharper than horizontal ones. */
+const VERTICAL_FACTOR = 2.5;
+/** Less ink than this share of the page: blank (or nearly); nothing to estimate from. */
+const MIN_INK = 0.002;
+
+export interface PreprocessReport {
+  /** Clockwise quarter turns applied to make the page upright (0 when not detected or off). */
+  orientation: 0 | 90 | 180 | 270;
+  /** Skew corrected, degrees clockwise (0 when below the threshold or off). */
+  deskewDegrees: number;
+  /** Rule pixels painted out. */
+  rulePixels: number;
+  /** Milliseconds: decoding to grey and estimating; resampling; rule removal. */
+  analyseMs: number;
+  transformMs: number;
+  rulesMs: number;
+}
+
+export interface Prepared {
+  /** What to recognise: the input raster itself when nothing was changed. */
+  raster: RasterImage;
+  report: PreprocessReport;
+  /** Maps word boxes from the recognised raster back onto the input raster. */
+  mapWords(words: readonly Word[]): Word[];
+}
+
+const ms = (since: number): number => Math.round((performance.now() - since) * 10) / 10;
+
+interface Layout {
+  quarter: 0 | 1 | 2 | 3;
+  angle: number;
+}
+
+/** Decides orientation and skew from small copies of `grey`. */
+export function analyseLayout(grey: Grey, dpi: number, options: PreprocessOptions): Layout {
+  const factor = Math.max(1, Math.round(dpi / 75));
+  const small = shrink(grey, factor);
+  const threshold = otsu(small);
+  const ink = binarise(small, threshold);
+  let inkCount = 0;
+  for (let i = 0; i < ink.data.length; i++) inkCount += ink.data[i];
+  // Blank, or a photo / dark page (Otsu splits a photo anywhere): no lines to go by.
+  const share = inkCount / ink.data.length;
+  if (share < MIN_INK || share > 0.5) return { quarter: 0, angle: 0 };
+
+  const horizontal = estimateSkew(ink, false, MAX_SKEW_DEGREES);
+  let quarter: 0 | 1 | 2 | 3 = 0;
+  let angle = horizontal.angle;
+  if (options.rotate) {
+    const vertical = estimateSkew(ink, true, MAX_SKEW_DEGREES);
+    const isVertical = vertical.score > horizontal.score * VERTICAL_FACTOR;
+    const base: 0 | 1 = isVertical ? 1 : 0;
+    const skew = isVertical ? vertical.angle : horizontal.angle;
+    // Which way is up, measured on a ~150 DPI copy turned so that lines run horizontally.
+    const step = Math.max(1, Math.round(dpi / 150));
+    const rotation = makeRotation(grey.width, grey.height, base, (-skew * Math.PI) / 180);
+    const votes = uprightVotes(sampleRotatedBinary(grey, rotation, step, threshold), dpi / step);
+    const n = votes.up + votes.down;
+    const decisive = n >= MIN_VOTING_LINES && Math.max(votes.up, votes.down) >= n * MIN_AGREEMENT;
+    if (decisive) {
+      quarter = (base + (votes.down > votes.up ? 2 : 0)) as 0 | 1 | 2 | 3;
+      angle = skew;
+    } else if (isVertical) {
+      // Lines run down the page but the page does not say which way is up: leave it as it is.
+      return { quarter: 0, angle: 0 };
+    }
+  }
+  if (!options.deskew || Math.abs(angle) < MIN_DESKEW_DEGREES) angle = 0;
+  return { quarter, angle };
+}
+
+function mapper(
+  rotation: Rotation | null,
+  width: number,
+  height: number,
+): (words: readonly Word[]) => Word[] {
+  if (!rotation) return (words) => [...words];
+  return (words) =>
+    words.map((w) => {
+      const corners = [
+        rotation.inverse(w.x0, w.y0),
+        rotation.inverse(w.x1, w.y0),
+        rotation.inverse(w.x0, w.y1),
+        rotation.inverse(w.x1, w.y1),
+      ];
+      const xs = corners.map((c) => c[0]);
+      const ys = corners.map((c) => c[1]);
+      const clampX = (v: number): number => Math.min(width, Math.max(0, Math.round(v)));
+      const clampY = (v: number): number => Math.min(height, Math.max(0, Math.round(v)));
+      return {
+        ...w,
+        x0: clampX(Math.min(...xs)),
+        y0: clampY(Math.min(...ys)),
+        x1: clampX(Math.max(...xs)),
+        y1: clampY(Math.max(...ys)),
+      };
+    });
+}
+
+/** Prepares one raster for recognition. With every step off, the raster passes through untouched. */
+export async function preprocess(raster: RasterImage, options: PreprocessOptions): Promise<Prepared> {
+  const report: PreprocessReport = {
+    orientation: 0,
+    deskewDegrees: 0,
+    rulePixels: 0,
+    analyseMs: 0,
+    transformMs: 0,
+    rulesMs: 0,
+  };
+  const identity = (words: readonly Word[]): Word[] => [...words];
+  if (!options.rotate && !options.deskew && !options.rules) return { raster, report, mapWords: identity };
+  let t = performance.now();
+  const source = await greyOf(raster);
+  const dpi = raster.dpi > 0 ? raster.dpi : 300;
+  const layout =
+    options.rotate || options.deskew
+      ? analyseLayout(source, dpi, options)
+      : { quarter: 0 as const, angle: 0 };
+  report.analyseMs = ms(t);
+
+  let grey = source;
+  let rotation: Rotation | null = null;
+  let changed = false;
+  if (layout.quarter !== 0 || layout.angle !== 0) {
+    t = performance.now();
+    rotation = makeRotation(source.width, source.height, layout.quarter, (-layout.angle * Math.PI) / 180);
+    grey = rotateGrey(source, rotation, paperLevel(source));
+    report.orientation = (layout.quarter * 90) as 0 | 90 | 180 | 270;
+    report.deskewDegrees = layout.angle;
+    report.transformMs = ms(t);
+    changed = true;
+  }
+  if (options.rules) {
+    t = performance.now();
+    const threshold = otsu(shrink(grey, Math.max(1, Math.round(dpi / 75))));
+    // Rules are painted in place: never into the caller's buffer.
+    const target = changed ? grey : { ...grey, data: new Uint8Array(grey.data) };
+    const removed = removeRules(target, threshold, paperLevel(grey), dpi);
+    if (removed.pixels > 0) {
+      grey = target;
+      changed = true;
+      report.rulePixels = removed.pixels;
+    }
+    report.rulesMs = ms(t);
+  }
+  if (!changed) return { raster, report, mapWords: identity };
+  return {
+    raster: {
+      kind: 'pixels',
+      width: grey.width,
+      height: grey.height,
+      channels: 1,
+      data: grey.data,
+      dpi: raster.dpi,
+    },
+    report,
+    mapWords: mapper(rotation, source.width, source.height),
+  };
+}
