@@ -75,7 +75,8 @@ class BarView implements ProgressView {
 }
 
 class LineView implements ProgressView {
-  private lastLine = 0;
+  // The first line after 10 s: a short run needs none.
+  private lastLine = Date.now();
   private readonly stream: NodeJS.WriteStream;
 
   constructor(stream: NodeJS.WriteStream) {

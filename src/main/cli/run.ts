@@ -158,9 +158,11 @@ function pathOf(rows: DocumentRow[], id: number): string {
   return rows.find((r) => r.id === id)?.path ?? `document ${id}`;
 }
 
+/** The path as the user would type it from here: relative when that is shorter, else absolute. */
 function displayPath(p: string): string {
-  const rel = relative(process.cwd(), p);
-  return rel && !rel.startsWith('..') && rel !== resolve(p) ? rel : p;
+  const abs = resolve(p);
+  const rel = relative(process.cwd(), abs);
+  return rel && rel.length < abs.length ? rel : abs;
 }
 
 function summarize(
