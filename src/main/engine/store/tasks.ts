@@ -163,10 +163,27 @@ export function failProbe(
   policy: RetryPolicy,
   now: number,
 ): boolean {
+  return failDocumentTask(db, docId, owner, 'new', error, policy, now);
+}
+
+/**
+ * A failed document-level task (probe or export): back to the queue after a backoff while it has
+ * attempts left and the error is worth another try, else the document fails. False when the lease
+ * was lost meanwhile (removed, cancelled, recovered).
+ */
+function failDocumentTask(
+  db: Db,
+  docId: number,
+  owner: string,
+  expectedState: 'new' | 'exporting',
+  error: ErrorInfo,
+  policy: RetryPolicy,
+  now: number,
+): boolean {
   return db.transaction((): boolean => {
     const doc = db.prepare('SELECT state, attempts, lease_owner FROM documents WHERE id = ?').get(docId) as
       Pick<DocumentRecord, 'state' | 'attempts' | 'lease_owner'> | undefined;
-    if (!doc || doc.lease_owner !== owner || doc.state !== 'new') return false;
+    if (!doc || doc.lease_owner !== owner || doc.state !== expectedState) return false;
     if (isRetryable(error.code) && doc.attempts < policy.maxAttempts) {
       db.prepare(
         `UPDATE documents SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = ?, error_code = ?,
@@ -297,20 +314,7 @@ export function failExport(
   policy: RetryPolicy,
   now: number,
 ): boolean {
-  return db.transaction((): boolean => {
-    const doc = db.prepare('SELECT state, attempts, lease_owner FROM documents WHERE id = ?').get(docId) as
-      Pick<DocumentRecord, 'state' | 'attempts' | 'lease_owner'> | undefined;
-    if (!doc || doc.lease_owner !== owner || doc.state !== 'exporting') return false;
-    if (isRetryable(error.code) && doc.attempts < policy.maxAttempts) {
-      db.prepare(
-        `UPDATE documents SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = ?, error_code = ?,
-           error_message = ?, updated_at = ? WHERE id = ?`,
-      ).run(now + backoffDelay(policy, doc.attempts), error.code, error.message, now, docId);
-    } else {
-      finishFailed(db, docId, error, now);
-    }
-    return true;
-  })();
+  return failDocumentTask(db, docId, owner, 'exporting', error, policy, now);
 }
 
 /** Marks a document failed for good and tells its duplicates. */
