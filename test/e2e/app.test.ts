@@ -2,7 +2,7 @@
  * The browser-served app end to end: `bulk-ocr serve` as a child process (own data folder per
  * test), Debian's Chromium through playwright-core. Every wait is on what the page shows.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -109,6 +109,9 @@ describe('bulk-ocr serve in a browser', () => {
       .getByRole('button', { name: 'Pause' })
       .click();
     await stateOf(page, 's08-image-png.png', 'paused').waitFor();
+    await page.getByRole('radio', { name: 'Paused' }).click();
+    await page.getByText('1 document', { exact: true }).waitFor();
+    await page.getByRole('radio', { name: 'All' }).click();
     await page.screenshot({ path: join(screenshotDir, 'paused.png') });
     await page.getByRole('button', { name: '▶ Resume all' }).click();
     await stateOf(page, 'phototest.tif', 'done').waitFor({ timeout: OCR_TIMEOUT });
@@ -125,6 +128,51 @@ describe('bulk-ocr serve in a browser', () => {
     await row(page, 'phototest.tif').click();
     await page.keyboard.press('Control+a');
     await page.getByText('2 selected').waitFor();
+  });
+
+  it('uploads files picked in the browser into the inbox and queues them', async () => {
+    served = await startServe([]);
+    const page = await open(served);
+    await page.getByLabel('Files to upload').setInputFiles(join(corpus, 'real/phototest.tif'));
+    await page.getByText('Added 1 document.').waitFor();
+    await page
+      .locator('[role=row][data-state="done"]', { hasText: 'phototest.tif' })
+      .waitFor({ timeout: OCR_TIMEOUT });
+    expect(await page.locator('[role=row]', { hasText: join(served.dataDir, 'inbox') }).count()).toBe(1);
+  });
+
+  it('keeps the table virtualised: thousands of rows, a few in the DOM, ctrl-A selects all', async () => {
+    const n = 3_000;
+    served = await startServe([]);
+    const src = join(corpus, 'synthetic/s08-image-png.png');
+    for (let i = 0; i < n; i++)
+      linkSync(src, join(served.inputDir, `scan-${String(i).padStart(4, '0')}.png`));
+    const page = await open(served);
+    await page.getByRole('button', { name: '❚❚ Pause all' }).click();
+    await page.getByText('The queue is paused').waitFor();
+    await addFolder(page, served.inputDir);
+    await page.getByText(`${n.toLocaleString('en-US')} documents`).waitFor();
+    await page.getByRole('columnheader', { name: 'Name' }).click();
+    await row(page, 'scan-0000.png').waitFor();
+    expect(await page.locator('.tbody [role=row]').count()).toBeLessThan(60);
+
+    await page.locator('.tbody').evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await row(page, 'scan-2999.png').waitFor();
+    expect(await page.locator('.tbody [role=row]').count()).toBeLessThan(60);
+
+    await row(page, 'scan-2999.png').click();
+    await page.keyboard.press('Control+a');
+    await page.getByText(`${n.toLocaleString('en-US')} selected`).waitFor();
+    await page
+      .getByRole('toolbar', { name: 'Selected documents' })
+      .getByRole('button', { name: '↑ Priority' })
+      .click();
+    // A new order starts at the top again.
+    await page.getByRole('columnheader', { name: 'Priority' }).click();
+    await page.getByRole('columnheader', { name: 'Priority ▾' }).waitFor();
+    expect(await page.locator('.tbody').evaluate((el) => el.scrollTop)).toBe(0);
+    await row(page, 'scan-0000.png').waitFor();
+    await page.screenshot({ path: join(screenshotDir, 'big-queue.png') });
   });
 
   it('refuses requests without the right token, and WebSockets from other origins', async () => {
@@ -149,6 +197,17 @@ describe('bulk-ocr serve in a browser', () => {
     expect(
       String(await closeCode(`${wsBase}?token=${served.token}`, { origin: 'http://evil.example' })),
     ).toMatch(/403/);
+
+    // Uploads need the token and this server's origin too.
+    expect((await fetch(`${served.origin}/upload?name=a.png`, { method: 'POST', body: 'x' })).status).toBe(
+      403,
+    );
+    const crossSite = await fetch(`${served.origin}/upload?name=a.png&token=${served.token}`, {
+      method: 'POST',
+      body: 'x',
+      headers: { origin: 'http://evil.example' },
+    });
+    expect(crossSite.status).toBe(403);
 
     // The page opened without a token says what to do instead of showing an empty app.
     const page = await browser.newPage();

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { startSubscriptions } from './state/subscriptions.ts';
 import { useStatus } from './state/status.ts';
+import { DropTarget } from './views/DropTarget.tsx';
 import { Header } from './views/Header.tsx';
 import { ProgressStrip } from './views/ProgressStrip.tsx';
 import { QueueTable } from './views/QueueTable.tsx';
@@ -21,18 +22,20 @@ export function App() {
       </div>
     );
   return (
-    <div className="app">
-      <Header />
-      <Notice />
-      <ProgressStrip />
-      <div className="workspace">
-        <section className="queue" aria-label="Queue">
-          <QueueToolbar />
-          <QueueTable />
-        </section>
-        <ReviewPanel />
+    <DropTarget>
+      <div className="app">
+        <Header />
+        <Notice />
+        <ProgressStrip />
+        <div className="workspace">
+          <section className="queue" aria-label="Queue">
+            <QueueToolbar />
+            <QueueTable />
+          </section>
+          <ReviewPanel />
+        </div>
       </div>
-    </div>
+    </DropTarget>
   );
 }
 

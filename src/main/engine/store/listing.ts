@@ -33,7 +33,14 @@ export function listingSql(query: QueueListQuery): { where: string; params: unkn
   const params: unknown[] = [];
   const states = [...new Set(query.states ?? [])];
   if (states.length > 0) {
-    clauses.push(`state IN (${states.map(() => '?').join(', ')})`);
+    const inStates = `state IN (${states.map(() => '?').join(', ')})`;
+    // A paused document that was never opened keeps state 'new' with its paused flag: "paused"
+    // means both (the window shows it as paused too).
+    clauses.push(
+      states.includes('paused')
+        ? `(${inStates} OR (paused = 1 AND state NOT IN ('done', 'done-with-errors', 'failed', 'cancelled')))`
+        : inStates,
+    );
     params.push(...states);
   }
   const search = query.search?.trim();

@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { call } from '../api/client.ts';
 import { useStatus } from '../state/status.ts';
 import { useQueue } from '../state/queue.ts';
+import { UploadButton } from './DropTarget.tsx';
 
 /** Title, connection, "Add folder…" and the global pause. */
 export function Header() {
@@ -29,6 +30,7 @@ export function Header() {
       </div>
       <div className="header-actions">
         <AddFolder />
+        <UploadButton />
         <button type="button" className={paused ? 'btn primary' : 'btn'} onClick={togglePause}>
           {paused ? '▶ Resume all' : '❚❚ Pause all'}
         </button>
@@ -62,7 +64,7 @@ function AddFolder() {
             ? { kind: 'error', text: `Nothing added. ${skipped}` }
             : {
                 kind: 'info',
-                text: `Added ${r.created} new document${r.created === 1 ? '' : 's'}${r.queued > r.created ? ` (${r.queued - r.created} already queued)` : ''}.${skipped ? ` Skipped: ${skipped}` : ''}`,
+                text: `Added ${r.created.toLocaleString()} new document${r.created === 1 ? '' : 's'}${r.queued > r.created ? ` (${(r.queued - r.created).toLocaleString()} already queued)` : ''}.${skipped ? ` Skipped: ${skipped}` : ''}`,
               },
         );
         setPath('');

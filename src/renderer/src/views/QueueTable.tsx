@@ -63,6 +63,11 @@ export function QueueTable() {
     return () => ro.disconnect();
   }, [measure]);
 
+  // A new filter or order starts at the top (the store has reset its window to row 0).
+  useEffect(() => {
+    if (body.current) body.current.scrollTop = 0;
+  }, [filter]);
+
   const idAt = (i: number): number | undefined => rows[i - offset]?.id;
 
   const onRowClick = (e: MouseEvent, index: number, id: number) => {
@@ -98,7 +103,7 @@ export function QueueTable() {
                 }
               >
                 {c.label}
-                {filter.sort === c.sort ? (filter.descending ? ' ▾' : ' ▴') : ''}
+                {filter.sort === c.sort ? arrow(c.sort, filter.descending) : ''}
               </button>
             ) : (
               c.label
@@ -190,4 +195,10 @@ function EmptyState({ filtered }: { filtered: boolean }) {
       )}
     </div>
   );
+}
+
+/** The arrow shows the order of the column's values: queue order is highest priority first. */
+function arrow(sort: QueueSort, descending: boolean): string {
+  const down = sort === 'queue' ? !descending : descending;
+  return down ? ' ▾' : ' ▴';
 }
