@@ -8,6 +8,8 @@
  *   npm run bench -- --quick           a few pages, small queue: a smoke run
  *   npm run bench -- --jobs 4          workers / parallel anchors (default 2)
  *   npm run bench -- --skip-native     no tesseract / ocrmypdf anchors
+ *   npm run bench -- --quality-only    only the preprocessing accuracy table (bench/out/RESULTS.quality.md)
+ *   npm run bench -- --skip-quality    without it
  *
  * Outputs (databases, texts, rasters, generated PDFs) go to bench/out/ (git-ignored).
  */
@@ -30,7 +32,17 @@ import {
 } from './lib/native.ts';
 import { pageSet, SYNTHETIC_DIR, totalPages, type BenchFile } from './lib/pageset.ts';
 import { makeBornDigitalPdf } from './lib/bornDigital.ts';
-import { renderReport, evaluateTargets, type BenchResults, type QueueResult } from './lib/report.ts';
+import {
+  renderReport,
+  evaluateTargets,
+  type BenchResults,
+  type QueueResult,
+  type Target,
+} from './lib/report.ts';
+import { qualityFiles, runQuality } from './lib/quality.ts';
+import { qualityTargets, renderQuality, scoreQuality, type QualityResults } from './lib/qualityReport.ts';
+import { createRecognizer } from '../src/main/worker/recognize.ts';
+import type { OcrOptions } from '../src/shared/model.ts';
 import { probeFile } from '../src/main/worker/probe.ts';
 import { BENCH_DIR, freshDir, have, log, OUT_DIR } from './lib/util.ts';
 
@@ -39,12 +51,47 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     jobs: { type: 'string', default: '2' },
     'skip-native': { type: 'boolean', default: false },
+    'quality-only': { type: 'boolean', default: false },
+    'skip-quality': { type: 'boolean', default: false },
   },
 });
 const quick = values.quick === true;
 const jobs = Number(values.jobs);
-if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new Error(`--jobs must be 1–64, not ${values.jobs}`);
+if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
+  throw new Error(`--jobs must be 1–64, not ${values.jobs}`);
 const skipNative = values['skip-native'] === true;
+const qualityOnly = values['quality-only'] === true;
+const skipQuality = values['skip-quality'] === true;
+
+/** Preprocessing on vs off over the corpus files with ground truth (bench/lib/quality.ts). */
+async function qualityRun(): Promise<QualityResults> {
+  const files = qualityFiles(quick ? ['s05-table', 'real/skew', 'real/cardinal'] : undefined);
+  const recognizer = await createRecognizer();
+  try {
+    const base: OcrOptions = { languages: ['eng'], dpi: 300, mode: 'force' };
+    const pages = files.length;
+    log(`preprocessing accuracy: ${pages} files, steps off (plain)…`);
+    const plain = await runQuality(
+      'plain',
+      files,
+      { ...base, rotate: false, deskew: false, removeRules: false },
+      recognizer,
+    );
+    log('preprocessing accuracy: steps on (ours)…');
+    const ours = await runQuality('ours', files, base, recognizer);
+    const dir = path.join(OUT_DIR, 'quality');
+    freshDir(dir);
+    return {
+      files,
+      ours,
+      plain,
+      oursCer: await scoreQuality(ours, files, dir),
+      plainCer: await scoreQuality(plain, files, dir),
+    };
+  } finally {
+    await recognizer.terminate();
+  }
+}
 
 const BORN_DIGITAL_PAGES = quick ? 100 : 1_000;
 const QUEUE_DOCS = quick ? 10_000 : 100_000;
@@ -52,8 +99,18 @@ const QUEUE_PAGES = quick ? 200 : 2_000;
 
 async function main(): Promise<void> {
   const started = performance.now();
+  if (qualityOnly) {
+    const quality = await qualityRun();
+    const targets = qualityTargets(quality);
+    const reportPath = path.join(OUT_DIR, 'RESULTS.quality.md');
+    writeFileSync(reportPath, `# Preprocessing accuracy (bench --quality-only)\n\n${renderQuality(quality)}`);
+    printTargets(targets, reportPath, started);
+    return;
+  }
   const machine = await machineInfo();
-  log(`load average at start: ${machine.loadAvgStart.map((l) => l.toFixed(2)).join(' ')}; ${quick ? 'quick' : 'full'} run, jobs ${jobs}`);
+  log(
+    `load average at start: ${machine.loadAvgStart.map((l) => l.toFixed(2)).join(' ')}; ${quick ? 'quick' : 'full'} run, jobs ${jobs}`,
+  );
   freshDir(path.join(OUT_DIR, 'cer'));
 
   // ── Page set ──────────────────────────────────────────────────────────────
@@ -75,7 +132,9 @@ async function main(): Promise<void> {
     timeoutMs: 30 * 60_000,
   });
   const oursStages = summariseStages(ours);
-  log(`our engine: ${ours.pagesDone} pages in ${(ours.wallMs / 1000).toFixed(1)} s = ${ppm(ours.pagesDone, ours.wallMs).toFixed(1)} pages/min`);
+  log(
+    `our engine: ${ours.pagesDone} pages in ${(ours.wallMs / 1000).toFixed(1)} s = ${ppm(ours.pagesDone, ours.wallMs).toFixed(1)} pages/min`,
+  );
 
   // Accuracy extra: s11 (mixed born-digital/scan) so the CER total covers all of synthetic/.
   const s11 = quick ? null : await extraFile('s11-mixed-3p');
@@ -93,10 +152,21 @@ async function main(): Promise<void> {
     });
   }
   const accuracyFiles = s11 ? [...files, s11] : files;
-  const gtDir = groundTruthDir(path.join(OUT_DIR, 'cer', 'gt'), accuracyFiles.map((f) => f.gtPath));
+  const gtDir = groundTruthDir(
+    path.join(OUT_DIR, 'cer', 'gt'),
+    accuracyFiles.map((f) => f.gtPath),
+  );
   const oursCerDir = freshDir(path.join(OUT_DIR, 'cer', 'ours'));
-  for (const f of files) copyFileSync(path.join(OUT_DIR, 'ours', 'output', `${f.name}.txt`), path.join(oursCerDir, `${f.name}.txt`));
-  if (s11) copyFileSync(path.join(OUT_DIR, 'ours-s11', 'output', `${s11.name}.txt`), path.join(oursCerDir, `${s11.name}.txt`));
+  for (const f of files)
+    copyFileSync(
+      path.join(OUT_DIR, 'ours', 'output', `${f.name}.txt`),
+      path.join(oursCerDir, `${f.name}.txt`),
+    );
+  if (s11)
+    copyFileSync(
+      path.join(OUT_DIR, 'ours-s11', 'output', `${s11.name}.txt`),
+      path.join(oursCerDir, `${s11.name}.txt`),
+    );
   const oursCer = await scoreCer(gtDir, oursCerDir);
 
   // ── Native anchors ────────────────────────────────────────────────────────
@@ -120,7 +190,9 @@ async function main(): Promise<void> {
     log(`native: ${jobs} parallel tesseract processes over ${raster.pages.length} pages…`);
     loadAt.native = os.loadavg()[0];
     native = await runNativeTesseract(raster.pages, tessdata.dir, jobs);
-    log(`native tesseract: ${native.pages} pages in ${(native.wallMs / 1000).toFixed(1)} s = ${ppm(native.pages, native.wallMs).toFixed(1)} pages/min`);
+    log(
+      `native tesseract: ${native.pages} pages in ${(native.wallMs / 1000).toFixed(1)} s = ${ppm(native.pages, native.wallMs).toFixed(1)} pages/min`,
+    );
     const texts = new Map(native.texts);
     if (s11) {
       const r11 = await rasteriseForNative([s11], path.join(OUT_DIR, 'native', 'pages-s11'), jobs);
@@ -134,20 +206,33 @@ async function main(): Promise<void> {
       log(`ocrmypdf -j ${jobs} (Debian's model)…`);
       loadAt.ocrmypdfStock = os.loadavg()[0];
       ocrmypdfStock = await runOcrmypdf(input, files, path.join(OUT_DIR, 'ocrmypdf'), jobs, null);
-      log(`ocrmypdf: ${ocrmypdfStock.ok ? `${(ocrmypdfStock.wallMs / 1000).toFixed(1)} s = ${ppm(pages, ocrmypdfStock.wallMs).toFixed(1)} pages/min` : `failed: ${ocrmypdfStock.error}`}`);
+      log(
+        `ocrmypdf: ${ocrmypdfStock.ok ? `${(ocrmypdfStock.wallMs / 1000).toFixed(1)} s = ${ppm(pages, ocrmypdfStock.wallMs).toFixed(1)} pages/min` : `failed: ${ocrmypdfStock.error}`}`,
+      );
       log(`ocrmypdf -j ${jobs} (our model file)…`);
       loadAt.ocrmypdfOurModel = os.loadavg()[0];
       ocrmypdfOurModel = await runOcrmypdf(input, files, path.join(OUT_DIR, 'ocrmypdf'), jobs, tessdata.dir);
-      log(`ocrmypdf (our model): ${ocrmypdfOurModel.ok ? `${(ocrmypdfOurModel.wallMs / 1000).toFixed(1)} s` : `failed: ${ocrmypdfOurModel.error}`}`);
+      log(
+        `ocrmypdf (our model): ${ocrmypdfOurModel.ok ? `${(ocrmypdfOurModel.wallMs / 1000).toFixed(1)} s` : `failed: ${ocrmypdfOurModel.error}`}`,
+      );
       if (ocrmypdfStock.ok) {
-        const gtPageSet = groundTruthDir(path.join(OUT_DIR, 'cer', 'gt-pageset'), files.map((f) => f.gtPath));
-        ocrmypdfCer = await scoreCer(gtPageSet, writeTexts(path.join(OUT_DIR, 'cer', 'ocrmypdf'), ocrmypdfStock.texts));
+        const gtPageSet = groundTruthDir(
+          path.join(OUT_DIR, 'cer', 'gt-pageset'),
+          files.map((f) => f.gtPath),
+        );
+        ocrmypdfCer = await scoreCer(
+          gtPageSet,
+          writeTexts(path.join(OUT_DIR, 'cer', 'ocrmypdf'), ocrmypdfStock.texts),
+        );
       }
     }
   }
 
   // ── Born-digital ──────────────────────────────────────────────────────────
-  const bdPath = await makeBornDigitalPdf(path.join(OUT_DIR, `born-digital-${BORN_DIGITAL_PAGES}p.pdf`), BORN_DIGITAL_PAGES);
+  const bdPath = await makeBornDigitalPdf(
+    path.join(OUT_DIR, `born-digital-${BORN_DIGITAL_PAGES}p.pdf`),
+    BORN_DIGITAL_PAGES,
+  );
   log(`born-digital: ${BORN_DIGITAL_PAGES} pages in auto mode…`);
   const bornDigital = await runEngine({
     paths: [bdPath],
@@ -164,7 +249,9 @@ async function main(): Promise<void> {
   // ── Queue ─────────────────────────────────────────────────────────────────
   log(`queue: ${QUEUE_DOCS} documents, claim/complete ${QUEUE_PAGES} pages (separate process)…`);
   const queue = await runQueueChild(QUEUE_DOCS, QUEUE_PAGES, path.join(OUT_DIR, 'queue', 'queue.db'));
-  log(`queue: ingest ${(queue.ingestMs / 1000).toFixed(2)} s, claim+complete median ${queue.mixed.pageTotal.median.toFixed(3)} ms`);
+  log(
+    `queue: ingest ${(queue.ingestMs / 1000).toFixed(2)} s, claim+complete median ${queue.mixed.pageTotal.median.toFixed(3)} ms`,
+  );
 
   machine.loadAvgEnd = os.loadavg();
   const results: BenchResults = {
@@ -192,15 +279,26 @@ async function main(): Promise<void> {
     bornDigitalPages: BORN_DIGITAL_PAGES,
     queue,
   };
-  const targets = evaluateTargets(results);
-  const md = renderReport(results, targets);
+  const quality = skipQuality ? null : await qualityRun();
+  const targets = [...evaluateTargets(results), ...(quality ? qualityTargets(quality) : [])];
+  const md = renderReport(results, targets) + (quality ? `\n${renderQuality(quality)}` : '');
   const reportPath = quick ? path.join(OUT_DIR, 'RESULTS.quick.md') : path.join(BENCH_DIR, 'RESULTS.md');
   writeFileSync(reportPath, md);
-  writeFileSync(path.join(OUT_DIR, quick ? 'results.quick.json' : 'results.json'), JSON.stringify(serialisable(results), null, 1));
+  writeFileSync(
+    path.join(OUT_DIR, quick ? 'results.quick.json' : 'results.json'),
+    JSON.stringify(serialisable(results), null, 1),
+  );
 
+  printTargets(targets, reportPath, started);
+}
+
+function printTargets(targets: readonly Target[], reportPath: string, started: number): void {
   process.stdout.write('\nTargets\n');
-  for (const t of targets) process.stdout.write(`  ${t.status.padEnd(4)}  ${t.name}: ${t.measured} (target ${t.target})\n`);
-  process.stdout.write(`\nReport: ${path.relative(process.cwd(), reportPath)} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+  for (const t of targets)
+    process.stdout.write(`  ${t.status.padEnd(4)}  ${t.name}: ${t.measured} (target ${t.target})\n`);
+  process.stdout.write(
+    `\nReport: ${path.relative(process.cwd(), reportPath)} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`,
+  );
 }
 
 function ppm(pages: number, ms: number): number {
@@ -211,16 +309,27 @@ async function extraFile(name: string): Promise<BenchFile | null> {
   const p = path.join(SYNTHETIC_DIR, `${name}.pdf`);
   if (!existsSync(p)) return null;
   const probe = await probeFile(p);
-  return { name, path: p, kind: probe.kind, ext: '.pdf', pages: probe.pageCount, gtPath: path.join(SYNTHETIC_DIR, `${name}.gt.txt`) };
+  return {
+    name,
+    path: p,
+    kind: probe.kind,
+    ext: '.pdf',
+    pages: probe.pageCount,
+    gtPath: path.join(SYNTHETIC_DIR, `${name}.gt.txt`),
+  };
 }
 
 function runQueueChild(docs: number, pages: number, dbPath: string): Promise<QueueResult> {
   freshDir(path.dirname(dbPath));
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(BENCH_DIR, 'lib', 'queueChild.ts'), ['--docs', String(docs), '--pages', String(pages), '--db', dbPath], {
-      execArgv: ['--expose-gc'],
-      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    });
+    const child = fork(
+      path.join(BENCH_DIR, 'lib', 'queueChild.ts'),
+      ['--docs', String(docs), '--pages', String(pages), '--db', dbPath],
+      {
+        execArgv: ['--expose-gc'],
+        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      },
+    );
     let out = '';
     child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
     child.on('error', reject);
@@ -238,7 +347,15 @@ function runQueueChild(docs: number, pages: number, dbPath: string): Promise<Que
 /** The results without the bulky per-page rows (kept in the databases under bench/out). */
 function serialisable(r: BenchResults): unknown {
   const slim = (e: EngineRunResult | null): unknown =>
-    e && { ...e, pages: undefined, transport: { readyMs: e.transport.readyMs, tasks: e.transport.tasks.length, gaps: e.transport.gapsMs.length } };
+    e && {
+      ...e,
+      pages: undefined,
+      transport: {
+        readyMs: e.transport.readyMs,
+        tasks: e.transport.tasks.length,
+        gaps: e.transport.gapsMs.length,
+      },
+    };
   return {
     ...r,
     ours: slim(r.ours),
@@ -251,6 +368,8 @@ function serialisable(r: BenchResults): unknown {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -56,6 +56,8 @@ export interface PreprocessReport {
   analyseMs: number;
   transformMs: number;
   rulesMs: number;
+  /** CPU time of all of it (the process's, while Tesseract's thread is idle), ms. */
+  cpuMs: number;
 }
 
 export interface Prepared {
@@ -148,9 +150,15 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
     analyseMs: 0,
     transformMs: 0,
     rulesMs: 0,
+    cpuMs: 0,
   };
   const identity = (words: readonly Word[]): Word[] => [...words];
   if (!options.rotate && !options.deskew && !options.rules) return { raster, report, mapWords: identity };
+  const cpu = process.cpuUsage();
+  const cpuMs = (): number => {
+    const used = process.cpuUsage(cpu);
+    return Math.round((used.user + used.system) / 100) / 10;
+  };
   let t = performance.now();
   const source = await greyOf(raster);
   const dpi = raster.dpi > 0 ? raster.dpi : 300;
@@ -185,6 +193,7 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
     }
     report.rulesMs = ms(t);
   }
+  report.cpuMs = cpuMs();
   if (!changed) return { raster, report, mapWords: identity };
   return {
     raster: {
