@@ -3,7 +3,7 @@
  * driven by playwright-core. Builds the renderer once if `out/renderer` is missing.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -12,9 +12,23 @@ export const repo = resolve(import.meta.dirname, '../..');
 export const corpus = resolve(repo, '../shared/corpus');
 const node = process.execPath;
 
-/** Builds the renderer (electron-vite) unless it is already built. */
+/** Newest modification time of the files under `dir` (0 when it does not exist). */
+function newest(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) t = Math.max(t, statSync(join(e.parentPath, e.name)).mtimeMs);
+  return t;
+}
+
+/**
+ * Builds the renderer (electron-vite) when it is missing or older than its sources, so `npm test`
+ * works on a fresh clone and never tests a stale build.
+ */
 export function ensureRendererBuilt(): void {
-  if (existsSync(join(repo, 'out/renderer/index.html'))) return;
+  const built = join(repo, 'out/renderer/index.html');
+  const sources = Math.max(newest(join(repo, 'src/renderer')), newest(join(repo, 'src/shared')));
+  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
   const r = spawnSync(node, [join(repo, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
     cwd: repo,
     stdio: 'inherit',
