@@ -74,7 +74,7 @@ async function qualityRun(): Promise<QualityResults> {
     const plain = await runQuality(
       'plain',
       files,
-      { ...base, rotate: false, deskew: false, removeRules: false },
+      { ...base, rotate: false, deskew: false, removeRules: false, estimateDpi: false },
       recognizer,
     );
     log('preprocessing accuracy: steps on (ours)…');

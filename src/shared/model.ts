@@ -25,6 +25,11 @@ export interface OcrOptions {
   deskew?: boolean;
   /** Paint out table rules and other long thin lines before recognition. Absent = on. */
   removeRules?: boolean;
+  /**
+   * Judge the resolution from the text's size (a 300-DPI scan labelled 72 DPI, an image without
+   * DPI) and upscale text too small to read. Absent = on.
+   */
+  estimateDpi?: boolean;
 }
 
 /** Where and how a document's outputs are written. */

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDocument } from '../../src/main/worker/pdfDocument.ts';
 import { ocrPage, ocrPageDetailed } from '../../src/main/worker/ocrPage.ts';
 import { createRecognizer, type Recognizer } from '../../src/main/worker/recognize.ts';
-import { greyOf, makeRotation, rotateGrey } from '../../src/main/worker/preprocess/grey.ts';
+import { greyOf, makeRotation, rotateGrey, shrink } from '../../src/main/worker/preprocess/grey.ts';
 import { preprocess } from '../../src/main/worker/preprocess/preprocess.ts';
 import type { OpenedDocument, RasterImage } from '../../src/main/worker/ocrTypes.ts';
 import { exportDocument } from '../../src/main/engine/export/exportDocument.ts';
@@ -120,6 +120,28 @@ describe('orientation and deskew', () => {
     ).toBeGreaterThan(1);
     const straight = await preprocess(skewed, { rotate: true, deskew: false, rules: true });
     expect(straight.report.deskewDegrees).toBe(0);
+  });
+});
+
+describe('resolution', () => {
+  it('upscales a 100-DPI scan labelled 72 DPI and reads it as well as the 300-DPI one', async () => {
+    const grey = shrink(await greyOf(await renderFirst('synthetic/s01-letter.pdf')), 3);
+    const raster: RasterImage = { kind: 'pixels', channels: 1, dpi: 72, ...grey };
+    const truth = gt('synthetic/s01-letter.pdf');
+    const on = await ocrPageDetailed(imageDoc(raster), 1, force, recognizer);
+    expect(on.preprocess?.scale).toBe(2);
+    expect(cer(truth, on.result.text).rate).toBeLessThan(0.004);
+    // Boxes come back in the small image's pixels.
+    for (const w of on.result.words) expect(w.x1).toBeLessThanOrEqual(grey.width);
+    const off = await ocrPageDetailed(imageDoc(raster), 1, { ...force, estimateDpi: false }, recognizer);
+    expect(off.preprocess?.scale).toBe(1);
+    expect(cer(truth, off.result.text).rate).toBeGreaterThan(cer(truth, on.result.text).rate);
+  });
+
+  it('reads real/francais.pdf with its accents with eng+fra', async () => {
+    const [page] = await ocrAll('real/francais.pdf', { ...force, languages: ['eng', 'fra'] });
+    expect(cer(gt('real/francais.pdf'), page.text).rate).toBeLessThan(0.03);
+    expect(page.text).toMatch(/[éèàçô]/);
   });
 });
 

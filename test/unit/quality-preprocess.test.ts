@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { makeRotation, rotateGrey, type Grey } from '../../src/main/worker/preprocess/grey.ts';
-import { analyseLayout, preprocess } from '../../src/main/worker/preprocess/preprocess.ts';
+import { analyseLayout, preprocess, resolutionFix } from '../../src/main/worker/preprocess/preprocess.ts';
+import { defaultLanguages } from '../../src/main/worker/languages.ts';
 import { removeRules } from '../../src/main/worker/preprocess/rules.ts';
 import { preprocessSwitches } from '../../src/main/cli/options.ts';
 import type { RasterImage } from '../../src/main/worker/ocrTypes.ts';
@@ -69,7 +70,7 @@ describe('preprocess', () => {
           255,
           Math.max(0, 40 + ((x + y) / 2800) * 180 + (rnd() - 0.5) * 120),
         );
-    expect(analyseLayout(g, 300, ALL)).toEqual({ quarter: 0, angle: 0 });
+    expect(analyseLayout(g, 300, ALL)).toMatchObject({ quarter: 0, angle: 0 });
   });
 
   it('does nothing at all with every step switched off', async () => {
@@ -98,9 +99,33 @@ describe('preprocess', () => {
   });
 });
 
+describe('resolution from text size', () => {
+  it('keeps a plausible DPI, corrects one off by more than 2×, upscales tiny text', () => {
+    // 10–12 pt body text at 300 DPI has an x-height of ~20–25 px.
+    expect(resolutionFix(300, 23)).toEqual({ dpi: 300, scale: 1 });
+    expect(resolutionFix(72, 23)).toEqual({ dpi: 307, scale: 1 });
+    expect(resolutionFix(300, 8)).toEqual({ dpi: 107, scale: 2 });
+    expect(resolutionFix(100, 5)).toEqual({ dpi: 100, scale: 3 });
+    expect(resolutionFix(300, 0)).toEqual({ dpi: 300, scale: 1 });
+  });
+});
+
+describe('default languages', () => {
+  it('adds the locale language when its pack is installed', () => {
+    expect(defaultLanguages('fr_FR.UTF-8')).toEqual(['eng', 'fra']);
+    expect(defaultLanguages('de-DE')).toEqual(['eng', 'deu']);
+    expect(defaultLanguages('en_US.UTF-8')).toEqual(['eng']);
+    expect(defaultLanguages('C')).toEqual(['eng']);
+    expect(defaultLanguages('xx_YY')).toEqual(['eng']);
+  });
+});
+
 describe('CLI switches', () => {
   it('writes only the steps switched off, so default options stay as stored before', () => {
-    expect(preprocessSwitches({ rotate: true, deskew: true, removeRules: true })).toEqual({});
+    expect(preprocessSwitches({ rotate: true, deskew: true, removeRules: true, estimateDpi: true })).toEqual(
+      {},
+    );
+    expect(preprocessSwitches({ estimateDpi: false })).toEqual({ estimateDpi: false });
     expect(preprocessSwitches({ rotate: false, deskew: true })).toEqual({ rotate: false });
     expect(preprocessSwitches({ rotate: true, deskew: false, removeRules: false })).toEqual({
       deskew: false,

@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DatabaseError } from '../engine/store/db.ts';
 import { defaultDatabasePath } from '../engine/dataDir.ts';
-import { listInstalledLanguages } from '../worker/languages.ts';
+import { defaultLanguages, listInstalledLanguages } from '../worker/languages.ts';
 import {
   parseDpi,
   parseFormats,
@@ -48,7 +48,7 @@ function buildProgram(): Command {
     .option('--dpi <n>', 'resolution to render PDF pages at (default: 300)')
     .option(
       '-l, --lang <codes>',
-      `OCR languages joined with +, e.g. eng+fra (installed: ${listInstalledLanguages().join(', ')}; default: eng)`,
+      `OCR languages joined with +, e.g. eng+fra (installed: ${listInstalledLanguages().join(', ')}; default from the system locale: ${defaultLanguages().join('+')})`,
     )
     .addOption(
       new Option('--ocr <mode>', 'auto: keep pages that already have text; force: OCR every page')
@@ -58,6 +58,10 @@ function buildProgram(): Command {
     .option('--no-rotate', 'do not detect page orientation (pages are read as they are turned)')
     .option('--no-deskew', 'do not straighten skewed pages before recognition')
     .option('--no-remove-rules', 'do not paint out table rules and long lines before recognition')
+    .option(
+      '--no-estimate-dpi',
+      "trust the images' stated resolution (default: judge it from the text size, upscale tiny text)",
+    )
     .option('-f, --format <list>', 'outputs to write: txt, pdf or txt,pdf (default: txt,pdf)')
     .option('--priority <n>', '0 (last) to 9 (first); default by file size, small files first')
     .option(

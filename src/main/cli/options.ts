@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { OcrMode, OcrOptions, OutputFormat } from '../../shared/model.ts';
-import { parseLanguages } from '../worker/languages.ts';
+import { defaultLanguages, parseLanguages } from '../worker/languages.ts';
 import { InputError } from '../worker/errors.ts';
 
 /** A bad command line: printed as one line, exit code 2. */
@@ -56,7 +56,8 @@ export function parsePriority(value: string | undefined): number | undefined {
 
 export function parseLang(value: string | undefined): string[] {
   try {
-    return parseLanguages(value ?? 'eng');
+    // Without --lang: English plus the system locale's language when it is installed.
+    return parseLanguages(value ?? defaultLanguages());
   } catch (error) {
     if (error instanceof InputError) throw new UsageError(`--lang: ${error.message}`);
     throw error;
@@ -64,16 +65,18 @@ export function parseLang(value: string | undefined): string[] {
 }
 
 /**
- * The preprocessing switches (`--no-rotate`, `--no-deskew`, `--no-remove-rules`; commander sets
+ * The preprocessing switches (`--no-rotate`, `--no-deskew`, `--no-remove-rules`,
+ * `--no-estimate-dpi`; commander sets
  * `rotate: false` etc.). Only steps switched off are written: a step that is absent is on, so the
  * options of a default run stay what earlier versions stored and a re-run still matches them.
  */
 export function preprocessSwitches(
   o: Record<string, unknown>,
-): Pick<OcrOptions, 'rotate' | 'deskew' | 'removeRules'> {
+): Pick<OcrOptions, 'rotate' | 'deskew' | 'removeRules' | 'estimateDpi'> {
   return {
     ...(o.rotate === false ? { rotate: false } : {}),
     ...(o.deskew === false ? { deskew: false } : {}),
     ...(o.removeRules === false ? { removeRules: false } : {}),
+    ...(o.estimateDpi === false ? { estimateDpi: false } : {}),
   };
 }

@@ -88,3 +88,46 @@ export function parseLanguages(
   }
   return codes;
 }
+
+/** ISO 639-1 language (and for Chinese the script or region) → Tesseract code. */
+const LOCALE_TO_TESSERACT: Record<string, string> = {
+  en: 'eng',
+  fr: 'fra',
+  de: 'deu',
+  es: 'spa',
+  it: 'ita',
+  pt: 'por',
+  nl: 'nld',
+  pl: 'pol',
+  ru: 'rus',
+  ja: 'jpn',
+  ko: 'kor',
+  ar: 'ara',
+  hi: 'hin',
+  zh: 'chi_sim',
+};
+
+/** The system's locale: the POSIX variables first (as command-line tools honour them), then Intl. */
+export function systemLocale(env: NodeJS.ProcessEnv = process.env): string {
+  for (const name of ['LC_ALL', 'LC_MESSAGES', 'LANG']) {
+    const value = env[name];
+    if (value && value !== 'C' && value !== 'POSIX' && !value.startsWith('C.')) return value;
+  }
+  return Intl.DateTimeFormat().resolvedOptions().locale;
+}
+
+/**
+ * Default OCR languages for a locale: English plus the locale's language when its pack is
+ * installed (`fr_FR.UTF-8` → `['eng', 'fra']`), English alone otherwise. English stays in
+ * because even non-English scans carry English names, codes and boilerplate.
+ */
+export function defaultLanguages(
+  locale: string = systemLocale(),
+  variant: ModelVariant = DEFAULT_MODEL_VARIANT,
+): string[] {
+  const [lang, rest = ''] = locale.toLowerCase().split(/[-_.@]/, 2);
+  let code = LOCALE_TO_TESSERACT[lang];
+  if (lang === 'zh' && /^(tw|hk|mo|hant)/.test(rest)) code = 'chi_tra';
+  if (!code || code === 'eng' || !listInstalledLanguages(variant).includes(code)) return ['eng'];
+  return ['eng', code];
+}

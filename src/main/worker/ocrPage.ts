@@ -26,6 +26,7 @@ export function preprocessOptions(options: OcrOptions): PreprocessOptions {
     rotate: options.rotate !== false,
     deskew: options.deskew !== false,
     rules: options.removeRules !== false,
+    resolution: options.estimateDpi !== false,
   };
 }
 

@@ -126,26 +126,34 @@ export function binarise(image: Grey, threshold: number): Binary {
 
 /**
  * A rotation of the page: first by a quarter turn `quarter` (0–3, clockwise), then by `angle`
- * radians (positive = clockwise on screen), about the image centre, onto a canvas that holds the
- * whole result. `forward` maps source pixel coordinates to output coordinates, `inverse` back.
+ * radians (positive = clockwise on screen), about the image centre, then scaled by `scale`, onto a
+ * canvas that holds the whole result. `forward` maps source pixel coordinates to output coordinates, `inverse` back.
  */
 export interface Rotation {
   quarter: 0 | 1 | 2 | 3;
   angle: number;
+  /** Output pixels per source pixel (an upscale for small text), 1 otherwise. */
+  scale: number;
   outWidth: number;
   outHeight: number;
   forward(x: number, y: number): [number, number];
   inverse(u: number, v: number): [number, number];
 }
 
-export function makeRotation(width: number, height: number, quarter: 0 | 1 | 2 | 3, angle: number): Rotation {
+export function makeRotation(
+  width: number,
+  height: number,
+  quarter: 0 | 1 | 2 | 3,
+  angle: number,
+  scale = 1,
+): Rotation {
   const total = (quarter * Math.PI) / 2 + angle;
   // Snap the exact quarter turns so transposes stay exact (no sub-pixel drift from cos(π/2)).
   const round = (v: number): number => (Math.abs(v - Math.round(v)) < 1e-12 ? Math.round(v) : v);
   const cos = round(Math.cos(total));
   const sin = round(Math.sin(total));
-  const outWidth = Math.round(Math.abs(width * cos) + Math.abs(height * sin));
-  const outHeight = Math.round(Math.abs(width * sin) + Math.abs(height * cos));
+  const outWidth = Math.round((Math.abs(width * cos) + Math.abs(height * sin)) * scale);
+  const outHeight = Math.round((Math.abs(width * sin) + Math.abs(height * cos)) * scale);
   const cx = width / 2;
   const cy = height / 2;
   const ox = outWidth / 2;
@@ -154,16 +162,17 @@ export function makeRotation(width: number, height: number, quarter: 0 | 1 | 2 |
   return {
     quarter,
     angle,
+    scale,
     outWidth,
     outHeight,
     forward: (x, y) => {
       const dx = x - cx;
       const dy = y - cy;
-      return [ox + dx * cos - dy * sin, oy + dx * sin + dy * cos];
+      return [ox + (dx * cos - dy * sin) * scale, oy + (dx * sin + dy * cos) * scale];
     },
     inverse: (u, v) => {
-      const du = u - ox;
-      const dv = v - oy;
+      const du = (u - ox) / scale;
+      const dv = (v - oy) / scale;
       return [cx + du * cos + dv * sin, cy - du * sin + dv * cos];
     },
   };
@@ -186,7 +195,7 @@ export function rotateGrey(image: Grey, rotation: Rotation, fill: number): Grey 
   const dyu = y10 - y00;
   const dxv = x01 - x00;
   const dyv = y01 - y00;
-  if (rotation.angle === 0) {
+  if (rotation.angle === 0 && rotation.scale === 1) {
     // Quarter turn: nearest pixel is exact.
     for (let v = 0; v < h; v++) {
       let x = x00 + v * dxv;

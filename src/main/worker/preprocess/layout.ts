@@ -104,6 +104,8 @@ export interface UprightVote {
   up: number;
   /** Lines with more ink below the band: upside down. */
   down: number;
+  /** Median height of the lines' dense band (the x-height), in pixels of the image measured; 0 without lines. */
+  xHeight: number;
 }
 
 /**
@@ -121,6 +123,7 @@ export function uprightVotes(image: Binary, dpi: number): UprightVote {
   const profile = new Int32Array(image.height);
   let up = 0;
   let down = 0;
+  const cores: number[] = [];
   for (let s = 0; s < strips; s++) {
     const x0 = s * stripWidth;
     const x1 = Math.min(image.width, x0 + stripWidth);
@@ -165,9 +168,11 @@ export function uprightVotes(image: Binary, dpi: number): UprightVote {
       const coreHeight = last - first + 1;
       // Lines without a clear band (a row of capitals, a rule, a picture) say nothing.
       if (coreHeight < 2 || coreHeight > h * 0.8) continue;
+      cores.push(coreHeight);
       if (above > below * 1.25) up++;
       else if (below > above * 1.25) down++;
     }
   }
-  return { up, down };
+  cores.sort((a, b) => a - b);
+  return { up, down, xHeight: cores.length > 0 ? cores[cores.length >> 1] : 0 };
 }

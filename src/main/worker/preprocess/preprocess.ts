@@ -30,6 +30,11 @@ export interface PreprocessOptions {
   deskew: boolean;
   /** Paint out table rules and other long thin lines. */
   rules: boolean;
+  /**
+   * Judge the resolution from the text's size: correct a DPI that is off by more than 2× and
+   * upscale text too small to read. Default on.
+   */
+  resolution?: boolean;
 }
 
 /** Smaller skews are left alone: Tesseract copes, and resampling softens the glyphs. */
@@ -52,6 +57,11 @@ export interface PreprocessReport {
   deskewDegrees: number;
   /** Rule pixels painted out. */
   rulePixels: number;
+  /** Median x-height of the text in source pixels (0: not measured). */
+  xHeight: number;
+  /** DPI Tesseract is told (before upscaling), and the upscale factor. */
+  dpi: number;
+  scale: number;
   /** Milliseconds: decoding to grey and estimating; resampling; rule removal. */
   analyseMs: number;
   transformMs: number;
@@ -73,10 +83,22 @@ const ms = (since: number): number => Math.round((performance.now() - since) * 1
 interface Layout {
   quarter: 0 | 1 | 2 | 3;
   angle: number;
+  /** Median x-height of the text lines in source pixels; 0 when too few lines were seen. */
+  xHeight: number;
 }
 
-/** Decides orientation and skew from small copies of `grey`. */
+/**
+ * The resolution estimation works at: the stated one, unless that would make the page longer
+ * than 17 inches (a 300-DPI scan whose file says 72 DPI). Only sampling steps and size limits
+ * use it; what Tesseract is told is decided from the text's own size (see `preprocess`).
+ */
+export function workingDpi(width: number, height: number, dpi: number): number {
+  return Math.max(dpi > 0 ? dpi : 300, Math.max(width, height) / 17);
+}
+
+/** Decides orientation and skew from small copies of `grey`, and measures the text size. */
 export function analyseLayout(grey: Grey, dpi: number, options: PreprocessOptions): Layout {
+  const none: Layout = { quarter: 0, angle: 0, xHeight: 0 };
   const factor = Math.max(1, Math.round(dpi / 75));
   const small = shrink(grey, factor);
   const threshold = otsu(small);
@@ -85,32 +107,53 @@ export function analyseLayout(grey: Grey, dpi: number, options: PreprocessOption
   for (let i = 0; i < ink.data.length; i++) inkCount += ink.data[i];
   // Blank, or a photo / dark page (Otsu splits a photo anywhere): no lines to go by.
   const share = inkCount / ink.data.length;
-  if (share < MIN_INK || share > 0.5) return { quarter: 0, angle: 0 };
+  if (share < MIN_INK || share > 0.5) return none;
 
   const horizontal = estimateSkew(ink, false, MAX_SKEW_DEGREES);
+  const vertical = options.rotate ? estimateSkew(ink, true, MAX_SKEW_DEGREES) : null;
+  const isVertical = vertical !== null && vertical.score > horizontal.score * VERTICAL_FACTOR;
+  const base: 0 | 1 = isVertical ? 1 : 0;
+  const skew = isVertical ? vertical.angle : horizontal.angle;
+  // Which way is up (and how tall the text is), measured on a ~150 DPI copy turned so that
+  // lines run horizontally.
+  const step = Math.max(1, Math.round(dpi / 150));
+  const rotation = makeRotation(grey.width, grey.height, base, (-skew * Math.PI) / 180);
+  const votes = uprightVotes(sampleRotatedBinary(grey, rotation, step, threshold), dpi / step);
+  const n = votes.up + votes.down;
+  const xHeight = n >= MIN_VOTING_LINES ? votes.xHeight * step : 0;
   let quarter: 0 | 1 | 2 | 3 = 0;
   let angle = horizontal.angle;
   if (options.rotate) {
-    const vertical = estimateSkew(ink, true, MAX_SKEW_DEGREES);
-    const isVertical = vertical.score > horizontal.score * VERTICAL_FACTOR;
-    const base: 0 | 1 = isVertical ? 1 : 0;
-    const skew = isVertical ? vertical.angle : horizontal.angle;
-    // Which way is up, measured on a ~150 DPI copy turned so that lines run horizontally.
-    const step = Math.max(1, Math.round(dpi / 150));
-    const rotation = makeRotation(grey.width, grey.height, base, (-skew * Math.PI) / 180);
-    const votes = uprightVotes(sampleRotatedBinary(grey, rotation, step, threshold), dpi / step);
-    const n = votes.up + votes.down;
     const decisive = n >= MIN_VOTING_LINES && Math.max(votes.up, votes.down) >= n * MIN_AGREEMENT;
     if (decisive) {
       quarter = (base + (votes.down > votes.up ? 2 : 0)) as 0 | 1 | 2 | 3;
       angle = skew;
     } else if (isVertical) {
       // Lines run down the page but the page does not say which way is up: leave it as it is.
-      return { quarter: 0, angle: 0 };
+      return { ...none, xHeight };
     }
   }
   if (!options.deskew || Math.abs(angle) < MIN_DESKEW_DEGREES) angle = 0;
-  return { quarter, angle };
+  return { quarter, angle, xHeight };
+}
+
+/** Body text's x-height is about 0.075 in (10–12 pt type): the resolution that text implies. */
+const TYPICAL_X_HEIGHT_INCHES = 0.075;
+/** Text whose x-height is below this many pixels is upscaled before recognition. */
+const MIN_X_HEIGHT_PX = 10;
+
+/**
+ * What the text's size says about the resolution: the DPI to tell Tesseract (the stated one
+ * unless it is off by more than 2×, as with a 300-DPI scan saved as 72 DPI) and an upscale
+ * factor for text too small for Tesseract's models (a 100-DPI fax, a screenshot).
+ */
+export function resolutionFix(statedDpi: number, xHeight: number): { dpi: number; scale: number } {
+  if (xHeight <= 0) return { dpi: statedDpi, scale: 1 };
+  const estimated = xHeight / TYPICAL_X_HEIGHT_INCHES;
+  const off = statedDpi <= 0 || statedDpi > estimated * 2 || statedDpi < estimated / 2;
+  const dpi = off ? Math.round(Math.min(1200, Math.max(70, estimated))) : statedDpi;
+  const scale = xHeight < MIN_X_HEIGHT_PX ? Math.min(3, Math.ceil((MIN_X_HEIGHT_PX * 1.6) / xHeight)) : 1;
+  return { dpi, scale };
 }
 
 function mapper(
@@ -147,13 +190,17 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
     orientation: 0,
     deskewDegrees: 0,
     rulePixels: 0,
+    xHeight: 0,
+    dpi: raster.dpi,
+    scale: 1,
     analyseMs: 0,
     transformMs: 0,
     rulesMs: 0,
     cpuMs: 0,
   };
   const identity = (words: readonly Word[]): Word[] => [...words];
-  if (!options.rotate && !options.deskew && !options.rules) return { raster, report, mapWords: identity };
+  if (!options.rotate && !options.deskew && !options.rules && !options.resolution)
+    return { raster, report, mapWords: identity };
   const cpu = process.cpuUsage();
   const cpuMs = (): number => {
     const used = process.cpuUsage(cpu);
@@ -161,19 +208,29 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
   };
   let t = performance.now();
   const source = await greyOf(raster);
-  const dpi = raster.dpi > 0 ? raster.dpi : 300;
+  const dpi = workingDpi(source.width, source.height, raster.dpi);
   const layout =
-    options.rotate || options.deskew
+    options.rotate || options.deskew || options.resolution
       ? analyseLayout(source, dpi, options)
-      : { quarter: 0 as const, angle: 0 };
+      : { quarter: 0 as const, angle: 0, xHeight: 0 };
+  const fix = options.resolution ? resolutionFix(raster.dpi, layout.xHeight) : { dpi: raster.dpi, scale: 1 };
   report.analyseMs = ms(t);
+  report.xHeight = layout.xHeight;
+  report.dpi = fix.dpi;
+  report.scale = fix.scale;
 
   let grey = source;
   let rotation: Rotation | null = null;
   let changed = false;
-  if (layout.quarter !== 0 || layout.angle !== 0) {
+  if (layout.quarter !== 0 || layout.angle !== 0 || fix.scale !== 1) {
     t = performance.now();
-    rotation = makeRotation(source.width, source.height, layout.quarter, (-layout.angle * Math.PI) / 180);
+    rotation = makeRotation(
+      source.width,
+      source.height,
+      layout.quarter,
+      (-layout.angle * Math.PI) / 180,
+      fix.scale,
+    );
     grey = rotateGrey(source, rotation, paperLevel(source));
     report.orientation = (layout.quarter * 90) as 0 | 90 | 180 | 270;
     report.deskewDegrees = layout.angle;
@@ -182,10 +239,10 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
   }
   if (options.rules) {
     t = performance.now();
-    const threshold = otsu(shrink(grey, Math.max(1, Math.round(dpi / 75))));
+    const threshold = otsu(shrink(grey, Math.max(1, Math.round((dpi * fix.scale) / 75))));
     // Rules are painted in place: never into the caller's buffer.
     const target = changed ? grey : { ...grey, data: new Uint8Array(grey.data) };
-    const removed = removeRules(target, threshold, paperLevel(grey), dpi);
+    const removed = removeRules(target, threshold, paperLevel(grey), dpi * fix.scale);
     if (removed.pixels > 0) {
       grey = target;
       changed = true;
@@ -194,7 +251,11 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
     report.rulesMs = ms(t);
   }
   report.cpuMs = cpuMs();
-  if (!changed) return { raster, report, mapWords: identity };
+  if (!changed) {
+    // Only the resolution was wrong: same pixels, the DPI Tesseract is told corrected.
+    const same = fix.dpi === raster.dpi ? raster : { ...raster, dpi: fix.dpi };
+    return { raster: same, report, mapWords: identity };
+  }
   return {
     raster: {
       kind: 'pixels',
@@ -202,7 +263,7 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
       height: grey.height,
       channels: 1,
       data: grey.data,
-      dpi: raster.dpi,
+      dpi: fix.dpi * fix.scale,
     },
     report,
     mapWords: mapper(rotation, source.width, source.height),
