@@ -209,6 +209,13 @@ describe('bulk-ocr serve in a browser', () => {
     });
     expect(crossSite.status).toBe(403);
 
+    // The token leaves the address bar once read; a reload still works (kept for this tab).
+    const app = await open(served);
+    expect(app.url()).not.toContain('token');
+    await app.reload();
+    await app.getByText('Connected').waitFor();
+    await app.close();
+
     // The page opened without a token says what to do instead of showing an empty app.
     const page = await browser.newPage();
     const response = await page.goto(served.origin);

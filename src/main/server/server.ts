@@ -11,7 +11,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import { basename, extname, join, resolve, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -67,7 +67,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const hostOk = (req: IncomingMessage): boolean => {
     const h = req.headers.host ?? '';
     const names = new Set([opts.host, '127.0.0.1', 'localhost', '[::1]']);
-    return [...names].some((n) => h === `${n}:${port}`);
+    if ([...names].some((n) => h === `${n}:${port}`)) return true;
+    // Bound to every interface: any IP address of this machine will do. A rebinding attack needs
+    // a DNS name, so names other than localhost stay refused.
+    if (opts.host !== '0.0.0.0' && opts.host !== '::') return false;
+    const m = /^(?:\[([0-9a-f:.]+)\]|([0-9.]+)):(\d+)$/i.exec(h);
+    return m !== null && Number(m[3]) === port && isIP(m[1] ?? m[2] ?? '') !== 0;
   };
   const originOk = (req: IncomingMessage): boolean => {
     const origin = req.headers.origin;
@@ -76,7 +81,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const tokenOf = (req: IncomingMessage): { token: string | null; fromQuery: boolean } => {
     const url = new URL(req.url ?? '/', 'http://x');
     const q = url.searchParams.get('token');
-    if (q !== null) return { token: q, fromQuery: true };
+    if (q) return { token: q, fromQuery: true };
     const cookie = (req.headers.cookie ?? '')
       .split(';')
       .map((c) => c.trim().split('='))
@@ -218,7 +223,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     });
   });
   port = (server.address() as AddressInfo).port;
-  const hostInUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  // Bound to every interface: this machine's own browser reaches it on the loopback address.
+  const shown = opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host === '::' ? '::1' : opts.host;
+  const hostInUrl = shown.includes(':') ? `[${shown}]` : shown;
 
   return {
     port,

@@ -6,6 +6,7 @@
  */
 import { UPLOAD_PATH, type ApiResult, type QueueAddResult } from '../../../shared/api.ts';
 import { call, isDesktop, pathForFile } from './client.ts';
+import { tokenParam } from './token.ts';
 
 export interface AddOutcome {
   added: number;
@@ -19,14 +20,14 @@ export async function addFiles(files: readonly File[]): Promise<AddOutcome> {
     return { added: r.created, failed: r.skipped.map((s) => ({ name: s.path, reason: s.reason })) };
   }
   const outcome: AddOutcome = { added: 0, failed: [] };
-  const token = new URLSearchParams(window.location.search).get('token') ?? '';
   // One at a time: uploads share the link, and the engine queues each as it lands.
   for (const file of files) {
     try {
-      const response = await fetch(
-        `${UPLOAD_PATH}?name=${encodeURIComponent(file.name)}&token=${encodeURIComponent(token)}`,
-        { method: 'POST', body: file, headers: { 'content-type': 'application/octet-stream' } },
-      );
+      const response = await fetch(`${UPLOAD_PATH}?name=${encodeURIComponent(file.name)}${tokenParam('&')}`, {
+        method: 'POST',
+        body: file,
+        headers: { 'content-type': 'application/octet-stream' },
+      });
       if (!response.ok && response.headers.get('content-type')?.includes('json') !== true) {
         outcome.failed.push({ name: file.name, reason: (await response.text()).trim() });
         continue;

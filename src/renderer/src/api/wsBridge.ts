@@ -12,6 +12,7 @@ import {
   type BulkOcrBridge,
   type WsServerFrame,
 } from '../../../shared/api.ts';
+import { tokenParam } from './token.ts';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed' | 'forbidden';
 
@@ -94,9 +95,8 @@ export function createWsBridge(
   };
 }
 
-/** The WebSocket URL of the server that served this page, with the token from the page's URL. */
+/** The WebSocket URL of the server that served this page, with the access token. */
 export function wsUrlFromLocation(loc: Location): string {
-  const token = new URLSearchParams(loc.search).get('token') ?? '';
   const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${loc.host}${WS_PATH}?token=${encodeURIComponent(token)}`;
+  return `${scheme}//${loc.host}${WS_PATH}${tokenParam('?')}`;
 }
