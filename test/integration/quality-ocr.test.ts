@@ -15,7 +15,7 @@ import type { OpenedDocument, RasterImage } from '../../src/main/worker/ocrTypes
 import { exportDocument } from '../../src/main/engine/export/exportDocument.ts';
 import type { OcrOptions, PageResult } from '../../src/shared/model.ts';
 import { cer, groundTruthPage } from '../helpers/cer.ts';
-import { bboxWords, tempDir } from '../helpers/export-fixtures.ts';
+import { bboxWords, poppler, tempDir } from '../helpers/export-fixtures.ts';
 
 const corpus = path.resolve(import.meta.dirname, '../../../shared/corpus');
 const file = (p: string): string => path.join(corpus, p);
@@ -23,6 +23,8 @@ const gt = (p: string): string => readFileSync(file(p.replace(/\.[a-z]+$/, '.gt.
 const force: OcrOptions = { languages: ['eng'], dpi: 300, mode: 'force' };
 
 let recognizer: Recognizer;
+/** cardinal.pdf's OCR, kept for the text-layer test. */
+let cardinal: PageResult[] = [];
 beforeAll(async () => {
   recognizer = await createRecognizer();
 });
@@ -68,6 +70,7 @@ describe('orientation and deskew', () => {
 
   it('real/cardinal.pdf (the page at 0, 90, 180, 270°) reads below 3% CER on every page', async () => {
     const pages = await ocrAll('real/cardinal.pdf');
+    cardinal = pages;
     expect(pages).toHaveLength(4);
     pages.forEach((page, i) => {
       expect(cer(groundTruthPage(gt('real/cardinal.pdf'), i + 1), page.text).rate).toBeLessThan(0.03);
@@ -202,5 +205,57 @@ describe('text layer on a skewed page', () => {
     const page = inkShare(0, 0, grey.width, grey.height);
     const inked = unique.filter((w) => inkShare(w.x0, w.y0, w.x1, w.y1) > page * 1.5);
     expect(inked.length).toBeGreaterThanOrEqual(unique.length * 0.9);
+  });
+});
+
+describe('text layer on sideways pages', () => {
+  it('writes the words of pages turned 90°, 180° and 270° along the printed lines (cardinal.pdf)', async () => {
+    expect(cardinal).toHaveLength(4);
+    const source = file('real/cardinal.pdf');
+    const stem = path.join(tempDir(), 'cardinal');
+    await exportDocument({
+      sourcePath: source,
+      kind: 'pdf',
+      pages: cardinal.map((p) => ({
+        text: p.text,
+        words: p.words,
+        width: p.width,
+        height: p.height,
+        source: p.source,
+      })),
+      target: { formats: ['pdf'], stem, overwrite: false },
+    });
+    const truth = gt('real/cardinal.pdf');
+    for (const pageNo of [2, 3, 4]) {
+      // In content order the layer reads like the OCR text: whole lines, turned with the page.
+      // (poppler's layout mode orders the blocks of a turned page poorly; the words are right.)
+      const text = poppler(
+        'pdftotext',
+        '-raw',
+        '-f',
+        String(pageNo),
+        '-l',
+        String(pageNo),
+        `${stem}.pdf`,
+        '-',
+      );
+      expect(cer(groundTruthPage(truth, pageNo), text).rate).toBeLessThan(0.03);
+      const k = 72 / 300;
+      const all = cardinal[pageNo - 1].words;
+      const words = all.filter(
+        (w) => w.text.length >= 8 && all.filter((o) => o.text === w.text).length === 1,
+      );
+      expect(words.length).toBeGreaterThan(50);
+      const placed = bboxWords(`${stem}.pdf`).filter((b) => b.page === pageNo);
+      let good = 0;
+      for (const w of words) {
+        const hit = placed.find((p) => p.text === w.text);
+        if (!hit) continue;
+        const ix = Math.min(hit.xMax, w.x1 * k) - Math.max(hit.xMin, w.x0 * k);
+        const iy = Math.min(hit.yMax, w.y1 * k) - Math.max(hit.yMin, w.y0 * k);
+        if (Math.max(0, ix) * Math.max(0, iy) >= (hit.xMax - hit.xMin) * (hit.yMax - hit.yMin) * 0.6) good++;
+      }
+      expect(good).toBeGreaterThanOrEqual(words.length * 0.9);
+    }
   });
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { makeRotation, rotateGrey, type Grey } from '../../src/main/worker/preprocess/grey.ts';
 import { analyseLayout, preprocess, resolutionFix } from '../../src/main/worker/preprocess/preprocess.ts';
 import { defaultLanguages } from '../../src/main/worker/languages.ts';
+import { textDirection } from '../../src/main/engine/export/textLayer.ts';
 import { removeRules } from '../../src/main/worker/preprocess/rules.ts';
 import { preprocessSwitches } from '../../src/main/cli/options.ts';
 import type { RasterImage } from '../../src/main/worker/ocrTypes.ts';
@@ -117,6 +118,31 @@ describe('default languages', () => {
     expect(defaultLanguages('en_US.UTF-8')).toEqual(['eng']);
     expect(defaultLanguages('C')).toEqual(['eng']);
     expect(defaultLanguages('xx_YY')).toEqual(['eng']);
+  });
+});
+
+describe('text layer direction', () => {
+  // Display space, y up; a 600 × 800 pt page. Five lines of three 5-letter words.
+  const across = [0, 1, 2, 3, 4].flatMap((line) =>
+    [0, 1, 2].map((i) => ({
+      text: 'words',
+      x0: 100 + i * 60,
+      x1: 150 + i * 60,
+      top: 700 - line * 20,
+      bottom: 688 - line * 20,
+    })),
+  );
+  const turn = (w: (typeof across)[number], d: 90 | 180 | 270): (typeof across)[number] => {
+    if (d === 180)
+      return { text: w.text, x0: 600 - w.x1, x1: 600 - w.x0, top: 800 - w.bottom, bottom: 800 - w.top };
+    // 90: reading down, line by line leftwards; 270: reading up, lines rightwards.
+    return d === 90
+      ? { text: w.text, x0: 800 - w.top, x1: 800 - w.bottom, top: 800 - w.x0, bottom: 800 - w.x1 }
+      : { text: w.text, x0: w.bottom - 600, x1: w.top - 600, top: w.x1, bottom: w.x0 };
+  };
+  it('tells across, down, upside-down and up pages apart', () => {
+    expect(textDirection(across)).toBe(0);
+    for (const d of [90, 180, 270] as const) expect(textDirection(across.map((w) => turn(w, d)))).toBe(d);
   });
 });
 

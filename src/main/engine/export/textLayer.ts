@@ -226,12 +226,19 @@ export function buildTextLayer(input: LayerInput): string {
   }
   if (placed.length === 0) return '';
 
+  // A page whose text runs down or up it (scanned sideways and kept so) is laid out in a frame
+  // turned with the text, so its lines are rebuilt, fitted and written like horizontal ones.
+  const direction = textDirection(placed);
+  const framed = direction === 0 ? placed : placed.map((w) => toUpright(w, direction, pageWidth, pageHeight));
+
   const ops: string[] = ['q'];
   if (input.displayToUser) ops.push(`${input.displayToUser.map(num).join(' ')} cm`);
+  if (direction !== 0)
+    ops.push(`${uprightToDisplay(direction, pageWidth, pageHeight).map(num).join(' ')} cm`);
   // Render mode 3 = neither fill nor stroke: invisible, but extractable and selectable.
   ops.push('BT', '3 Tr', '0 Tc', '0 Tw');
   const space = input.encode(' ');
-  const lines = groupLines(placed);
+  const lines = groupLines(framed);
   const fits = lines.map(fitLine);
   const sizes = snapSizes(fits.map((f) => f.size));
   lines.forEach((line, lineIndex) => {
@@ -259,4 +266,78 @@ export function buildTextLayer(input: LayerInput): string {
   });
   ops.push('ET', 'Q');
   return ops.join('\n') + '\n';
+}
+
+/**
+ * Which way the words of a page run in display space: 0 across, 90 down the page (text turned
+ * clockwise), 180 upside down, 270 up the page. Sideways: most words of 3+ characters have boxes
+ * clearly taller than wide, and the next word of the same column says down or up. Upside down:
+ * most line breaks (consecutive words that do not share a band) go up the page rather than down
+ * (right-to-left scripts also run leftwards, but their lines still go down).
+ */
+export function textDirection(words: readonly PlacedWord[]): 0 | 90 | 180 | 270 {
+  let tall = 0;
+  let wide = 0;
+  for (const w of words) {
+    if ([...w.text].length < 3) continue;
+    const width = w.x1 - w.x0;
+    const height = w.top - w.bottom;
+    if (height > width * 1.3) tall++;
+    else if (width > height) wide++;
+  }
+  if (tall > wide * 1.5 && tall >= 3) {
+    let down = 0;
+    let up = 0;
+    for (let i = 1; i < words.length; i++) {
+      const a = words[i - 1];
+      const b = words[i];
+      const overlap = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
+      if (overlap < Math.min(a.x1 - a.x0, b.x1 - b.x0) * 0.5) continue;
+      if (b.top < a.top) down++;
+      else if (b.top > a.top) up++;
+    }
+    return up > down ? 270 : 90;
+  }
+  let lineUp = 0;
+  let lineDown = 0;
+  for (let i = 1; i < words.length; i++) {
+    const a = words[i - 1];
+    const b = words[i];
+    const overlap = Math.min(a.top, b.top) - Math.max(a.bottom, b.bottom);
+    if (overlap > 0) continue;
+    if (b.bottom >= a.top) lineUp++;
+    else if (b.top <= a.bottom) lineDown++;
+  }
+  return lineUp > lineDown * 2 && lineUp >= 3 ? 180 : 0;
+}
+
+/** A display-space word in the frame turned with the text (x along the text, y up its glyphs). */
+function toUpright(
+  w: PlacedWord,
+  direction: 90 | 180 | 270,
+  pageWidth: number,
+  pageHeight: number,
+): PlacedWord {
+  // 90: reading down the page, glyph tops to the right: x' = H − y, y' = x.
+  // 180: x' = W − x, y' = H − y.
+  // 270: reading up the page, glyph tops to the left: x' = y, y' = W − x.
+  if (direction === 90)
+    return { text: w.text, x0: pageHeight - w.top, x1: pageHeight - w.bottom, bottom: w.x0, top: w.x1 };
+  if (direction === 180)
+    return {
+      text: w.text,
+      x0: pageWidth - w.x1,
+      x1: pageWidth - w.x0,
+      bottom: pageHeight - w.top,
+      top: pageHeight - w.bottom,
+    };
+  return { text: w.text, x0: w.bottom, x1: w.top, bottom: pageWidth - w.x1, top: pageWidth - w.x0 };
+}
+
+/** The `cm` matrix from that turned frame back to display space. */
+function uprightToDisplay(direction: 90 | 180 | 270, pageWidth: number, pageHeight: number): Matrix {
+  // 90: (x, y) = (y', H − x'); 180: (W − x', H − y'); 270: (x, y) = (W − y', x').
+  if (direction === 90) return [0, -1, 1, 0, 0, pageHeight];
+  if (direction === 180) return [-1, 0, 0, -1, pageWidth, pageHeight];
+  return [0, 1, -1, 0, pageWidth, 0];
 }
