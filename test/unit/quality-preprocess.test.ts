@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { makeRotation, rotateGrey, type Grey } from '../../src/main/worker/preprocess/grey.ts';
 import { analyseLayout, preprocess, resolutionFix } from '../../src/main/worker/preprocess/preprocess.ts';
 import { defaultLanguages } from '../../src/main/worker/languages.ts';
+import { preprocessOptions } from '../../src/main/worker/ocrPage.ts';
 import { textDirection } from '../../src/main/engine/export/textLayer.ts';
 import { removeRules } from '../../src/main/worker/preprocess/rules.ts';
 import { preprocessSwitches } from '../../src/main/cli/options.ts';
@@ -143,6 +144,24 @@ describe('text layer direction', () => {
   it('tells across, down, upside-down and up pages apart', () => {
     expect(textDirection(across)).toBe(0);
     for (const d of [90, 180, 270] as const) expect(textDirection(across.map((w) => turn(w, d)))).toBe(d);
+  });
+});
+
+describe('preprocessOptions', () => {
+  const base = { dpi: 300, mode: 'auto' as const };
+  it('turns every step on unless switched off, and orientation only for Latin-script languages', () => {
+    expect(preprocessOptions({ ...base, languages: ['eng', 'fra'] })).toEqual({
+      rotate: true,
+      deskew: true,
+      rules: true,
+      resolution: true,
+    });
+    expect(preprocessOptions({ ...base, languages: ['eng'], deskew: false, rotate: false })).toMatchObject({
+      rotate: false,
+      deskew: false,
+    });
+    expect(preprocessOptions({ ...base, languages: ['eng', 'jpn'] }).rotate).toBe(false);
+    expect(preprocessOptions({ ...base, languages: ['chi_sim'] }).deskew).toBe(true);
   });
 });
 

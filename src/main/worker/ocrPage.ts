@@ -20,10 +20,23 @@ function ms(since: number): number {
   return Math.round((performance.now() - since) * 10) / 10;
 }
 
+/**
+ * Languages written in the Latin alphabet. Orientation detection decides which way is up from
+ * ascenders outnumbering descenders, which holds for these; for other scripts (CJK has neither,
+ * Devanagari hangs from a headline, lowercase Cyrillic has more descenders) it could turn a
+ * page over, so pages in them are recognised as they come.
+ */
+const LATIN_SCRIPT = new Set(
+  (
+    'eng fra deu spa ita por nld pol dan nor swe fin isl ces slk slv hrv bos hun ron tur cat glg eus ' +
+    'gle cym lat est lav lit sqi mlt afr ind msa tgl swa vie frm enm ita_old spa_old deu_latf'
+  ).split(' '),
+);
+
 /** The preprocessing steps an `OcrOptions` asks for: each one on unless set to false. */
 export function preprocessOptions(options: OcrOptions): PreprocessOptions {
   return {
-    rotate: options.rotate !== false,
+    rotate: options.rotate !== false && options.languages.every((code) => LATIN_SCRIPT.has(code)),
     deskew: options.deskew !== false,
     rules: options.removeRules !== false,
     resolution: options.estimateDpi !== false,
