@@ -132,6 +132,19 @@ export type DocumentState =
   | 'failed'
   | 'cancelled';
 
+/** Every document state, in lifecycle order. */
+export const DOCUMENT_STATES: readonly DocumentState[] = [
+  'new',
+  'queued',
+  'running',
+  'paused',
+  'exporting',
+  'done',
+  'done-with-errors',
+  'failed',
+  'cancelled',
+];
+
 export type PageState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 /** Where a document came from. */

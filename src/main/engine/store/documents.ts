@@ -1,10 +1,11 @@
-import type {
-  DocumentRow,
-  DocumentSource,
-  DocumentState,
-  OcrOptions,
-  OutputTarget,
-  QueueCounts,
+import {
+  DOCUMENT_STATES,
+  type DocumentRow,
+  type DocumentSource,
+  type DocumentState,
+  type OcrOptions,
+  type OutputTarget,
+  type QueueCounts,
 } from '../../../shared/model.ts';
 import type { Db } from './db.ts';
 import { toDocumentRow, type DocumentRecord } from './rows.ts';
@@ -134,20 +135,8 @@ export function recentFailures(db: Db, limit: number): DocumentRow[] {
   ).map(toDocumentRow);
 }
 
-const ALL_STATES: DocumentState[] = [
-  'new',
-  'queued',
-  'running',
-  'paused',
-  'exporting',
-  'done',
-  'done-with-errors',
-  'failed',
-  'cancelled',
-];
-
 export function queueCounts(db: Db): QueueCounts {
-  const documents = Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as QueueCounts['documents'];
+  const documents = Object.fromEntries(DOCUMENT_STATES.map((s) => [s, 0])) as QueueCounts['documents'];
   documents.total = 0;
   for (const r of db.prepare('SELECT state, count(*) AS n FROM documents GROUP BY state').all() as {
     state: DocumentState;

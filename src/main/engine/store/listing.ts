@@ -1,4 +1,4 @@
-import type { DocumentRow, DocumentState } from '../../../shared/model.ts';
+import type { DocumentRow } from '../../../shared/model.ts';
 import type { QueueListPage, QueueListQuery, QueueSort } from '../../../shared/api.ts';
 import type { Db } from './db.ts';
 import { toDocumentRow, type DocumentRecord } from './rows.ts';
@@ -116,14 +116,4 @@ export function documentsOrRemoved(
 }
 
 /** The states a list filter may name (validated at the router). */
-export const DOCUMENT_STATES: readonly DocumentState[] = [
-  'new',
-  'queued',
-  'running',
-  'paused',
-  'exporting',
-  'done',
-  'done-with-errors',
-  'failed',
-  'cancelled',
-];
+export { DOCUMENT_STATES } from '../../../shared/model.ts';
