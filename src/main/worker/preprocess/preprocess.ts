@@ -85,6 +85,8 @@ interface Layout {
   angle: number;
   /** Median x-height of the text lines in source pixels; 0 when too few lines were seen. */
   xHeight: number;
+  /** Otsu's ink threshold of the page (from the small copy); -1 when not computed. */
+  threshold: number;
 }
 
 /**
@@ -98,10 +100,10 @@ export function workingDpi(width: number, height: number, dpi: number): number {
 
 /** Decides orientation and skew from small copies of `grey`, and measures the text size. */
 export function analyseLayout(grey: Grey, dpi: number, options: PreprocessOptions): Layout {
-  const none: Layout = { quarter: 0, angle: 0, xHeight: 0 };
   const factor = Math.max(1, Math.round(dpi / 75));
   const small = shrink(grey, factor);
   const threshold = otsu(small);
+  const none: Layout = { quarter: 0, angle: 0, xHeight: 0, threshold };
   const ink = binarise(small, threshold);
   let inkCount = 0;
   for (let i = 0; i < ink.data.length; i++) inkCount += ink.data[i];
@@ -134,7 +136,7 @@ export function analyseLayout(grey: Grey, dpi: number, options: PreprocessOption
     }
   }
   if (!options.deskew || Math.abs(angle) < MIN_DESKEW_DEGREES) angle = 0;
-  return { quarter, angle, xHeight };
+  return { quarter, angle, xHeight, threshold };
 }
 
 /** Body text's x-height is about 0.075 in (10–12 pt type): the resolution that text implies. */
@@ -212,7 +214,7 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
   const layout =
     options.rotate || options.deskew || options.resolution
       ? analyseLayout(source, dpi, options)
-      : { quarter: 0 as const, angle: 0, xHeight: 0 };
+      : { quarter: 0 as const, angle: 0, xHeight: 0, threshold: -1 };
   const fix = options.resolution ? resolutionFix(raster.dpi, layout.xHeight) : { dpi: raster.dpi, scale: 1 };
   report.analyseMs = ms(t);
   report.xHeight = layout.xHeight;
@@ -239,12 +241,18 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
   }
   if (options.rules) {
     t = performance.now();
-    const threshold = otsu(shrink(grey, Math.max(1, Math.round((dpi * fix.scale) / 75))));
-    // Rules are painted in place: never into the caller's buffer.
-    const target = changed ? grey : { ...grey, data: new Uint8Array(grey.data) };
-    const removed = removeRules(target, threshold, paperLevel(grey), dpi * fix.scale);
+    // The page's threshold from the analysis (resampling barely moves the grey levels).
+    const threshold =
+      layout.threshold >= 0
+        ? layout.threshold
+        : otsu(shrink(grey, Math.max(1, Math.round((dpi * fix.scale) / 75))));
+    // Rules are painted in place, but never into the caller's buffer: a copy, made only when a
+    // rule was found.
+    let copy: Uint8Array | null = null;
+    const writable = changed ? () => grey.data : () => (copy ??= new Uint8Array(grey.data));
+    const removed = removeRules(grey, threshold, paperLevel(grey), dpi * fix.scale, writable);
     if (removed.pixels > 0) {
-      grey = target;
+      if (copy) grey = { ...grey, data: copy };
       changed = true;
       report.rulePixels = removed.pixels;
     }

@@ -19,12 +19,22 @@ const H = 1;
 const V = 2;
 
 /**
- * Finds rules on `image` (ink = at or below `threshold`) and paints them with `paper`, in place,
- * together with their one-pixel anti-aliased fringe. Every pass walks the image row by row (the
- * vertical ones keep one state per column), so the cost is a few sequential sweeps of the page.
+ * Finds rules on `image` (ink = at or below `threshold`) and paints them with `paper`, together
+ * with their one-pixel anti-aliased fringe, into the buffer `writable()` returns (asked for only
+ * when there is something to paint; it must hold the same pixels: `image.data` itself or a copy).
+ * The searches walk the image row by row (the vertical one keeps one state per column); the
+ * later passes only the rows that hold a rule.
  */
-export function removeRules(image: Grey, threshold: number, paper: number, dpi: number): RuleRemoval {
+export function removeRules(
+  image: Grey,
+  threshold: number,
+  paper: number,
+  dpi: number,
+  writable: () => Uint8Array = () => image.data,
+): RuleRemoval {
   const { width: w, height: h, data } = image;
+  let firstRow = h;
+  let lastRow = -1;
   const maxThick = Math.max(3, Math.round(dpi / 20));
   // Gaps this small inside a run are bridged (scan noise, JPEG ringing); gap pixels stay unmarked.
   const gap = Math.max(1, Math.round(dpi / 150));
@@ -50,6 +60,8 @@ export function removeRules(image: Grey, threshold: number, paper: number, dpi: 
       }
       if (lastInk - start + 1 >= minH) {
         horizontal++;
+        firstRow = Math.min(firstRow, y);
+        lastRow = Math.max(lastRow, y);
         for (let k = start; k <= lastInk; k++) if (data[row + k] <= threshold) mask[row + k] |= H;
       }
       x = lastInk + 1;
@@ -63,6 +75,8 @@ export function removeRules(image: Grey, threshold: number, paper: number, dpi: 
   const closeColumn = (x: number): void => {
     if (lastInk[x] - runStart[x] + 1 >= minV) {
       vertical++;
+      firstRow = Math.min(firstRow, runStart[x]);
+      lastRow = Math.max(lastRow, lastInk[x]);
       for (let y = runStart[x]; y <= lastInk[x]; y++) if (data[y * w + x] <= threshold) mask[y * w + x] |= V;
     }
     runStart[x] = -1;
@@ -82,10 +96,10 @@ export function removeRules(image: Grey, threshold: number, paper: number, dpi: 
   // Thickness: a stack of horizontal marks taller than maxThick (down a column) is a solid
   // block, not a rule; likewise a row of vertical marks wider than maxThick.
   const stack = new Int32Array(w).fill(-1);
-  for (let y = 0; y <= h; y++) {
+  for (let y = firstRow; y <= lastRow + 1; y++) {
     const row = y * w;
     for (let x = 0; x < w; x++) {
-      const marked = y < h && (mask[row + x] & H) !== 0;
+      const marked = y <= lastRow && (mask[row + x] & H) !== 0;
       if (marked) {
         if (stack[x] < 0) stack[x] = y;
       } else if (stack[x] >= 0) {
@@ -94,7 +108,7 @@ export function removeRules(image: Grey, threshold: number, paper: number, dpi: 
       }
     }
   }
-  for (let y = 0; y < h; y++) {
+  for (let y = firstRow; y <= lastRow; y++) {
     const row = y * w;
     let x = 0;
     while (x < w) {
@@ -111,19 +125,20 @@ export function removeRules(image: Grey, threshold: number, paper: number, dpi: 
   // Paint, with the fringe: pixels next to a rule that are darker than halfway to the paper.
   const fringe = (threshold + paper) / 2;
   let pixels = 0;
-  for (let i = 0; i < mask.length; i++) {
+  const out = writable();
+  for (let i = firstRow * w; i < (lastRow + 1) * w; i++) {
     const m = mask[i];
     if (!m) continue;
-    data[i] = paper;
+    out[i] = paper;
     pixels++;
     if (m & H) {
-      if (i >= w && !(mask[i - w] & H) && data[i - w] < fringe) data[i - w] = paper;
-      if (i + w < mask.length && !(mask[i + w] & H) && data[i + w] < fringe) data[i + w] = paper;
+      if (i >= w && !(mask[i - w] & H) && out[i - w] < fringe) out[i - w] = paper;
+      if (i + w < mask.length && !(mask[i + w] & H) && out[i + w] < fringe) out[i + w] = paper;
     }
     if (m & V) {
       const x = i % w;
-      if (x > 0 && !(mask[i - 1] & V) && data[i - 1] < fringe) data[i - 1] = paper;
-      if (x < w - 1 && !(mask[i + 1] & V) && data[i + 1] < fringe) data[i + 1] = paper;
+      if (x > 0 && !(mask[i - 1] & V) && out[i - 1] < fringe) out[i - 1] = paper;
+      if (x < w - 1 && !(mask[i + 1] & V) && out[i + 1] < fringe) out[i + 1] = paper;
     }
   }
   return { pixels, horizontal, vertical };
