@@ -75,6 +75,19 @@ describe('preprocess', () => {
     expect(analyseLayout(g, 300, ALL)).toMatchObject({ quarter: 0, angle: 0 });
   });
 
+  it('leaves pages above the size limit alone (posters, maps)', async () => {
+    const raster: RasterImage = {
+      kind: 'pixels',
+      width: 10_000,
+      height: 7_000,
+      channels: 1,
+      data: new Uint8Array(0),
+      dpi: 300,
+    };
+    const prepared = await preprocess(raster, ALL);
+    expect(prepared.raster).toBe(raster);
+  });
+
   it('does nothing at all with every step switched off', async () => {
     const raster = pixels(blank(100, 100, 0));
     const prepared = await preprocess(raster, { rotate: false, deskew: false, rules: false });

@@ -37,6 +37,13 @@ export interface PreprocessOptions {
   resolution?: boolean;
 }
 
+/**
+ * Pages larger than this (a 30-inch poster at 300 DPI, a map) are recognised as they are: they
+ * are not scanner pages, and the copies preprocessing makes (resampled page, rule mask) would
+ * each cost as much memory as the page itself on top of Tesseract's own.
+ */
+export const MAX_PREPROCESS_PIXELS = 60_000_000;
+
 /** Smaller skews are left alone: Tesseract copes, and resampling softens the glyphs. */
 export const MIN_DESKEW_DEGREES = 0.3;
 /** Largest skew searched for. */
@@ -203,6 +210,7 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
   const identity = (words: readonly Word[]): Word[] => [...words];
   if (!options.rotate && !options.deskew && !options.rules && !options.resolution)
     return { raster, report, mapWords: identity };
+  if (raster.width * raster.height > MAX_PREPROCESS_PIXELS) return { raster, report, mapWords: identity };
   const cpu = process.cpuUsage();
   const cpuMs = (): number => {
     const used = process.cpuUsage(cpu);
