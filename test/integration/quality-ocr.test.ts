@@ -149,6 +149,17 @@ describe('resolution', () => {
 });
 
 describe('table rules', () => {
+  it('leaves a photographed page with shaded corners alone (synthetic/s09: no "rules" in the paper)', async () => {
+    const doc = await openDocument(file('synthetic/s09-photo-jpeg.jpg'));
+    try {
+      const { result, preprocess: report } = await ocrPageDetailed(doc, 1, force, recognizer);
+      expect(report?.rulePixels).toBe(0);
+      expect(cer(gt('synthetic/s09-photo-jpeg.jpg'), result.text).rate).toBeLessThan(0.005);
+    } finally {
+      await doc.close();
+    }
+  });
+
   it('synthetic/s05-table reads below 2% CER with rules painted out', async () => {
     const [page] = await ocrAll('synthetic/s05-table.pdf');
     expect(cer(gt('synthetic/s05-table.pdf'), page.text).rate).toBeLessThan(0.02);

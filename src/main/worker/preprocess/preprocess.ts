@@ -56,6 +56,8 @@ const MIN_AGREEMENT = 0.75;
 const VERTICAL_FACTOR = 2.5;
 /** Less ink than this share of the page: blank (or nearly); nothing to estimate from. */
 const MIN_INK = 0.002;
+/** More "ink" than this: the global threshold split the paper (a photo, shaded corners). */
+const MAX_INK = 0.5;
 
 export interface PreprocessReport {
   /** Clockwise quarter turns applied to make the page upright (0 when not detected or off). */
@@ -94,6 +96,8 @@ interface Layout {
   xHeight: number;
   /** Otsu's ink threshold of the page (from the small copy); -1 when not computed. */
   threshold: number;
+  /** Share of the small copy at or below it: above 0.5 the page has no even paper to go by. */
+  inkShare: number;
 }
 
 /**
@@ -110,13 +114,14 @@ export function analyseLayout(grey: Grey, dpi: number, options: PreprocessOption
   const factor = Math.max(1, Math.round(dpi / 75));
   const small = shrink(grey, factor);
   const threshold = otsu(small);
-  const none: Layout = { quarter: 0, angle: 0, xHeight: 0, threshold };
   const ink = binarise(small, threshold);
   let inkCount = 0;
   for (let i = 0; i < ink.data.length; i++) inkCount += ink.data[i];
-  // Blank, or a photo / dark page (Otsu splits a photo anywhere): no lines to go by.
   const share = inkCount / ink.data.length;
-  if (share < MIN_INK || share > 0.5) return none;
+  const none: Layout = { quarter: 0, angle: 0, xHeight: 0, threshold, inkShare: share };
+  // Blank, or a photo, a dark page or a photographed page with shaded corners (Otsu then splits
+  // the paper itself): no lines to go by.
+  if (share < MIN_INK || share > MAX_INK) return none;
 
   const horizontal = estimateSkew(ink, false, MAX_SKEW_DEGREES);
   const vertical = options.rotate ? estimateSkew(ink, true, MAX_SKEW_DEGREES) : null;
@@ -143,7 +148,7 @@ export function analyseLayout(grey: Grey, dpi: number, options: PreprocessOption
     }
   }
   if (!options.deskew || Math.abs(angle) < MIN_DESKEW_DEGREES) angle = 0;
-  return { quarter, angle, xHeight, threshold };
+  return { quarter, angle, xHeight, threshold, inkShare: share };
 }
 
 /** Body text's x-height is about 0.075 in (10–12 pt type): the resolution that text implies. */
@@ -222,7 +227,7 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
   const layout =
     options.rotate || options.deskew || options.resolution
       ? analyseLayout(source, dpi, options)
-      : { quarter: 0 as const, angle: 0, xHeight: 0, threshold: -1 };
+      : { quarter: 0 as const, angle: 0, xHeight: 0, threshold: -1, inkShare: -1 };
   const fix = options.resolution ? resolutionFix(raster.dpi, layout.xHeight) : { dpi: raster.dpi, scale: 1 };
   report.analyseMs = ms(t);
   report.xHeight = layout.xHeight;
@@ -250,19 +255,28 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
   if (options.rules) {
     t = performance.now();
     // The page's threshold from the analysis (resampling barely moves the grey levels).
-    const threshold =
-      layout.threshold >= 0
-        ? layout.threshold
-        : otsu(shrink(grey, Math.max(1, Math.round((dpi * fix.scale) / 75))));
-    // Rules are painted in place, but never into the caller's buffer: a copy, made only when a
-    // rule was found.
-    let copy: Uint8Array | null = null;
-    const writable = changed ? () => grey.data : () => (copy ??= new Uint8Array(grey.data));
-    const removed = removeRules(grey, threshold, paperLevel(grey), dpi * fix.scale, writable);
-    if (removed.pixels > 0) {
-      if (copy) grey = { ...grey, data: copy };
-      changed = true;
-      report.rulePixels = removed.pixels;
+    let threshold = layout.threshold;
+    let inkShare = layout.inkShare;
+    if (threshold < 0) {
+      const small = shrink(grey, Math.max(1, Math.round((dpi * fix.scale) / 75)));
+      threshold = otsu(small);
+      let n = 0;
+      for (let i = 0; i < small.data.length; i++) if (small.data[i] <= threshold) n++;
+      inkShare = n / small.data.length;
+    }
+    // Where one threshold cannot tell ink from paper (shaded corners, a photo), a "long run of
+    // ink" is paper, and painting it out would erase whole text lines: no rule removal there.
+    if (inkShare <= MAX_INK) {
+      // Painted in place, but never into the caller's buffer: a copy, made only when a rule
+      // was found.
+      let copy: Uint8Array | null = null;
+      const writable = changed ? () => grey.data : () => (copy ??= new Uint8Array(grey.data));
+      const removed = removeRules(grey, threshold, paperLevel(grey), dpi * fix.scale, writable);
+      if (removed.pixels > 0) {
+        if (copy) grey = { ...grey, data: copy };
+        changed = true;
+        report.rulePixels = removed.pixels;
+      }
     }
     report.rulesMs = ms(t);
   }
