@@ -8,7 +8,10 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js', 'scripts/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js', 'scripts/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -28,7 +31,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: 'Use the typed API binding (src/main/electron/ipc.ts, src/preload).' }] },
+        {
+          paths: [
+            {
+              name: 'electron',
+              importNames: ['ipcMain', 'ipcRenderer'],
+              message: 'Use the typed API binding (src/main/electron/ipc.ts, src/preload).',
+            },
+          ],
+        },
       ],
     },
   },
@@ -36,7 +47,17 @@ export default tseslint.config(
     // The engine and the workers run under plain Node: no Electron in there.
     files: ['src/main/engine/**', 'src/main/worker/**', 'src/main/cli/**', 'src/main/server/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The engine runs without Electron; Electron code lives in src/main/electron.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              message: 'The engine runs without Electron; Electron code lives in src/main/electron.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

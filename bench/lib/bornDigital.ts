@@ -44,7 +44,8 @@ export async function makeBornDigitalPdf(file: string, pages: number): Promise<s
   for (let n = 1; n <= pages; n++) {
     const page = doc.addPage([595.28, 841.89]);
     page.drawText(`Generated report — page ${n} of ${pages}`, { x: 56, y: 800, size: 13, font });
-    for (let i = 0; i < 50; i++) page.drawText(text.next().value as string, { x: 56, y: 770 - i * 14, size: 9.5, font });
+    for (let i = 0; i < 50; i++)
+      page.drawText(text.next().value as string, { x: 56, y: 770 - i * 14, size: 9.5, font });
     page.drawText(`Page ${n}`, { x: 280, y: 40, size: 9, font });
   }
   writeFileSync(file, await doc.save());

@@ -8,7 +8,13 @@ import { rmSync } from 'node:fs';
 import type { OcrMode, OutputFormat, PageTimings } from '../../src/shared/model.ts';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { forkSpawner } from '../../src/main/engine/spawnNode.ts';
-import type { SpawnWorker, TaskType, WorkerPort, WorkerReply, WorkerRequest } from '../../src/main/worker/protocol.ts';
+import type {
+  SpawnWorker,
+  TaskType,
+  WorkerPort,
+  WorkerReply,
+  WorkerRequest,
+} from '../../src/main/worker/protocol.ts';
 import { freshDir, median, quantile, sum } from './util.ts';
 
 export interface TaskRecord {
@@ -53,8 +59,16 @@ export function instrumentedSpawner(inner: SpawnWorker, log: TransportLog): Spaw
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
-      const rec: TaskRecord = { worker, type: p.type, path: p.path, sentAt: p.sentAt, doneAt: now, ok: m.type === 'done' };
-      if (m.type === 'done' && p.type === 'page') rec.workerTotalMs = (m.value as { timings: PageTimings }).timings.total;
+      const rec: TaskRecord = {
+        worker,
+        type: p.type,
+        path: p.path,
+        sentAt: p.sentAt,
+        doneAt: now,
+        ok: m.type === 'done',
+      };
+      if (m.type === 'done' && p.type === 'page')
+        rec.workerTotalMs = (m.value as { timings: PageTimings }).timings.total;
       log.tasks.push(rec);
       lastReplyAt = now;
     });
@@ -134,7 +148,11 @@ export async function runEngine(opts: EngineRunOptions): Promise<EngineRunResult
   freshDir(opts.outDir);
   const transport: TransportLog = { readyMs: [], readyAt: [], tasks: [], gapsMs: [] };
   const t0 = performance.now();
-  const engine = new Engine({ dbPath: opts.dbPath, spawn: instrumentedSpawner(forkSpawner(), transport), jobs: opts.jobs });
+  const engine = new Engine({
+    dbPath: opts.dbPath,
+    spawn: instrumentedSpawner(forkSpawner(), transport),
+    jobs: opts.jobs,
+  });
   let peakEngineRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     peakEngineRss = Math.max(peakEngineRss, process.memoryUsage().rss);
@@ -181,15 +199,37 @@ export async function runEngine(opts: EngineRunOptions): Promise<EngineRunResult
     const docs = (
       engine.db
         .prepare(`SELECT id, path, state, page_count, finished_at, error_message FROM documents ORDER BY id`)
-        .all() as { id: number; path: string; state: string; page_count: number | null; finished_at: number | null; error_message: string | null }[]
-    ).map((d) => ({ id: d.id, path: d.path, state: d.state, pageCount: d.page_count, finishedAt: d.finished_at, error: d.error_message }));
+        .all() as {
+        id: number;
+        path: string;
+        state: string;
+        page_count: number | null;
+        finished_at: number | null;
+        error_message: string | null;
+      }[]
+    ).map((d) => ({
+      id: d.id,
+      path: d.path,
+      state: d.state,
+      pageCount: d.page_count,
+      finishedAt: d.finished_at,
+      error: d.error_message,
+    }));
     const pages = (
       engine.db
         .prepare(
           `SELECT d.path, p.page_no, p.state, p.source, p.timings, p.started_at, p.finished_at
            FROM pages p JOIN documents d ON d.id = p.doc_id ORDER BY p.doc_id, p.page_no`,
         )
-        .all() as { path: string; page_no: number; state: string; source: string | null; timings: string | null; started_at: number | null; finished_at: number | null }[]
+        .all() as {
+        path: string;
+        page_no: number;
+        state: string;
+        source: string | null;
+        timings: string | null;
+        started_at: number | null;
+        finished_at: number | null;
+      }[]
     ).map((p) => ({
       path: p.path,
       pageNo: p.page_no,
@@ -244,7 +284,8 @@ export interface StageSummary {
 
 export function summariseStages(r: EngineRunResult): StageSummary {
   const t = r.pages.filter((p) => p.state === 'done' && p.timings).map((p) => p.timings!);
-  const pick = (k: keyof PageTimings): number[] => t.map((x) => x[k]).filter((v): v is number => typeof v === 'number');
+  const pick = (k: keyof PageTimings): number[] =>
+    t.map((x) => x[k]).filter((v): v is number => typeof v === 'number');
   const tasks = r.transport.tasks;
   const of = (type: TaskType): TaskRecord[] => tasks.filter((x) => x.type === type);
   const dur = (x: TaskRecord): number => x.doneAt - x.sentAt;

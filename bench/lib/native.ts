@@ -11,7 +11,15 @@
  *   img2pdf, then all files joined page for page with pdf-lib, which copies the image streams as
  *   they are), so ocrmypdf gets one start-up and all N jobs busy — its best case. Timed wall clock.
  */
-import { cpSync, createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import path from 'node:path';
@@ -36,7 +44,11 @@ export interface RasteriseResult {
   wallMs: number;
 }
 
-export async function rasteriseForNative(files: readonly BenchFile[], dir: string, jobs: number): Promise<RasteriseResult> {
+export async function rasteriseForNative(
+  files: readonly BenchFile[],
+  dir: string,
+  jobs: number,
+): Promise<RasteriseResult> {
   freshDir(dir);
   const t0 = performance.now();
   const perFile = await pool(files, jobs, async (file): Promise<NativePage[]> => {
@@ -46,20 +58,34 @@ export async function rasteriseForNative(files: readonly BenchFile[], dir: strin
       const made = readdirSync(dir)
         .filter((f) => f.startsWith(`${file.name}-`) && f.endsWith('.pgm'))
         .sort(naturalCompare);
-      if (made.length !== file.pages) throw new Error(`pdftoppm made ${made.length} pages for ${file.name}, expected ${file.pages}`);
-      return made.map((f, i) => ({ file, pageNo: i + 1, imagePath: path.join(dir, f), dpi: 300, how: 'pdftoppm -r 300 -gray (PGM)' }));
+      if (made.length !== file.pages)
+        throw new Error(`pdftoppm made ${made.length} pages for ${file.name}, expected ${file.pages}`);
+      return made.map((f, i) => ({
+        file,
+        pageNo: i + 1,
+        imagePath: path.join(dir, f),
+        dpi: 300,
+        how: 'pdftoppm -r 300 -gray (PGM)',
+      }));
     }
     const bytes = new Uint8Array(readFileSync(file.path));
     const info = sniffImage(bytes);
     if (!info) throw new Error(`not an image: ${file.path}`);
     const dpi = Math.round(info.dpiX ?? 300);
-    if (info.format === 'png' || info.format === 'jpeg') return [{ file, pageNo: 1, imagePath: file.path, dpi, how: 'input file as is' }];
+    if (info.format === 'png' || info.format === 'jpeg')
+      return [{ file, pageNo: 1, imagePath: file.path, dpi, how: 'input file as is' }];
     const pages: NativePage[] = [];
     for (let i = 0; i < info.pages; i++) {
       const img = await decodeImagePage(bytes, i);
       const out = path.join(dir, `${file.name}-${i + 1}.pgm`);
       writeFileSync(out, toPgm(img.width, img.height, img.channels, img.data));
-      pages.push({ file, pageNo: i + 1, imagePath: out, dpi: Math.round(img.dpiX || 300), how: 'our TIFF decoder → PGM' });
+      pages.push({
+        file,
+        pageNo: i + 1,
+        imagePath: out,
+        dpi: Math.round(img.dpiX || 300),
+        how: 'our TIFF decoder → PGM',
+      });
     }
     return pages;
   });
@@ -76,7 +102,11 @@ export const SYSTEM_TESSDATA = '/usr/share/tesseract-ocr/5/tessdata';
 export async function prepareTessdata(dir: string): Promise<{ dir: string; source: string }> {
   freshDir(dir);
   const source = trainedDataPath('eng', DEFAULT_MODEL_VARIANT);
-  await pipeline(createReadStream(source), createGunzip(), createWriteStream(path.join(dir, 'eng.traineddata')));
+  await pipeline(
+    createReadStream(source),
+    createGunzip(),
+    createWriteStream(path.join(dir, 'eng.traineddata')),
+  );
   if (existsSync(SYSTEM_TESSDATA)) {
     cpSync(path.join(SYSTEM_TESSDATA, 'configs'), path.join(dir, 'configs'), { recursive: true });
     cpSync(path.join(SYSTEM_TESSDATA, 'pdf.ttf'), path.join(dir, 'pdf.ttf'));
@@ -97,10 +127,27 @@ export interface TesseractRun {
   command: string;
 }
 
-export async function runNativeTesseract(pages: readonly NativePage[], tessdataDir: string, jobs: number): Promise<TesseractRun> {
+export async function runNativeTesseract(
+  pages: readonly NativePage[],
+  tessdataDir: string,
+  jobs: number,
+): Promise<TesseractRun> {
   const env = { ...process.env, OMP_THREAD_LIMIT: '1' };
   const version = (await exec('tesseract', ['--version'], { env })).stdout.split('\n')[0] ?? 'tesseract ?';
-  const argsFor = (p: NativePage): string[] => [p.imagePath, 'stdout', '--tessdata-dir', tessdataDir, '-l', 'eng', '--oem', '1', '--psm', '3', '--dpi', String(p.dpi)];
+  const argsFor = (p: NativePage): string[] => [
+    p.imagePath,
+    'stdout',
+    '--tessdata-dir',
+    tessdataDir,
+    '-l',
+    'eng',
+    '--oem',
+    '1',
+    '--psm',
+    '3',
+    '--dpi',
+    String(p.dpi),
+  ];
   const t0 = performance.now();
   const results = await pool(pages, jobs, (p) => exec('tesseract', argsFor(p), { env }));
   const wallMs = performance.now() - t0;
@@ -149,7 +196,8 @@ export async function prepareOcrmypdfInput(files: readonly BenchFile[], dir: str
     }
     const src = await PDFDocument.load(readFileSync(pdfPath));
     const copied = await merged.copyPages(src, src.getPageIndices());
-    if (copied.length !== f.pages) throw new Error(`${f.name}: ${copied.length} pages in its PDF, expected ${f.pages}`);
+    if (copied.length !== f.pages)
+      throw new Error(`${f.name}: ${copied.length} pages in its PDF, expected ${f.pages}`);
     for (const p of copied) merged.addPage(p);
   }
   const out = path.join(dir, 'all-pages.pdf');
@@ -161,7 +209,13 @@ export async function prepareOcrmypdfInput(files: readonly BenchFile[], dir: str
  * Runs ocrmypdf over the joined PDF. `tessdataDir` null: Debian's own model (stock ocrmypdf);
  * else that folder through TESSDATA_PREFIX (our model file).
  */
-export async function runOcrmypdf(input: string, files: readonly BenchFile[], dir: string, jobs: number, tessdataDir: string | null): Promise<OcrmypdfRun> {
+export async function runOcrmypdf(
+  input: string,
+  files: readonly BenchFile[],
+  dir: string,
+  jobs: number,
+  tessdataDir: string | null,
+): Promise<OcrmypdfRun> {
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_THREAD_LIMIT: '1' };
   if (tessdataDir) env.TESSDATA_PREFIX = tessdataDir;
   else delete env.TESSDATA_PREFIX;
@@ -186,6 +240,7 @@ export async function runOcrmypdf(input: string, files: readonly BenchFile[], di
     version: `ocrmypdf ${version}`,
     command: `${tessdataDir ? 'TESSDATA_PREFIX=<our model dir> ' : ''}OMP_THREAD_LIMIT=1 ocrmypdf ${args.slice(0, -2).join(' ')} all-pages.pdf out.pdf`,
     texts,
-    inputNote: 'PDF inputs as they are, image inputs wrapped with img2pdf, all joined into one PDF (pdf-lib copyPages; image streams unchanged)',
+    inputNote:
+      'PDF inputs as they are, image inputs wrapped with img2pdf, all joined into one PDF (pdf-lib copyPages; image streams unchanged)',
   };
 }

@@ -33,7 +33,14 @@ export async function pageSet(quick: boolean): Promise<BenchFile[]> {
     if (quick && !QUICK.includes(name)) continue;
     const full = path.join(SYNTHETIC_DIR, f);
     const probe = await probeFile(full);
-    files.push({ name, path: full, kind: probe.kind, ext: ext.toLowerCase(), pages: probe.pageCount, gtPath: path.join(SYNTHETIC_DIR, `${name}.gt.txt`) });
+    files.push({
+      name,
+      path: full,
+      kind: probe.kind,
+      ext: ext.toLowerCase(),
+      pages: probe.pageCount,
+      gtPath: path.join(SYNTHETIC_DIR, `${name}.gt.txt`),
+    });
   }
   return files;
 }

@@ -24,7 +24,9 @@ import { insertDocuments, type NewDocument } from '../../src/main/engine/store/d
 import { claimNext, completeExport, completePage, completeProbe } from '../../src/main/engine/store/tasks.ts';
 import { priorityForSize } from '../../src/main/engine/store/policy.ts';
 
-const { values } = parseArgs({ options: { docs: { type: 'string' }, pages: { type: 'string' }, db: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { docs: { type: 'string' }, pages: { type: 'string' }, db: { type: 'string' } },
+});
 const DOCS = Number(values.docs ?? 100_000);
 const PAGES = Number(values.pages ?? 2_000);
 const dbPath = values.db ?? '/tmp/bench-queue.db';
@@ -34,10 +36,25 @@ const LEASE = 240_000;
 
 for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
 
-function stats(v: number[]): { n: number; median: number; p99: number; mean: number; max: number; over1ms: number } {
+function stats(v: number[]): {
+  n: number;
+  median: number;
+  p99: number;
+  mean: number;
+  max: number;
+  over1ms: number;
+} {
   const s = [...v].sort((a, b) => a - b);
-  const q = (x: number): number => (s.length ? s[Math.min(s.length - 1, Math.floor((s.length - 1) * x + 0.5))] : Number.NaN);
-  return { n: s.length, median: q(0.5), p99: q(0.99), mean: s.reduce((a, b) => a + b, 0) / (s.length || 1), max: s[s.length - 1] ?? Number.NaN, over1ms: s.filter((x) => x >= 1).length };
+  const q = (x: number): number =>
+    s.length ? s[Math.min(s.length - 1, Math.floor((s.length - 1) * x + 0.5))] : Number.NaN;
+  return {
+    n: s.length,
+    median: q(0.5),
+    p99: q(0.99),
+    mean: s.reduce((a, b) => a + b, 0) / (s.length || 1),
+    max: s[s.length - 1] ?? Number.NaN,
+    over1ms: s.filter((x) => x >= 1).length,
+  };
 }
 
 function pageResult(n: number): PageResult {
@@ -48,7 +65,14 @@ function pageResult(n: number): PageResult {
     for (let i = 0; i < 10; i++) {
       const text = `word${(n + l * 10 + i) % 997}`;
       line.push(text);
-      words.push({ text, x0: 100 + i * 220, y0: 150 + l * 80, x1: 300 + i * 220, y1: 200 + l * 80, confidence: 91.7 });
+      words.push({
+        text,
+        x0: 100 + i * 220,
+        y0: 150 + l * 80,
+        x1: 300 + i * 220,
+        y1: 200 + l * 80,
+        confidence: 91.7,
+      });
     }
     lines.push(line.join(' '));
   }
@@ -88,7 +112,11 @@ for (let start = 0; start < DOCS; start += 1_000) {
       priority: priorityForSize(size),
       source: 'cli',
       options,
-      output: { formats: ['txt', 'pdf'], overwrite: false, stem: `/bench/out/${folder}/scan-${String(i).padStart(6, '0')}` },
+      output: {
+        formats: ['txt', 'pdf'],
+        overwrite: false,
+        stem: `/bench/out/${folder}/scan-${String(i).padStart(6, '0')}`,
+      },
     });
   }
   const t = performance.now();
@@ -112,7 +140,15 @@ const countsMs = performance.now() - tCounts;
 // ── 3. claim/complete with N documents queued ────────────────────────────────
 let sha = 0;
 function drive(pagesWanted: number): Record<string, ReturnType<typeof stats>> {
-  const t: Record<string, number[]> = { claimPage: [], completePage: [], claimProbe: [], completeProbe: [], claimExport: [], completeExport: [], pageTotal: [] };
+  const t: Record<string, number[]> = {
+    claimPage: [],
+    completePage: [],
+    claimProbe: [],
+    completeProbe: [],
+    claimExport: [],
+    completeExport: [],
+    pageTotal: [],
+  };
   let pages = 0;
   let n = 0;
   while (pages < pagesWanted) {
@@ -121,13 +157,20 @@ function drive(pagesWanted: number): Record<string, ReturnType<typeof stats>> {
     const t1 = performance.now();
     if (!task) throw new Error('queue ran dry');
     if (task.kind === 'probe') {
-      completeProbe(db, task.docId, OWNER, { kind: 'pdf', pageCount: 10, sha256: `sha-${sha++}`, size: 100_000, mtimeMs: 1_700_000_000_000 }, Date.now());
+      completeProbe(
+        db,
+        task.docId,
+        OWNER,
+        { kind: 'pdf', pageCount: 10, sha256: `sha-${sha++}`, size: 100_000, mtimeMs: 1_700_000_000_000 },
+        Date.now(),
+      );
       t.claimProbe.push(t1 - t0);
       t.completeProbe.push(performance.now() - t1);
     } else if (task.kind === 'page') {
       const result = pageResult(n++);
       const t2 = performance.now();
-      if (!completePage(db, task.pageId, OWNER, result, Date.now())) throw new Error('completePage lost its lease');
+      if (!completePage(db, task.pageId, OWNER, result, Date.now()))
+        throw new Error('completePage lost its lease');
       const t3 = performance.now();
       t.claimPage.push(t1 - t0);
       t.completePage.push(t3 - t2);
@@ -146,15 +189,28 @@ const mixed = drive(PAGES);
 
 // ── 4. every document opened: ≈2N pages queued ──────────────────────────────
 const tOpen = performance.now();
-const remaining = db.prepare(`UPDATE documents SET lease_owner = ? WHERE state = 'new' RETURNING id`).all(OWNER) as { id: number }[];
+const remaining = db
+  .prepare(`UPDATE documents SET lease_owner = ? WHERE state = 'new' RETURNING id`)
+  .all(OWNER) as { id: number }[];
 db.transaction(() => {
-  for (const r of remaining) completeProbe(db, r.id, OWNER, { kind: 'pdf', pageCount: 2, sha256: `sha-${sha++}`, size: 100_000, mtimeMs: 1_700_000_000_000 }, Date.now());
+  for (const r of remaining)
+    completeProbe(
+      db,
+      r.id,
+      OWNER,
+      { kind: 'pdf', pageCount: 2, sha256: `sha-${sha++}`, size: 100_000, mtimeMs: 1_700_000_000_000 },
+      Date.now(),
+    );
 })();
 const openAllMs = performance.now() - tOpen;
-const queuedPages = (db.prepare(`SELECT count(*) AS n FROM pages WHERE state = 'queued'`).get() as { n: number }).n;
+const queuedPages = (
+  db.prepare(`SELECT count(*) AS n FROM pages WHERE state = 'queued'`).get() as { n: number }
+).n;
 const opened = drive(PAGES);
 
-const dbBytes = (db.prepare('PRAGMA page_count').pluck().get() as number) * (db.prepare('PRAGMA page_size').pluck().get() as number);
+const dbBytes =
+  (db.prepare('PRAGMA page_count').pluck().get() as number) *
+  (db.prepare('PRAGMA page_size').pluck().get() as number);
 await engine.stop();
 
 process.stdout.write(

@@ -28,9 +28,27 @@ export interface QueueResult {
   idleHeapUsedBytes: number;
   countsMs: number;
   countsTotal: number;
-  mixed: Record<'claimPage' | 'completePage' | 'claimProbe' | 'completeProbe' | 'claimExport' | 'completeExport' | 'pageTotal', Stats>;
+  mixed: Record<
+    | 'claimPage'
+    | 'completePage'
+    | 'claimProbe'
+    | 'completeProbe'
+    | 'claimExport'
+    | 'completeExport'
+    | 'pageTotal',
+    Stats
+  >;
   openAll: { docs: number; ms: number; queuedPages: number };
-  opened: Record<'claimPage' | 'completePage' | 'claimProbe' | 'completeProbe' | 'claimExport' | 'completeExport' | 'pageTotal', Stats>;
+  opened: Record<
+    | 'claimPage'
+    | 'completePage'
+    | 'claimProbe'
+    | 'completeProbe'
+    | 'claimExport'
+    | 'completeExport'
+    | 'pageTotal',
+    Stats
+  >;
   dbBytes: number;
 }
 
@@ -82,42 +100,97 @@ export function evaluateTargets(r: BenchResults): Target[] {
   const status = (ok: boolean): Target['status'] => (ok ? 'PASS' : 'MISS');
   if (r.ocrmypdfStock?.ok) {
     const ratio = ours / ppm(pages, r.ocrmypdfStock.wallMs);
-    t.push({ name: `throughput vs ocrmypdf -j ${r.jobs}`, target: '≥ 1.5×', measured: `${fmt(ratio, 2)}×`, status: status(ratio >= 1.5) });
+    t.push({
+      name: `throughput vs ocrmypdf -j ${r.jobs}`,
+      target: '≥ 1.5×',
+      measured: `${fmt(ratio, 2)}×`,
+      status: status(ratio >= 1.5),
+    });
   } else {
-    t.push({ name: `throughput vs ocrmypdf -j ${r.jobs}`, target: '≥ 1.5×', measured: r.ocrmypdfStock ? `ocrmypdf failed: ${r.ocrmypdfStock.error}` : 'not run', status: 'n/a' });
+    t.push({
+      name: `throughput vs ocrmypdf -j ${r.jobs}`,
+      target: '≥ 1.5×',
+      measured: r.ocrmypdfStock ? `ocrmypdf failed: ${r.ocrmypdfStock.error}` : 'not run',
+      status: 'n/a',
+    });
   }
   if (r.native) {
     const ratio = ours / ppm(r.native.pages, r.native.wallMs);
-    t.push({ name: `throughput vs ${r.jobs} parallel native tesseract`, target: '≥ 1.0×', measured: `${fmt(ratio, 2)}×`, status: status(ratio >= 1.0) });
+    t.push({
+      name: `throughput vs ${r.jobs} parallel native tesseract`,
+      target: '≥ 1.0×',
+      measured: `${fmt(ratio, 2)}×`,
+      status: status(ratio >= 1.0),
+    });
   } else {
-    t.push({ name: `throughput vs ${r.jobs} parallel native tesseract`, target: '≥ 1.0×', measured: 'not run', status: 'n/a' });
+    t.push({
+      name: `throughput vs ${r.jobs} parallel native tesseract`,
+      target: '≥ 1.0×',
+      measured: 'not run',
+      status: 'n/a',
+    });
   }
   if (r.nativeCer) {
     const a = r.oursCer.total.cer;
     const b = r.nativeCer.total.cer;
-    t.push({ name: 'accuracy: synthetic CER, ours vs native tesseract (same model)', target: 'ours ≤ native', measured: `${pct(a)} vs ${pct(b)}`, status: status(a <= b) });
+    t.push({
+      name: 'accuracy: synthetic CER, ours vs native tesseract (same model)',
+      target: 'ours ≤ native',
+      measured: `${pct(a)} vs ${pct(b)}`,
+      status: status(a <= b),
+    });
   } else {
-    t.push({ name: 'accuracy: synthetic CER', target: 'ours ≤ native', measured: `ours ${pct(r.oursCer.total.cer)}`, status: 'n/a' });
+    t.push({
+      name: 'accuracy: synthetic CER',
+      target: 'ours ≤ native',
+      measured: `ours ${pct(r.oursCer.total.cer)}`,
+      status: 'n/a',
+    });
   }
   const bdLimit = (60_000 * r.bornDigitalPages) / 1_000;
   t.push({
     name: `born-digital: ${r.bornDigitalPages} pages in auto mode`,
     target: `< ${fmt(bdLimit / 1000, 0)} s`,
     measured: `${fmt(r.bornDigital.wallMs / 1000, 1)} s${r.bornDigital.complete ? '' : ' (did not finish)'}`,
-    status: status(r.bornDigital.complete && r.bornDigital.wallMs < bdLimit && r.bornDigital.pagesDone === r.bornDigitalPages),
+    status: status(
+      r.bornDigital.complete &&
+        r.bornDigital.wallMs < bdLimit &&
+        r.bornDigital.pagesDone === r.bornDigitalPages,
+    ),
   });
   const q = r.queue;
   const ingestLimit = (10_000 * q.docs) / 100_000;
-  t.push({ name: `queue: ingest ${q.docs.toLocaleString('en')} documents (rows)`, target: `< ${fmt(ingestLimit / 1000, 0)} s`, measured: `${fmt(q.ingestMs / 1000, 2)} s`, status: status(q.ingestMs < ingestLimit) });
+  t.push({
+    name: `queue: ingest ${q.docs.toLocaleString('en')} documents (rows)`,
+    target: `< ${fmt(ingestLimit / 1000, 0)} s`,
+    measured: `${fmt(q.ingestMs / 1000, 2)} s`,
+    status: status(q.ingestMs < ingestLimit),
+  });
   const worstMedian = Math.max(q.mixed.pageTotal.median, q.opened.pageTotal.median);
   const worstP99 = Math.max(q.mixed.pageTotal.p99, q.opened.pageTotal.p99);
-  t.push({ name: 'queue: claim + complete a page, median', target: '< 1 ms', measured: `${fmt(worstMedian, 3)} ms`, status: status(worstMedian < 1) });
-  t.push({ name: 'queue: claim + complete a page, p99', target: '< 1 ms', measured: `${fmt(worstP99, 3)} ms`, status: status(worstP99 < 1) });
-  t.push({ name: `engine idle memory after ingesting ${q.docs.toLocaleString('en')} documents`, target: '< 150 MB', measured: `${fmt(mb(q.idleRssBytes), 0)} MB RSS`, status: status(mb(q.idleRssBytes) < 150) });
+  t.push({
+    name: 'queue: claim + complete a page, median',
+    target: '< 1 ms',
+    measured: `${fmt(worstMedian, 3)} ms`,
+    status: status(worstMedian < 1),
+  });
+  t.push({
+    name: 'queue: claim + complete a page, p99',
+    target: '< 1 ms',
+    measured: `${fmt(worstP99, 3)} ms`,
+    status: status(worstP99 < 1),
+  });
+  t.push({
+    name: `engine idle memory after ingesting ${q.docs.toLocaleString('en')} documents`,
+    target: '< 150 MB',
+    measured: `${fmt(mb(q.idleRssBytes), 0)} MB RSS`,
+    status: status(mb(q.idleRssBytes) < 150),
+  });
   return t;
 }
 
-const pct = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(2)}%`);
+const pct = (x: number | undefined): string =>
+  x === undefined || Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(2)}%`;
 const s = (ms: number): string => fmt(ms / 1000, 2);
 
 export function renderReport(r: BenchResults, targets: Target[]): string {
@@ -132,8 +205,10 @@ export function renderReport(r: BenchResults, targets: Target[]): string {
 
   L.push(`# Benchmark results${r.quick ? ' (quick smoke run — not the committed numbers)' : ''}`);
   L.push('');
-  L.push(`Generated by \`npm run bench${r.quick ? ' -- --quick' : ''}\` (bench/run.ts) on ${m.date}; the whole run took ${fmt(r.totalSeconds / 60, 1)} min. ` +
-    'Edit the code, not this file: it is rewritten on every full run.');
+  L.push(
+    `Generated by \`npm run bench${r.quick ? ' -- --quick' : ''}\` (bench/run.ts) on ${m.date}; the whole run took ${fmt(r.totalSeconds / 60, 1)} min. ` +
+      'Edit the code, not this file: it is rewritten on every full run.',
+  );
   L.push('');
   L.push('## Machine');
   L.push('');
@@ -153,8 +228,10 @@ export function renderReport(r: BenchResults, targets: Target[]): string {
   row('jobs (our workers = parallel anchors)', r.jobs);
   L.push('');
   if (m.loadAvgStart[0] > m.cpus * 0.5) {
-    L.push(`> **Noisy run:** the 1-minute load average at start (${m.loadAvgStart[0].toFixed(2)}) shows other work on this ${m.cpus}-core machine. ` +
-      'All contenders ran one after another in the same run, so they shared similar noise, but absolute numbers are lower than on a quiet machine.');
+    L.push(
+      `> **Noisy run:** the 1-minute load average at start (${m.loadAvgStart[0].toFixed(2)}) shows other work on this ${m.cpus}-core machine. ` +
+        'All contenders ran one after another in the same run, so they shared similar noise, but absolute numbers are lower than on a quiet machine.',
+    );
     L.push('');
   }
 
@@ -168,42 +245,99 @@ export function renderReport(r: BenchResults, targets: Target[]): string {
   // ── Throughput ─────────────────────────────────────────────────────────────
   L.push('## Throughput on image-only pages');
   L.push('');
-  L.push(`Page set: ${r.files.map((f) => `${f.name} (${f.pages})`).join(', ')} — ${totalPagesOf(r.files)} pages from \`../shared/corpus/synthetic\` ` +
-    '(s11 is left out: two of its pages are born-digital). All contenders ran over the same pages, one after another, in this run.');
+  L.push(
+    `Page set: ${r.files.map((f) => `${f.name} (${f.pages})`).join(', ')} — ${totalPagesOf(r.files)} pages from \`../shared/corpus/synthetic\` ` +
+      '(s11 is left out: two of its pages are born-digital). All contenders ran over the same pages, one after another, in this run.',
+  );
   L.push('');
   const load = (k: string): string => (r.loadAt[k] === undefined ? '' : r.loadAt[k].toFixed(2));
   row('contender', 'what is timed', 'pages', 'wall s', 'pages/min', 'ours ÷ it', 'load avg at its start');
   row('---', '---', '---', '---', '---', '---', '---');
-  row(`**ours** (engine, ${r.jobs} workers, \`auto\`, txt + searchable PDF)`, 'wall clock from `new Engine` (worker start-up, ingest, probe, OCR, export) to the last document done', pages, s(r.ours.wallMs), `**${fmt(ours)}**`, '—', load('ours'));
-  row('ours, from first worker ready', 'same run, without process start-up', pages, s(r.ours.wallFromReadyMs), fmt(ppm(pages, r.ours.wallFromReadyMs)), '', '');
+  row(
+    `**ours** (engine, ${r.jobs} workers, \`auto\`, txt + searchable PDF)`,
+    'wall clock from `new Engine` (worker start-up, ingest, probe, OCR, export) to the last document done',
+    pages,
+    s(r.ours.wallMs),
+    `**${fmt(ours)}**`,
+    '—',
+    load('ours'),
+  );
+  row(
+    'ours, from first worker ready',
+    'same run, without process start-up',
+    pages,
+    s(r.ours.wallFromReadyMs),
+    fmt(ppm(pages, r.ours.wallFromReadyMs)),
+    '',
+    '',
+  );
   if (r.native) {
-    row(`native \`tesseract\` × ${r.jobs} parallel`, 'recognition only (pages rasterised beforehand)', r.native.pages, s(r.native.wallMs), fmt(ppm(r.native.pages, r.native.wallMs)), `${fmt(ours / ppm(r.native.pages, r.native.wallMs), 2)}×`, load('native'));
+    row(
+      `native \`tesseract\` × ${r.jobs} parallel`,
+      'recognition only (pages rasterised beforehand)',
+      r.native.pages,
+      s(r.native.wallMs),
+      fmt(ppm(r.native.pages, r.native.wallMs)),
+      `${fmt(ours / ppm(r.native.pages, r.native.wallMs), 2)}×`,
+      load('native'),
+    );
     if (r.rasterMs !== null) {
       const withRaster = r.native.wallMs + r.rasterMs;
-      row(`native \`tesseract\` × ${r.jobs} + \`pdftoppm\``, 'rasterisation + recognition', r.native.pages, s(withRaster), fmt(ppm(r.native.pages, withRaster)), `${fmt(ours / ppm(r.native.pages, withRaster), 2)}×`, '');
+      row(
+        `native \`tesseract\` × ${r.jobs} + \`pdftoppm\``,
+        'rasterisation + recognition',
+        r.native.pages,
+        s(withRaster),
+        fmt(ppm(r.native.pages, withRaster)),
+        `${fmt(ours / ppm(r.native.pages, withRaster), 2)}×`,
+        '',
+      );
     }
   }
   for (const [label, run, key] of [
-    [`\`ocrmypdf -j ${r.jobs} --force-ocr --output-type pdf\` (Debian's eng model)`, r.ocrmypdfStock, 'ocrmypdfStock'],
+    [
+      `\`ocrmypdf -j ${r.jobs} --force-ocr --output-type pdf\` (Debian's eng model)`,
+      r.ocrmypdfStock,
+      'ocrmypdfStock',
+    ],
     [`same, with our model file (TESSDATA_PREFIX)`, r.ocrmypdfOurModel, 'ocrmypdfOurModel'],
   ] as const) {
     if (!run) continue;
-    if (run.ok) row(label, 'wall clock of the command, searchable PDF out', run.pages, s(run.wallMs), fmt(ppm(run.pages, run.wallMs)), `${fmt(ours / ppm(run.pages, run.wallMs), 2)}×`, load(key));
+    if (run.ok)
+      row(
+        label,
+        'wall clock of the command, searchable PDF out',
+        run.pages,
+        s(run.wallMs),
+        fmt(ppm(run.pages, run.wallMs)),
+        `${fmt(ours / ppm(run.pages, run.wallMs), 2)}×`,
+        load(key),
+      );
     else row(label, 'failed', run.pages, 'n/a', 'n/a', run.error ?? '', load(key));
   }
   L.push('');
-  L.push('The load average is the 1-minute figure just before each contender started; it includes the bench\'s own previous contender (two busy processes leave it near 2), so only a value well above that means outside work.');
+  L.push(
+    "The load average is the 1-minute figure just before each contender started; it includes the bench's own previous contender (two busy processes leave it near 2), so only a value well above that means outside work.",
+  );
   L.push('');
   L.push('How the anchors were run:');
   L.push('');
   if (r.native) {
-    L.push(`* \`${r.native.command}\` — ${r.native.version}, model: \`${r.tessdataSource}\` gunzipped (the file our workers load). ` +
-      `Pages fed: ${r.rasterHow.join('; ')}. ` +
-      `One process per page, so each page pays Tesseract's start-up and model load (median ${fmt(median(r.native.perPageMs) / 1000, 2)} s per page per process).` +
-      (r.rasterMs !== null ? ` Rasterising took ${s(r.rasterMs)} s (${r.jobs} at a time), not counted in the recognition-only row.` : ''));
+    L.push(
+      `* \`${r.native.command}\` — ${r.native.version}, model: \`${r.tessdataSource}\` gunzipped (the file our workers load). ` +
+        `Pages fed: ${r.rasterHow.join('; ')}. ` +
+        `One process per page, so each page pays Tesseract's start-up and model load (median ${fmt(median(r.native.perPageMs) / 1000, 2)} s per page per process).` +
+        (r.rasterMs !== null
+          ? ` Rasterising took ${s(r.rasterMs)} s (${r.jobs} at a time), not counted in the recognition-only row.`
+          : ''),
+    );
   }
-  if (r.ocrmypdfStock) L.push(`* \`${r.ocrmypdfStock.command}\`: input ${r.ocrmypdfStock.inputNote}. This is ocrmypdf's best case: one start-up and ${r.jobs} busy jobs over all pages.`);
-  if (!r.native && !r.ocrmypdfStock) L.push('* anchors not run (`--skip-native`, or tesseract/ocrmypdf not installed).');
+  if (r.ocrmypdfStock)
+    L.push(
+      `* \`${r.ocrmypdfStock.command}\`: input ${r.ocrmypdfStock.inputNote}. This is ocrmypdf's best case: one start-up and ${r.jobs} busy jobs over all pages.`,
+    );
+  if (!r.native && !r.ocrmypdfStock)
+    L.push('* anchors not run (`--skip-native`, or tesseract/ocrmypdf not installed).');
   L.push('');
 
   // ── Stages ─────────────────────────────────────────────────────────────────
@@ -212,21 +346,60 @@ export function renderReport(r: BenchResults, targets: Target[]): string {
   row('stage', 'median', 'how measured');
   row('---', '---', '---');
   row('open / text-layer check (PDF, `auto`)', `${fmt(st.openMedianMs, 0)} ms`, 'pages.timings.open');
-  row('rasterise', `${fmt(st.rasterizeMedianMs, 0)} ms per page`, 'pages.timings.rasterize (pdf.js render + grey PGM; image inputs: decode)');
-  row('recognise', `${fmt(st.recognizeMedianMs, 0)} ms per page`, 'pages.timings.recognize (tesseract.js, best_int, PSM 3)');
+  row(
+    'rasterise',
+    `${fmt(st.rasterizeMedianMs, 0)} ms per page`,
+    'pages.timings.rasterize (pdf.js render + grey PGM; image inputs: decode)',
+  );
+  row(
+    'recognise',
+    `${fmt(st.recognizeMedianMs, 0)} ms per page`,
+    'pages.timings.recognize (tesseract.js, best_int, PSM 3)',
+  );
   row('worker total', `${fmt(st.workerTotalMedianMs, 0)} ms per page`, 'pages.timings.total');
-  row('export (txt + searchable PDF)', `${fmt(st.exportMedianMs, 0)} ms per document (max ${fmt(st.exportMaxMs, 0)}, ${st.exportCount} documents)`, 'export task round trip at the worker transport');
-  row('probe (open, count pages, sha256)', `${fmt(st.probeMedianMs, 0)} ms per document`, 'probe task round trip');
-  row('queue: dispatch gap', `${fmt(st.dispatchGapMedianMs, 2)} ms (p90 ${fmt(st.dispatchGapP90Ms, 1)} ms)`, "engine time from a worker's reply to its next task (record result, events, claim)");
-  row('queue: IPC per page', `${fmt(st.ipcMedianMs, 1)} ms`, "page task round trip minus the worker's own total (serialisation, message passing)");
-  row('queue overhead per page', `${fmt(st.overheadPerPageMs, 0)} ms`, `(${r.jobs} × wall after first ready − Σ worker busy) ÷ pages; includes probes waiting, the tail where one worker idles, exports counted as busy`);
-  row('worker utilisation', `${fmt(st.utilisation * 100, 1)}%`, 'Σ task time ÷ (jobs × wall after first ready)');
-  row('worker start-up (fork → Tesseract ready)', `${r.ours.transport.readyMs.map((x) => fmt(x, 0)).join(', ')} ms`, 'per worker');
-  const total = (k: 'rasterize' | 'recognize' | 'total'): number => r.ours.pages.reduce((n, p) => n + (p.timings?.[k] ?? 0), 0);
+  row(
+    'export (txt + searchable PDF)',
+    `${fmt(st.exportMedianMs, 0)} ms per document (max ${fmt(st.exportMaxMs, 0)}, ${st.exportCount} documents)`,
+    'export task round trip at the worker transport',
+  );
+  row(
+    'probe (open, count pages, sha256)',
+    `${fmt(st.probeMedianMs, 0)} ms per document`,
+    'probe task round trip',
+  );
+  row(
+    'queue: dispatch gap',
+    `${fmt(st.dispatchGapMedianMs, 2)} ms (p90 ${fmt(st.dispatchGapP90Ms, 1)} ms)`,
+    "engine time from a worker's reply to its next task (record result, events, claim)",
+  );
+  row(
+    'queue: IPC per page',
+    `${fmt(st.ipcMedianMs, 1)} ms`,
+    "page task round trip minus the worker's own total (serialisation, message passing)",
+  );
+  row(
+    'queue overhead per page',
+    `${fmt(st.overheadPerPageMs, 0)} ms`,
+    `(${r.jobs} × wall after first ready − Σ worker busy) ÷ pages; includes probes waiting, the tail where one worker idles, exports counted as busy`,
+  );
+  row(
+    'worker utilisation',
+    `${fmt(st.utilisation * 100, 1)}%`,
+    'Σ task time ÷ (jobs × wall after first ready)',
+  );
+  row(
+    'worker start-up (fork → Tesseract ready)',
+    `${r.ours.transport.readyMs.map((x) => fmt(x, 0)).join(', ')} ms`,
+    'per worker',
+  );
+  const total = (k: 'rasterize' | 'recognize' | 'total'): number =>
+    r.ours.pages.reduce((n, p) => n + (p.timings?.[k] ?? 0), 0);
   row(
     'Σ over the page set',
     `rasterise ${s(total('rasterize'))} s, recognise ${s(total('recognize'))} s, worker total ${s(total('total'))} s`,
-    r.native ? `native tesseract, Σ of its per-page processes (start-up and model load included): ${s(r.native.perPageMs.reduce((a, b) => a + b, 0))} s` : '',
+    r.native
+      ? `native tesseract, Σ of its per-page processes (start-up and model load included): ${s(r.native.perPageMs.reduce((a, b) => a + b, 0))} s`
+      : '',
   );
   L.push('');
 
@@ -235,22 +408,45 @@ export function renderReport(r: BenchResults, targets: Target[]): string {
   L.push('');
   row('process', 'peak RSS', 'source');
   row('---', '---', '---');
-  r.ours.peakWorkerRssBytes.forEach((b, i) => row(`OCR worker ${i + 1} (throughput run)`, `${fmt(mb(b), 0)} MB`, 'engine.workers.peakRssBytes'));
-  r.bornDigital.peakWorkerRssBytes.forEach((b, i) => row(`OCR worker ${i + 1} (born-digital run)`, `${fmt(mb(b), 0)} MB`, 'engine.workers.peakRssBytes'));
-  row('engine process during the throughput run', `${fmt(mb(r.ours.peakEngineRssBytes), 0)} MB`, 'sampled every 250 ms (the bench shares this process)');
-  row(`engine idle after ingesting ${r.queue.docs.toLocaleString('en')} documents`, `${fmt(mb(r.queue.idleRssBytes), 0)} MB (JS heap ${fmt(mb(r.queue.idleHeapUsedBytes), 0)} MB)`, `own process, after GC, no workers started; bare Node + imports before the engine: ${fmt(mb(r.queue.rssBeforeEngineBytes), 0)} MB`);
+  r.ours.peakWorkerRssBytes.forEach((b, i) =>
+    row(`OCR worker ${i + 1} (throughput run)`, `${fmt(mb(b), 0)} MB`, 'engine.workers.peakRssBytes'),
+  );
+  r.bornDigital.peakWorkerRssBytes.forEach((b, i) =>
+    row(`OCR worker ${i + 1} (born-digital run)`, `${fmt(mb(b), 0)} MB`, 'engine.workers.peakRssBytes'),
+  );
+  row(
+    'engine process during the throughput run',
+    `${fmt(mb(r.ours.peakEngineRssBytes), 0)} MB`,
+    'sampled every 250 ms (the bench shares this process)',
+  );
+  row(
+    `engine idle after ingesting ${r.queue.docs.toLocaleString('en')} documents`,
+    `${fmt(mb(r.queue.idleRssBytes), 0)} MB (JS heap ${fmt(mb(r.queue.idleHeapUsedBytes), 0)} MB)`,
+    `own process, after GC, no workers started; bare Node + imports before the engine: ${fmt(mb(r.queue.rssBeforeEngineBytes), 0)} MB`,
+  );
   L.push('');
 
   // ── Accuracy ───────────────────────────────────────────────────────────────
   L.push('## Accuracy (character error rate, `cer.py --batch --json`)');
   L.push('');
-  L.push('Ours: the `.txt` export of the engine (`auto` mode: s11\'s born-digital pages keep their text layer). ' +
-    'Native: the same model file, PSM 3, pages as fed above (PDF pages as 8-bit grey from pdftoppm). ' +
-    'ocrmypdf: `pdftotext -raw` of its output PDF (Debian\'s model), page set only.');
+  L.push(
+    "Ours: the `.txt` export of the engine (`auto` mode: s11's born-digital pages keep their text layer). " +
+      'Native: the same model file, PSM 3, pages as fed above (PDF pages as 8-bit grey from pdftoppm). ' +
+      "ocrmypdf: `pdftotext -raw` of its output PDF (Debian's model), page set only.",
+  );
   L.push('');
   const nat = new Map((r.nativeCer?.files ?? []).map((f) => [f.file, f]));
   const omp = new Map((r.ocrmypdfCer?.files ?? []).map((f) => [f.file, f]));
-  row('file', 'pages', 'ours CER', 'native CER', 'ocrmypdf CER', 'ours rasterise s/page', 'ours recognise s/page', 'native s/page');
+  row(
+    'file',
+    'pages',
+    'ours CER',
+    'native CER',
+    'ocrmypdf CER',
+    'ours rasterise s/page',
+    'ours recognise s/page',
+    'native s/page',
+  );
   row('---', '---', '---', '---', '---', '---', '---', '---');
   const byFile = new Map<string, { rast: number[]; rec: number[] }>();
   for (const p of [...r.ours.pages, ...(r.oursS11?.pages ?? [])]) {
@@ -262,16 +458,39 @@ export function renderReport(r: BenchResults, targets: Target[]): string {
     byFile.set(name, e);
   }
   const nativeMs = new Map<string, number[]>();
-  if (r.native) r.native.pageFiles.forEach((name, i) => nativeMs.set(name, [...(nativeMs.get(name) ?? []), r.native!.perPageMs[i]]));
+  if (r.native)
+    r.native.pageFiles.forEach((name, i) =>
+      nativeMs.set(name, [...(nativeMs.get(name) ?? []), r.native!.perPageMs[i]]),
+    );
   for (const f of r.oursCer.files) {
     const pagesOf = r.accuracyFiles.find((x) => x.name === f.file)?.pages ?? '?';
     const e = byFile.get(f.file);
     const n = nativeMs.get(f.file);
-    row(f.file, pagesOf, pct(f.cer), pct(nat.get(f.file)?.cer), pct(omp.get(f.file)?.cer), e ? fmt(median(e.rast) / 1000, 2) : 'n/a', e ? fmt(median(e.rec) / 1000, 2) : 'n/a', n ? fmt(median(n) / 1000, 2) : 'n/a');
+    row(
+      f.file,
+      pagesOf,
+      pct(f.cer),
+      pct(nat.get(f.file)?.cer),
+      pct(omp.get(f.file)?.cer),
+      e ? fmt(median(e.rast) / 1000, 2) : 'n/a',
+      e ? fmt(median(e.rec) / 1000, 2) : 'n/a',
+      n ? fmt(median(n) / 1000, 2) : 'n/a',
+    );
   }
-  row('**total**', '', `**${pct(r.oursCer.total.cer)}**`, `**${pct(r.nativeCer?.total.cer)}**`, `${pct(r.ocrmypdfCer?.total.cer)}${r.ocrmypdfCer ? ' (page set only)' : ''}`, '', '', '');
+  row(
+    '**total**',
+    '',
+    `**${pct(r.oursCer.total.cer)}**`,
+    `**${pct(r.nativeCer?.total.cer)}**`,
+    `${pct(r.ocrmypdfCer?.total.cer)}${r.ocrmypdfCer ? ' (page set only)' : ''}`,
+    '',
+    '',
+    '',
+  );
   L.push('');
-  L.push('The three s/page columns are medians per file: ours from `pages.timings` (s11: text-layer pages are not recognised), native from the wall time of each page\'s `tesseract` process (throughput page set only).');
+  L.push(
+    "The three s/page columns are medians per file: ours from `pages.timings` (s11: text-layer pages are not recognised), native from the wall time of each page's `tesseract` process (throughput page set only).",
+  );
   L.push('');
 
   // ── Born-digital ───────────────────────────────────────────────────────────
@@ -280,15 +499,26 @@ export function renderReport(r: BenchResults, targets: Target[]): string {
   const bdText = bd.pages.filter((p) => p.source === 'text-layer').length;
   L.push(`## Born-digital pages (\`auto\` mode)`);
   L.push('');
-  L.push(`A generated ${r.bornDigitalPages}-page A4 PDF (pdf-lib, standard Helvetica, ~50 lines of text per page; bench/out/born-digital-${r.bornDigitalPages}p.pdf) ` +
-    `through the engine with ${r.jobs} workers, txt + searchable PDF.`);
+  L.push(
+    `A generated ${r.bornDigitalPages}-page A4 PDF (pdf-lib, standard Helvetica, ~50 lines of text per page; bench/out/born-digital-${r.bornDigitalPages}p.pdf) ` +
+      `through the engine with ${r.jobs} workers, txt + searchable PDF.`,
+  );
   L.push('');
   row('measure', 'value');
   row('---', '---');
-  row('wall clock (new Engine → document done)', `${s(bd.wallMs)} s (${fmt(ppm(bd.pagesDone, bd.wallMs), 0)} pages/min)`);
+  row(
+    'wall clock (new Engine → document done)',
+    `${s(bd.wallMs)} s (${fmt(ppm(bd.pagesDone, bd.wallMs), 0)} pages/min)`,
+  );
   row('pages kept from the text layer / done / failed', `${bdText} / ${bd.pagesDone} / ${bd.pagesFailed}`);
-  row('text-layer read per page (median)', `${fmt(bds.openMedianMs, 1)} ms (worker total ${fmt(bds.workerTotalMedianMs, 1)} ms)`);
-  row('dispatch gap per task (median / p90)', `${fmt(bds.dispatchGapMedianMs, 2)} / ${fmt(bds.dispatchGapP90Ms, 2)} ms`);
+  row(
+    'text-layer read per page (median)',
+    `${fmt(bds.openMedianMs, 1)} ms (worker total ${fmt(bds.workerTotalMedianMs, 1)} ms)`,
+  );
+  row(
+    'dispatch gap per task (median / p90)',
+    `${fmt(bds.dispatchGapMedianMs, 2)} / ${fmt(bds.dispatchGapP90Ms, 2)} ms`,
+  );
   row('IPC per page (median)', `${fmt(bds.ipcMedianMs, 2)} ms`);
   row('export of the document', `${s(bds.exportMaxMs)} s`);
   row('worker utilisation', `${fmt(bds.utilisation * 100, 1)}%`);
@@ -298,27 +528,52 @@ export function renderReport(r: BenchResults, targets: Target[]): string {
   const q = r.queue;
   L.push('## Queue (SQLite store, no OCR)');
   L.push('');
-  L.push(`A separate process constructs an Engine on a fresh database (not started: no workers) and queues ${q.docs.toLocaleString('en')} documents ` +
-    'through `insertDocuments` in batches of 1,000 (what `ingest()` does after walking a folder). Then the scheduler\'s own store calls run without workers: ' +
-    `\`claimNext\` + \`completeProbe\`/\`completePage\` (a ~400-word result)/\`completeExport\` until ${q.pagesTimed.toLocaleString('en')} pages are done — ` +
-    `first with the documents still unopened, then again after all ${q.openAll.docs.toLocaleString('en')} remaining documents were opened (${q.openAll.queuedPages.toLocaleString('en')} pages queued).`);
+  L.push(
+    `A separate process constructs an Engine on a fresh database (not started: no workers) and queues ${q.docs.toLocaleString('en')} documents ` +
+      "through `insertDocuments` in batches of 1,000 (what `ingest()` does after walking a folder). Then the scheduler's own store calls run without workers: " +
+      `\`claimNext\` + \`completeProbe\`/\`completePage\` (a ~400-word result)/\`completeExport\` until ${q.pagesTimed.toLocaleString('en')} pages are done — ` +
+      `first with the documents still unopened, then again after all ${q.openAll.docs.toLocaleString('en')} remaining documents were opened (${q.openAll.queuedPages.toLocaleString('en')} pages queued).`,
+  );
   L.push('');
   row('measure', 'value');
   row('---', '---');
-  row(`ingest ${q.docs.toLocaleString('en')} rows`, `${s(q.ingestMs)} s (${fmt(q.docs / (q.ingestMs / 1000), 0)} rows/s; batch of 1,000: median ${fmt(q.ingestBatch.median, 1)} ms, max ${fmt(q.ingestBatch.max, 1)} ms)`);
+  row(
+    `ingest ${q.docs.toLocaleString('en')} rows`,
+    `${s(q.ingestMs)} s (${fmt(q.docs / (q.ingestMs / 1000), 0)} rows/s; batch of 1,000: median ${fmt(q.ingestBatch.median, 1)} ms, max ${fmt(q.ingestBatch.max, 1)} ms)`,
+  );
   row('queue counts (status query)', `${fmt(q.countsMs, 1)} ms`);
   row('engine idle RSS', `${fmt(mb(q.idleRssBytes), 0)} MB`);
   for (const [label, ph] of [
     [`${q.docs.toLocaleString('en')} documents unopened`, q.mixed],
     [`all opened, ${q.openAll.queuedPages.toLocaleString('en')} pages queued`, q.opened],
   ] as const) {
-    row(`claim a page — ${label}`, `median ${fmt(ph.claimPage.median, 3)} ms, p99 ${fmt(ph.claimPage.p99, 3)} ms`);
-    row(`complete a page — ${label}`, `median ${fmt(ph.completePage.median, 3)} ms, p99 ${fmt(ph.completePage.p99, 3)} ms`);
-    row(`**claim + complete** — ${label}`, `**median ${fmt(ph.pageTotal.median, 3)} ms, p99 ${fmt(ph.pageTotal.p99, 3)} ms** (${ph.pageTotal.n} pages)`);
-    if (ph.claimProbe.n > 0) row(`claim + complete a probe — ${label}`, `median ${fmt(ph.claimProbe.median + ph.completeProbe.median, 3)} ms (${ph.claimProbe.n})`);
-    if (ph.claimExport.n > 0) row(`claim + complete an export — ${label}`, `median ${fmt(ph.claimExport.median + ph.completeExport.median, 3)} ms (${ph.claimExport.n})`);
+    row(
+      `claim a page — ${label}`,
+      `median ${fmt(ph.claimPage.median, 3)} ms, p99 ${fmt(ph.claimPage.p99, 3)} ms`,
+    );
+    row(
+      `complete a page — ${label}`,
+      `median ${fmt(ph.completePage.median, 3)} ms, p99 ${fmt(ph.completePage.p99, 3)} ms`,
+    );
+    row(
+      `**claim + complete** — ${label}`,
+      `**median ${fmt(ph.pageTotal.median, 3)} ms, p99 ${fmt(ph.pageTotal.p99, 3)} ms** (${ph.pageTotal.n} pages)`,
+    );
+    if (ph.claimProbe.n > 0)
+      row(
+        `claim + complete a probe — ${label}`,
+        `median ${fmt(ph.claimProbe.median + ph.completeProbe.median, 3)} ms (${ph.claimProbe.n})`,
+      );
+    if (ph.claimExport.n > 0)
+      row(
+        `claim + complete an export — ${label}`,
+        `median ${fmt(ph.claimExport.median + ph.completeExport.median, 3)} ms (${ph.claimExport.n})`,
+      );
   }
-  row(`open all remaining documents (completeProbe × ${q.openAll.docs.toLocaleString('en')}, one transaction)`, `${s(q.openAll.ms)} s (${fmt(q.openAll.ms / Math.max(1, q.openAll.docs), 3)} ms each)`);
+  row(
+    `open all remaining documents (completeProbe × ${q.openAll.docs.toLocaleString('en')}, one transaction)`,
+    `${s(q.openAll.ms)} s (${fmt(q.openAll.ms / Math.max(1, q.openAll.docs), 3)} ms each)`,
+  );
   row('database size at the end', `${fmt(mb(q.dbBytes), 0)} MB`);
   L.push('');
   return L.join('\n') + '\n';

@@ -11,7 +11,15 @@ describe('bench helpers', () => {
 
   it('turns measurements into PASS/MISS against the issue targets', () => {
     const stats = (median: number, p99: number) => ({ n: 10, median, p99, mean: median, max: p99 });
-    const phase = { claimPage: stats(0.1, 0.2), completePage: stats(0.2, 0.3), claimProbe: stats(0, 0), completeProbe: stats(0, 0), claimExport: stats(0, 0), completeExport: stats(0, 0), pageTotal: stats(0.3, 2) };
+    const phase = {
+      claimPage: stats(0.1, 0.2),
+      completePage: stats(0.2, 0.3),
+      claimProbe: stats(0, 0),
+      completeProbe: stats(0, 0),
+      claimExport: stats(0, 0),
+      completeExport: stats(0, 0),
+      pageTotal: stats(0.3, 2),
+    };
     const r = {
       jobs: 2,
       // 36 pages in 60 s = 36 pages/min
