@@ -4,7 +4,15 @@
  * binding, the preload, the WebSocket binding and the renderer's client all derive their types
  * from these two interfaces. Plain data and types only: no `node:*`, `electron` or `react` here.
  */
-import type { DocumentRow, DocumentState, ErrorCode, OcrMode, OutputFormat, QueueCounts } from './model.ts';
+import type {
+  DocumentRow,
+  DocumentState,
+  ErrorCode,
+  LowConfidencePage,
+  OcrMode,
+  OutputFormat,
+  QueueCounts,
+} from './model.ts';
 
 /** Columns the queue can be sorted by. `queue` is the order the engine works in (priority, then age). */
 export type QueueSort = 'queue' | 'name' | 'added' | 'state' | 'progress';
@@ -94,6 +102,8 @@ export interface ApiMethods {
   'queue.setPaused': (paused: boolean) => void;
   /** Documents that ended with an error (failed, or done with some pages failed), newest first. */
   'review.failures': (limit?: number) => DocumentRow[];
+  /** Recognised pages of low confidence, or far below the rest of their document, lowest first. */
+  'review.lowConfidence': (limit?: number) => LowConfidencePage[];
   'settings.get': () => Settings;
   /** Changes some settings; returns all of them. */
   'settings.set': (patch: Partial<Settings>) => Settings;
@@ -132,6 +142,7 @@ export const API_METHODS = [
   'queue.shiftPriority',
   'queue.setPaused',
   'review.failures',
+  'review.lowConfidence',
   'settings.get',
   'settings.set',
 ] as const satisfies readonly ApiMethod[];

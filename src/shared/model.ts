@@ -179,3 +179,14 @@ export interface QueueCounts {
   documents: Record<DocumentState, number> & { total: number };
   pages: { total: number; queued: number; running: number; done: number; failed: number };
 }
+
+/** A recognised page whose confidence is low, or far below the rest of its document: worth a look. */
+export interface LowConfidencePage {
+  docId: number;
+  path: string;
+  pageNo: number;
+  /** The page's mean word confidence, 0–100. */
+  confidence: number;
+  /** Mean over the document's recognised pages. */
+  documentMean: number;
+}

@@ -331,3 +331,22 @@ describe('schema', () => {
     db = openDatabase(join(dir, 'other.db'));
   });
 });
+
+describe('review', () => {
+  it('flags pages of low confidence, or far below their document, lowest first', async () => {
+    const { lowConfidencePages } = await import('../../src/main/engine/store/review.ts');
+    const [a, b] = queueOpened(['a.pdf', 'b.pdf'], 3);
+    const confidences: Record<number, number[]> = { [a]: [92, 65, 91], [b]: [55, 58, 90] };
+    for (let t = claim(); t; t = claim()) {
+      if (t.kind !== 'page') continue;
+      const confidence = confidences[t.docId][t.pageNo - 1];
+      completePage(db, t.pageId, OWNER, { ...result, meanConfidence: confidence }, now);
+    }
+    // a: mean 82.7, page 2 is 17.7 below: not flagged. b: pages 1 and 2 under 60.
+    expect(lowConfidencePages(db, 10).map((p) => [p.docId, p.pageNo, p.confidence])).toEqual([
+      [b, 1, 55],
+      [b, 2, 58],
+    ]);
+    expect(lowConfidencePages(db, 10, [a])).toEqual([]);
+  });
+});

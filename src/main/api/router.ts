@@ -17,6 +17,7 @@ import type {
 } from '../../shared/api.ts';
 import type { Engine } from '../engine/engine.ts';
 import { recentFailures } from '../engine/store/documents.ts';
+import { lowConfidencePages } from '../engine/store/review.ts';
 import {
   documentPriorities,
   documentsOrRemoved,
@@ -185,6 +186,7 @@ export function createRouter(opts: RouterOptions): Router {
       changed();
     },
     'review.failures': (limit) => recentFailures(engine.db, limit ?? 100),
+    'review.lowConfidence': (limit) => lowConfidencePages(engine.db, limit ?? 100),
     'settings.get': () => readSettings(engine.db),
     'settings.set': (patch) => writeSettings(engine.db, patch),
   };

@@ -63,6 +63,7 @@ export const schemas = {
   'queue.shiftPriority': z.tuple([ids, z.number().int().min(-9).max(9)]),
   'queue.setPaused': z.tuple([z.boolean()]),
   'review.failures': z.union([z.tuple([]), z.tuple([z.number().int().min(1).max(500)])]),
+  'review.lowConfidence': z.union([z.tuple([]), z.tuple([z.number().int().min(1).max(500)])]),
   'settings.get': noArgs,
   'settings.set': z.tuple([settingsPatch]),
 } satisfies Record<ApiMethod, z.ZodType<unknown[]>>;

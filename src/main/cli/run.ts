@@ -7,6 +7,7 @@ import { createProgressView } from './progress.ts';
 import { formatDuration } from './progress.ts';
 import { RunTracker } from './runTracker.ts';
 import { UsageError } from './options.ts';
+import { lowConfidencePages } from '../engine/store/review.ts';
 
 export interface RunArgs {
   paths: string[];
@@ -28,6 +29,8 @@ export interface RunSummary {
   documents: { total: number; done: number; failed: number; alreadyDone: number };
   pages: { done: number; failed: number; thisRun: number };
   failures: { path: string; code: string; message: string }[];
+  /** Recognised pages of this run worth a look (low confidence), lowest first. */
+  lowConfidence: { path: string; page: number; confidence: number; documentMean: number }[];
   outputs: string[];
   skipped: { path: string; reason: string }[];
 }
@@ -136,6 +139,16 @@ export async function runCommand(args: RunArgs): Promise<number> {
 
     const final = engine.documents(ids);
     const result = summarize(final, tracker, summary.skipped, alreadyDone, interrupted);
+    const ofThisRun = new Set(ids);
+    result.lowConfidence = lowConfidencePages(engine.db, 1_000)
+      .filter((p) => ofThisRun.has(p.docId))
+      .slice(0, 20)
+      .map((p) => ({
+        path: p.path,
+        page: p.pageNo,
+        confidence: Math.round(p.confidence),
+        documentMean: Math.round(p.documentMean),
+      }));
     await engine.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -200,6 +213,7 @@ function summarize(
       thisRun: tracker.pagesDoneThisRun,
     },
     failures,
+    lowConfidence: [],
     outputs: rows.flatMap((r) => r.outputs),
     skipped,
   };
@@ -214,6 +228,12 @@ function printSummary(s: RunSummary, outDir: string | null): void {
   if (s.failures.length > 0) {
     out.write(`\n${s.failures.length} file(s) with problems:\n`);
     for (const f of s.failures) out.write(`  ${displayPath(f.path)}: ${f.message}\n`);
+  }
+  if (s.lowConfidence.length > 0) {
+    out.write(`\nPages read with low confidence (worth a look):\n`);
+    for (const p of s.lowConfidence) {
+      out.write(`  ${displayPath(p.path)} page ${p.page}: ${p.confidence}% (document ${p.documentMean}%)\n`);
+    }
   }
   if (s.skipped.length > 0) {
     out.write(`\n${s.skipped.length} path(s) skipped:\n`);

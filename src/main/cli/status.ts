@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { openDatabase, closeDatabase } from '../engine/store/db.ts';
 import { isGloballyPaused, queueCounts, recentFailures } from '../engine/store/documents.ts';
+import { lowConfidencePages } from '../engine/store/review.ts';
 
 /** `bulk-ocr status`: what the queue holds, read without taking the engine lock (a run may be going on). */
 export function statusCommand(dbPath: string, json: boolean): number {
@@ -23,6 +24,7 @@ export function statusCommand(dbPath: string, json: boolean): number {
         running: lock ? { pid: lock.pid, since: new Date(lock.started_at).toISOString() } : null,
         documents: counts.documents,
         pages: counts.pages,
+        lowConfidence: lowConfidencePages(db, 10),
         recentFailures: failures.map((f) => ({
           path: f.path,
           state: f.state,

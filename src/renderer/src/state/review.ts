@@ -1,10 +1,11 @@
-/** Failed documents for the review panel, refetched when a document changes for the worse or better. */
+/** Failed documents and low-confidence pages for the review panel, refetched when documents change. */
 import { create } from 'zustand';
-import type { DocumentRow } from '../../../shared/model.ts';
+import type { DocumentRow, LowConfidencePage } from '../../../shared/model.ts';
 import { call } from '../api/client.ts';
 
 interface ReviewStore {
   failures: DocumentRow[];
+  lowConfidence: LowConfidencePage[];
   open: boolean;
   setOpen: (open: boolean) => void;
   refresh: () => Promise<void>;
@@ -12,9 +13,14 @@ interface ReviewStore {
 
 export const useReview = create<ReviewStore>()((set) => ({
   failures: [],
+  lowConfidence: [],
   open: true,
   setOpen: (open) => set({ open }),
   refresh: async () => {
-    set({ failures: await call('review.failures', 100) });
+    const [failures, lowConfidence] = await Promise.all([
+      call('review.failures', 100),
+      call('review.lowConfidence', 100),
+    ]);
+    set({ failures, lowConfidence });
   },
 }));

@@ -6,7 +6,9 @@ import { fileName, folderForRtl, folderOf } from './format.ts';
 
 /** Documents that failed (or finished with failed pages), their reason, and a retry. */
 export function ReviewPanel() {
-  const { failures, open } = useReview(useShallow((s) => ({ failures: s.failures, open: s.open })));
+  const { failures, lowConfidence, open } = useReview(
+    useShallow((s) => ({ failures: s.failures, lowConfidence: s.lowConfidence, open: s.open })),
+  );
   const setOpen = useReview((s) => s.setOpen);
   const setNotice = useStatus((s) => s.setNotice);
   const retry = (ids: number[]) =>
@@ -17,7 +19,7 @@ export function ReviewPanel() {
     <aside className={open ? 'review' : 'review closed'} aria-label="Review">
       <div className="review-head">
         <h2>
-          Needs attention <span className="badge">{failures.length}</span>
+          Needs attention <span className="badge">{failures.length + lowConfidence.length}</span>
         </h2>
         <div className="review-head-actions">
           {failures.length > 1 && (
@@ -66,6 +68,30 @@ export function ReviewPanel() {
             ))}
           </ul>
         ))}
+      {open && lowConfidence.length > 0 && (
+        <section aria-label="Low confidence">
+          <h3 className="review-subhead">Low confidence — worth a look</h3>
+          <ul className="failures">
+            {lowConfidence.map((p) => (
+              <li
+                key={`${p.docId}:${p.pageNo}`}
+                className="failure"
+                aria-label={`${fileName(p.path)} page ${p.pageNo}`}
+              >
+                <div className="failure-top">
+                  <span className="pill state-done-with-errors">Page {p.pageNo}</span>
+                  <span className="failure-name" title={p.path}>
+                    {fileName(p.path)}
+                  </span>
+                </div>
+                <p className="failure-reason">
+                  Confidence {Math.round(p.confidence)}% (document {Math.round(p.documentMean)}%)
+                </p>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
     </aside>
   );
 }
