@@ -174,8 +174,9 @@ describe('bulk-ocr run on good documents', () => {
     const before = readFileSync(join(out, 's01-letter.txt'), 'utf8');
     const refused = bulkOcr(['run', file, '--out', out, '--db', freshDb, '--json', '--format', 'txt']);
     expect(refused.status).toBe(1);
-    const summary = JSON.parse(refused.stdout) as Summary;
+    const summary = JSON.parse(refused.stdout) as Summary & { pages: { thisRun: number } };
     expect(summary.failures[0]).toMatchObject({ code: 'OUTPUT_EXISTS' });
+    expect(summary.pages.thisRun, 'refused before any OCR').toBe(0);
     expect(summary.failures[0].message).toMatch(/already exists.*--overwrite/);
     expect(readFileSync(join(out, 's01-letter.txt'), 'utf8')).toBe(before);
     const replaced = bulkOcr([

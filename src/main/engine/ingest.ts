@@ -1,9 +1,12 @@
-import { opendir, stat } from 'node:fs/promises';
+import { access, opendir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { DocumentSource, OcrOptions, OutputFormat } from '../../shared/model.ts';
 import type { Db } from './store/db.ts';
-import { insertDocuments, type InsertOutcome, type NewDocument } from './store/documents.ts';
+import { getDocuments, insertDocuments, type InsertOutcome, type NewDocument } from './store/documents.ts';
+import { finishFailed } from './store/tasks.ts';
+import { existsError } from './export/atomicWrite.ts';
+import { toErrorInfo } from '../worker/errors.ts';
 import { priorityForSize } from './store/policy.ts';
 
 /** File extensions picked up when a folder is walked. A file named explicitly is taken whatever its name. */
@@ -58,8 +61,10 @@ export async function ingest(
   let batch: NewDocument[] = [];
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
-    outcomes.push(...insertDocuments(db, batch, clock()));
+    const inserted = insertDocuments(db, batch, clock());
+    outcomes.push(...inserted);
     batch = [];
+    if (!req.overwrite) await failWhereOutputsExist(db, inserted, req.formats, clock);
     await yieldToEventLoop();
   };
   const add = async (path: string, root: string, size: number, mtimeMs: number): Promise<void> => {
@@ -95,6 +100,43 @@ export async function ingest(
   }
   await flush();
   return { outcomes, skipped };
+}
+
+/**
+ * A document about to be opened whose output file is already there would be recognised in full and then refused
+ * at export (outputs are never replaced silently): refuse it now, before any OCR. Retrying it after
+ * the file is moved away, or adding it with --overwrite, runs it.
+ */
+async function failWhereOutputsExist(
+  db: Db,
+  inserted: InsertOutcome[],
+  formats: OutputFormat[],
+  clock: () => number,
+): Promise<void> {
+  // New, or failed before and just queued again: both would be opened and recognised.
+  const created = getDocuments(
+    db,
+    inserted.map((o) => o.id),
+  ).filter((d) => d.state === 'new');
+  const taken = await Promise.all(
+    created.map(async (d) => {
+      for (const format of formats) {
+        const file = `${d.output.stem}.${format}`;
+        if (await exists(file)) return { id: d.id, file };
+      }
+      return null;
+    }),
+  );
+  for (const t of taken) if (t) finishFailed(db, t.id, toErrorInfo(existsError(t.file)), clock());
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -70,7 +70,8 @@ export function outputError(filePath: string, error: unknown): InputError {
   return new InputError('OUTPUT_FAILED', `cannot write ${filePath}: ${reason}`);
 }
 
-function existsError(filePath: string): InputError {
+/** The refusal to replace an existing output, in the words every front end shows. */
+export function existsError(filePath: string): InputError {
   return new InputError('OUTPUT_EXISTS', `${filePath} already exists; use --overwrite to replace it`);
 }
 
