@@ -50,9 +50,11 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const fatal: { message: string | null } = { message: null };
   let finish: () => void = () => {};
   const finished = new Promise<void>((r) => (finish = r));
+  const stopIngest = new AbortController();
   const onSignal = (): void => {
     if (interrupted) process.exit(130); // second Ctrl-C: leave now; the queue recovers at next start
     interrupted = true;
+    stopIngest.abort(); // a folder walk still going stops; what it found stays queued
     view.log('Stopping… (press Ctrl-C again to quit at once)');
     finish();
   };
@@ -75,6 +77,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       formats: args.formats,
       overwrite: args.overwrite,
       priority: args.priority,
+      signal: stopIngest.signal,
     });
     for (const s of summary.skipped) view.log(`skipped ${show(s.path)}: ${s.reason}`);
     const ids = [...new Set(summary.outcomes.map((o) => o.id))];
@@ -219,6 +222,9 @@ function summarize(
   };
 }
 
+/** Problems listed in the text summary; the JSON summary has them all. */
+const MAX_LISTED = 50;
+
 function printSummary(s: RunSummary, outDir: string | null): void {
   const out = process.stdout;
   const rate = s.pagesPerMinute === null ? '' : `, ${s.pagesPerMinute} pages/min`;
@@ -227,7 +233,13 @@ function printSummary(s: RunSummary, outDir: string | null): void {
   );
   if (s.failures.length > 0) {
     out.write(`\n${s.failures.length} file(s) with problems:\n`);
-    for (const f of s.failures) out.write(`  ${displayPath(f.path)}: ${f.message}\n`);
+    const shown = s.failures.slice(0, MAX_LISTED);
+    for (const f of shown) out.write(`  ${displayPath(f.path)}: ${f.message}\n`);
+    if (s.failures.length > shown.length) {
+      out.write(
+        `  … and ${s.failures.length - shown.length} more (all of them: --json, or bulk-ocr status)\n`,
+      );
+    }
   }
   if (s.lowConfidence.length > 0) {
     out.write(`\nPages read with low confidence (worth a look):\n`);

@@ -35,6 +35,8 @@ export interface IngestRequest {
   overwrite: boolean;
   /** Explicit priority 0–9; else by size, small first. */
   priority?: number;
+  /** Stops walking folders (what was found so far stays queued), e.g. on Ctrl-C. */
+  signal?: AbortSignal;
 }
 
 export interface IngestSummary {
@@ -82,6 +84,7 @@ export async function ingest(
   };
 
   for (const named of req.paths) {
+    if (req.signal?.aborted) break;
     const path = resolve(named);
     let info;
     try {
@@ -91,7 +94,10 @@ export async function ingest(
       continue;
     }
     if (info.isDirectory()) {
-      for await (const file of walk(path, outDir)) await add(file.path, path, file.size, file.mtimeMs);
+      for await (const file of walk(path, outDir)) {
+        if (req.signal?.aborted) break;
+        await add(file.path, path, file.size, file.mtimeMs);
+      }
     } else if (info.isFile()) {
       await add(path, dirname(path), info.size, info.mtimeMs);
     } else {
