@@ -177,13 +177,7 @@ describe('text layer on a skewed page', () => {
       await exportDocument({
         sourcePath: source,
         kind: 'pdf',
-        pages: pages.map((p) => ({
-          text: p.text,
-          words: p.words,
-          width: p.width,
-          height: p.height,
-          source: p.source,
-        })),
+        pages: pages, // a PageResult is an ExportPage
         target: { formats: ['pdf'], stem, overwrite: false },
       });
       const placed = bboxWords(`${stem}.pdf`);
@@ -231,13 +225,7 @@ describe('text layer on sideways pages', () => {
     await exportDocument({
       sourcePath: source,
       kind: 'pdf',
-      pages: cardinal.map((p) => ({
-        text: p.text,
-        words: p.words,
-        width: p.width,
-        height: p.height,
-        source: p.source,
-      })),
+      pages: cardinal, // a PageResult is an ExportPage
       target: { formats: ['pdf'], stem, overwrite: false },
     });
     const truth = gt('real/cardinal.pdf');
