@@ -13,6 +13,7 @@ export function acquireEngineLock(db: Db, owner: string, now: number): void {
     if (held && held.pid !== process.pid && isAlive(held.pid)) {
       throw new DatabaseError(
         `another Bulk OCR process (pid ${held.pid}) is working on this queue; wait for it to finish, stop it, or use another --db`,
+        'DB_LOCKED',
       );
     }
     db.prepare(
