@@ -32,6 +32,7 @@ import {
 import { defaultRetryPolicy, type RetryPolicy } from './store/policy.ts';
 import { acquireEngineLock, releaseEngineLock, releaseLeases } from './store/lock.ts';
 import { Pool, type TaskOutcome } from './pool.ts';
+import { WalCheckpointer } from './store/walCheckpointer.ts';
 import { EngineEmitter } from './events.ts';
 import { ingest, type IngestRequest, type IngestSummary } from './ingest.ts';
 
@@ -63,6 +64,7 @@ export class Engine {
   readonly db: Db;
   private readonly owner = randomUUID();
   private readonly pool: Pool;
+  private readonly checkpointer: WalCheckpointer;
   private readonly policy: RetryPolicy;
   private readonly timeouts: Record<Task['kind'], number>;
   private readonly clock: () => number;
@@ -82,6 +84,7 @@ export class Engine {
       closeDatabase(this.db);
       throw error;
     }
+    this.checkpointer = new WalCheckpointer(this.db, opts.dbPath);
     this.pool = new Pool({
       size: opts.jobs,
       spawn: opts.spawn,
@@ -110,6 +113,7 @@ export class Engine {
     await this.pool.close();
     releaseLeases(this.db, this.owner);
     releaseEngineLock(this.db, this.owner);
+    await this.checkpointer.stop();
     closeDatabase(this.db);
   }
 
