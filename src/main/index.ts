@@ -80,7 +80,7 @@ function main(): void {
   });
 
   void app.whenReady().then(() => {
-    hardenWebContents();
+    hardenWebContents(renderer.devUrl !== undefined);
     const dbPath = join(app.getPath('userData'), 'queue.db');
     try {
       engine = new Engine({ dbPath, spawn: utilitySpawner(workerPath), jobs: availableParallelism() });

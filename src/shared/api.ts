@@ -149,7 +149,7 @@ export const API_METHODS = [
 
 /** Codes the API adds to the engine's own error codes. */
 export type ApiErrorCode =
-  ErrorCode | 'UNKNOWN_METHOD' | 'BAD_REQUEST' | 'FORBIDDEN' | 'DISCONNECTED' | 'NOT_FOUND';
+  ErrorCode | 'UNKNOWN_METHOD' | 'BAD_REQUEST' | 'FORBIDDEN' | 'DISCONNECTED' | 'NOT_FOUND' | 'RATE_LIMITED';
 
 /** An error as it crosses a process boundary: a code the UI can act on and a message for people. */
 export interface ApiError {

@@ -42,6 +42,12 @@ export interface OutputTarget {
   stem: string;
   /** Replace an existing output file instead of failing the export. */
   overwrite: boolean;
+  /**
+   * The folder the outputs must stay in (the output folder, or the source's folder): the exporter
+   * refuses a path that leads out of it through `..` or a symbolic link. Absent in rows queued by
+   * versions before it existed.
+   */
+  root?: string;
 }
 
 /**

@@ -19,7 +19,12 @@ export interface ServeArgs {
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 /** The renderer as `npm run build` (electron-vite) writes it. */
-export const rendererDir = join(repoRoot, 'out/renderer');
+export const builtRendererDir = join(repoRoot, 'out/renderer');
+
+/** Addresses that only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
 
 /** Parses --port: a whole number 0–65535 (0 = any free port). */
 export function parsePort(value: string | undefined): number {
@@ -35,6 +40,8 @@ export function parsePort(value: string | undefined): number {
  * Ctrl-C. Resolves with the exit code once stopped.
  */
 export async function serveCommand(args: ServeArgs): Promise<number> {
+  // BULK_OCR_RENDERER_DIR: tests of the server's own behaviour serve a stand-in page without a build.
+  const rendererDir = process.env.BULK_OCR_RENDERER_DIR || builtRendererDir;
   if (!existsSync(join(rendererDir, 'index.html')))
     throw new UsageError(
       `the browser UI is not built (${rendererDir} is missing). Build it once with "npm run build", then run serve again.`,
@@ -70,9 +77,11 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
   const out = process.stdout;
   out.write(`Bulk OCR ${version} is serving the queue ${args.dbPath} with ${args.jobs} worker(s).\n`);
   out.write(`Open this URL in a browser (it holds the access token):\n\n    ${server.url}\n\n`);
-  if (!['127.0.0.1', 'localhost', '::1'].includes(args.host))
-    out.write(
-      `Note: --host ${args.host} makes the app reachable from other machines; anyone with the URL can use it.\n`,
+  if (!isLoopback(args.host))
+    process.stderr.write(
+      `Warning: --host ${args.host} makes Bulk OCR reachable from other machines. Anyone who has the URL (it holds ` +
+        `the access token) can queue any file this account can read and write outputs where it can write. ` +
+        `Traffic is plain HTTP, so the token can be read on the network. Use it only on a network you trust.\n`,
     );
   out.write('Press Ctrl-C to stop.\n');
 

@@ -1,5 +1,11 @@
 import { app, BrowserWindow, session } from 'electron';
 import { pathToFileURL } from 'node:url';
+import {
+  CONTENT_SECURITY_POLICY,
+  DEV_SERVER_CONTENT_SECURITY_POLICY,
+  hardenContents,
+  mainWindowOptions,
+} from './windowPolicy.ts';
 
 export interface RendererLocation {
   /** `electron-vite dev` serves the renderer over http (ELECTRON_RENDERER_URL). */
@@ -29,35 +35,21 @@ export function rendererUrlMatcher(loc: RendererLocation): (url: string) => bool
  * anything they might create) may not open windows, navigate away, attach <webview>s, or get
  * permissions (camera, notifications…). The page is a single-page app: it never navigates.
  */
-export function hardenWebContents(): void {
-  app.on('web-contents-created', (_event, contents) => {
-    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-    contents.on('will-navigate', (event) => event.preventDefault());
-    contents.on('will-redirect', (event) => event.preventDefault());
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-  });
+export function hardenWebContents(devServer: boolean): void {
+  const csp = devServer ? DEV_SERVER_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY;
+  app.on('web-contents-created', (_event, contents) => hardenContents(contents));
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
+  // The page's CSP also as a header on our own responses (a meta tag applies only once parsed).
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] },
+    });
+  });
 }
 
 export function createMainWindow(preload: string, loc: RendererLocation): BrowserWindow {
-  const win = new BrowserWindow({
-    title: 'Bulk OCR',
-    width: 1100,
-    height: 720,
-    minWidth: 640,
-    minHeight: 420,
-    show: false,
-    backgroundColor: '#f6f7f9',
-    webPreferences: {
-      preload,
-      sandbox: true,
-      contextIsolation: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
-  });
+  const win = new BrowserWindow(mainWindowOptions(preload));
   win.once('ready-to-show', () => win.show());
   const loading = loc.devUrl ? win.loadURL(loc.devUrl) : win.loadFile(loc.file);
   loading.catch((error: unknown) => console.error('[window] could not load the page:', error));

@@ -78,7 +78,12 @@ export async function ingest(
       priority: req.priority ?? priorityForSize(size),
       source: req.source,
       options: req.options,
-      output: { formats: req.formats, overwrite: req.overwrite, stem: outputStem(path, root, outDir) },
+      output: {
+        formats: req.formats,
+        overwrite: req.overwrite,
+        stem: outputStem(path, root, outDir),
+        root: outDir ?? dirname(path),
+      },
     });
     if (batch.length >= BATCH) await flush();
   };

@@ -16,8 +16,10 @@ import { basename, extname, join, resolve, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { UPLOAD_PATH, WS_PATH, type WsServerFrame } from '../../shared/api.ts';
+import { UPLOAD_PATH, WS_PATH, type ApiResult, type WsServerFrame } from '../../shared/api.ts';
 import type { Router } from '../api/router.ts';
+import { isInside } from '../engine/paths.ts';
+import { RateLimiter, type RateLimit } from './rateLimit.ts';
 import { tokenMatches } from './token.ts';
 
 export interface ServeOptions {
@@ -32,7 +34,31 @@ export interface ServeOptions {
   inboxDir: string;
   /** Largest upload accepted, in bytes. */
   maxUploadBytes?: number;
+  /** Request budgets; the defaults suit one person's browser. */
+  limits?: Partial<ServeLimits>;
 }
+
+/** How much one client may ask of the server before it gets 429 (HTTP) or RATE_LIMITED (WebSocket). */
+export interface ServeLimits {
+  /** HTTP requests (pages, assets, uploads, WebSocket handshakes) per client address. */
+  requests: RateLimit;
+  /** Uploads per client address. */
+  uploads: RateLimit;
+  /** Uploads running at once per client address (the page sends one at a time). */
+  uploadsInFlight: number;
+  /** Requests with a wrong token per client address; past it, the address is refused for the rest of the window. */
+  badTokens: RateLimit;
+  /** API calls per WebSocket. */
+  wsCalls: RateLimit;
+}
+
+export const DEFAULT_SERVE_LIMITS: ServeLimits = {
+  requests: { limit: 1_200, windowMs: 60_000 },
+  uploads: { limit: 600, windowMs: 60_000 },
+  uploadsInFlight: 4,
+  badTokens: { limit: 20, windowMs: 60_000 },
+  wsCalls: { limit: 500, windowMs: 10_000 },
+};
 
 export interface RunningServer {
   port: number;
@@ -58,6 +84,12 @@ const MIME: Record<string, string> = {
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const rendererDir = resolve(opts.rendererDir);
   const maxUpload = opts.maxUploadBytes ?? 1024 ** 3;
+  const limits: ServeLimits = { ...DEFAULT_SERVE_LIMITS, ...opts.limits };
+  const requestLimiter = new RateLimiter(limits.requests);
+  const uploadLimiter = new RateLimiter(limits.uploads);
+  const badTokenLimiter = new RateLimiter(limits.badTokens);
+  const uploadsInFlight = new Map<string, number>();
+  const clientOf = (req: IncomingMessage): string => req.socket.remoteAddress ?? 'unknown';
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 ** 2 });
   const sockets = new Set<WebSocket>();
   let port = 0;
@@ -90,15 +122,56 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   };
   const authorised = (req: IncomingMessage): boolean => tokenMatches(tokenOf(req).token, opts.token);
 
-  const refuse = (res: ServerResponse, status: number, message: string): void => {
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  const refuse = (res: ServerResponse, status: number, message: string, retryAfter?: number): void => {
+    const headers: Record<string, string> = {
+      'content-type': 'text/plain; charset=utf-8',
+      'cache-control': 'no-store',
+    };
+    if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
+    res.writeHead(status, headers);
     res.end(`${message}\n`);
+  };
+  const tooMany = (res: ServerResponse, what: string, retryAfter: number): void =>
+    refuse(res, 429, `Too many ${what} from this address; try again in ${retryAfter} s.`, retryAfter);
+
+  /**
+   * The checks every request and WebSocket handshake passes, in order: a known Host, the request
+   * budget, not blocked for guessing tokens, the right token. Returns the refusal, or null.
+   */
+  const gate = (req: IncomingMessage): { status: number; message: string; retryAfter?: number } | null => {
+    if (!hostOk(req)) return { status: 403, message: 'Unknown host.' };
+    const client = clientOf(req);
+    const budget = requestLimiter.take(client);
+    if (!budget.ok)
+      return {
+        status: 429,
+        message: `Too many requests from this address; try again in ${budget.retryAfterSeconds} s.`,
+        retryAfter: budget.retryAfterSeconds,
+      };
+    const blocked = badTokenLimiter.check(client);
+    if (!blocked.ok)
+      return {
+        status: 429,
+        message: `Too many requests with a wrong access token from this address; try again in ${blocked.retryAfterSeconds} s.`,
+        retryAfter: blocked.retryAfterSeconds,
+      };
+    if (!authorised(req)) {
+      badTokenLimiter.take(client);
+      return {
+        status: 403,
+        message:
+          'Bulk OCR: this page needs its access token. Open the URL that `bulk-ocr serve` printed (…/?token=…).',
+      };
+    }
+    return null;
   };
 
   const serveStatic = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const file = resolve(rendererDir, `.${pathname === '/' ? '/index.html' : pathname}`);
     if (file !== rendererDir && !file.startsWith(rendererDir + sep)) return refuse(res, 404, 'Not found.');
+    // A symbolic link inside the renderer folder must not serve files from elsewhere.
+    if (!(await isInside(rendererDir, file).catch(() => false))) return refuse(res, 404, 'Not found.');
     const info = await stat(file).catch(() => null);
     if (!info?.isFile()) return refuse(res, 404, 'Not found.');
     const headers: Record<string, string> = {
@@ -129,6 +202,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (declared > maxUpload) return refuse(res, 413, `The file is larger than ${maxUpload} bytes.`);
     await mkdir(opts.inboxDir, { recursive: true });
     const target = join(opts.inboxDir, `${Date.now().toString(36)}-${name}`);
+    if (!(await isInside(opts.inboxDir, target)))
+      return refuse(res, 400, 'The upload name leads outside the inbox folder.');
     let received = 0;
     const limit = new Transform({
       transform(chunk: Buffer, _enc, done) {
@@ -149,20 +224,37 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     res.end(JSON.stringify(result));
   };
 
+  /** An upload within the client's budget and concurrency; the count is released when it ends. */
+  const limitedUpload = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const client = clientOf(req);
+    const budget = uploadLimiter.take(client);
+    if (!budget.ok) return tooMany(res, 'uploads', budget.retryAfterSeconds);
+    const running = uploadsInFlight.get(client) ?? 0;
+    if (running >= limits.uploadsInFlight) return tooMany(res, 'uploads at once', 1);
+    uploadsInFlight.set(client, running + 1);
+    try {
+      await upload(req, res);
+    } finally {
+      const left = (uploadsInFlight.get(client) ?? 1) - 1;
+      if (left > 0) uploadsInFlight.set(client, left);
+      else uploadsInFlight.delete(client);
+    }
+  };
+
   const server: Server = createServer((req, res) => {
-    if (!hostOk(req)) return refuse(res, 403, 'Unknown host.');
-    if (req.url === '/favicon.ico') return void res.writeHead(204).end();
-    if (!authorised(req))
-      return refuse(
-        res,
-        403,
-        'Bulk OCR: this page needs its access token. Open the URL that `bulk-ocr serve` printed (…/?token=…).',
-      );
+    // Browsers ask for it on their own, without the token: answering it is no leak and no guess.
+    if (req.url === '/favicon.ico' && hostOk(req)) return void res.writeHead(204).end();
+    const refusal = gate(req);
+    if (refusal) {
+      // The body of a refused upload is not read: close the connection rather than drain it.
+      if (req.method === 'POST') res.setHeader('connection', 'close');
+      return refuse(res, refusal.status, refusal.message, refusal.retryAfter);
+    }
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     const work =
       req.method === 'POST' && pathname === UPLOAD_PATH
         ? originOk(req)
-          ? upload(req, res)
+          ? limitedUpload(req, res)
           : Promise.resolve(refuse(res, 403, 'Cross-origin upload refused.'))
         : req.method === 'GET' || req.method === 'HEAD'
           ? serveStatic(req, res)
@@ -180,9 +272,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
+    const refusal = gate(req);
+    if (refusal?.status === 429) {
+      socket.end(
+        `HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${refusal.retryAfter ?? 60}\r\nConnection: close\r\n\r\n`,
+      );
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       // A wrong token gets a close with a code the page can explain, not a silent failure.
-      if (!authorised(req)) return ws.close(WS_CLOSE_FORBIDDEN, 'wrong or missing access token');
+      if (refusal) return ws.close(WS_CLOSE_FORBIDDEN, 'wrong or missing access token');
+      const callLimiter = new RateLimiter(limits.wsCalls);
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
       ws.on('message', (data, isBinary) => {
@@ -200,7 +300,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         }
         if (typeof frame.id !== 'number') return ws.close(1003, 'a call needs a numeric id');
         const id = frame.id;
-        void opts.router.call(frame.method, frame.args).then((result) => {
+        const budget = callLimiter.take('calls');
+        const answer = budget.ok
+          ? opts.router.call(frame.method, frame.args)
+          : Promise.resolve<ApiResult<unknown>>({
+              ok: false,
+              error: {
+                code: 'RATE_LIMITED',
+                message: `Too many calls on this connection; try again in ${budget.retryAfterSeconds} s.`,
+              },
+            });
+        void answer.then((result) => {
           if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, result } satisfies WsServerFrame));
         });
       });

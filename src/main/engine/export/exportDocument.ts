@@ -5,6 +5,7 @@ import { InputError } from '../../worker/errors.ts';
 import { assertCanWrite, writeFilesAtomically, type AtomicFs, type OutputFile } from './atomicWrite.ts';
 import { buildImagePdf, buildSearchablePdf } from './searchablePdf.ts';
 import { encodeText } from './textExport.ts';
+import { isInside } from '../paths.ts';
 
 /** One page of a document to export, as the worker recognised (or read) it. */
 export interface ExportPage {
@@ -72,6 +73,7 @@ async function readSource(sourcePath: string): Promise<Uint8Array> {
 export async function exportDocument(job: ExportJob): Promise<ExportOutcome> {
   const formats = [...new Set(job.target.formats)];
   const paths = formats.map((f) => outputPath(job.target, f));
+  await assertInsideRoot(job.target.root, paths);
   await assertCanWrite(paths, job.target.overwrite, job.fs);
 
   const files: OutputFile[] = [];
@@ -90,4 +92,19 @@ export async function exportDocument(job: ExportJob): Promise<ExportOutcome> {
   }
   await writeFilesAtomically(files, { overwrite: job.target.overwrite, fs: job.fs });
   return { written: paths, bytes: files.reduce((sum, f) => sum + f.bytes.length, 0) };
+}
+
+/**
+ * Outputs stay in their folder: a name with `..`, or a folder inside the output folder that is a
+ * symbolic link to somewhere else, would otherwise let a crafted folder tree write anywhere.
+ */
+async function assertInsideRoot(root: string | undefined, paths: readonly string[]): Promise<void> {
+  if (!root) return;
+  for (const p of paths) {
+    if (!(await isInside(root, p)))
+      throw new InputError(
+        'OUTPUT_FAILED',
+        `refused to write ${p}: it leads outside the output folder ${root} (through ".." or a symbolic link)`,
+      );
+  }
 }

@@ -23,11 +23,7 @@ export async function addFiles(files: readonly File[]): Promise<AddOutcome> {
   // One at a time: uploads share the link, and the engine queues each as it lands.
   for (const file of files) {
     try {
-      const response = await fetch(`${UPLOAD_PATH}?name=${encodeURIComponent(file.name)}${tokenParam('&')}`, {
-        method: 'POST',
-        body: file,
-        headers: { 'content-type': 'application/octet-stream' },
-      });
+      const response = await uploadOnce(file);
       if (!response.ok && response.headers.get('content-type')?.includes('json') !== true) {
         outcome.failed.push({ name: file.name, reason: (await response.text()).trim() });
         continue;
@@ -43,4 +39,21 @@ export async function addFiles(files: readonly File[]): Promise<AddOutcome> {
     }
   }
   return outcome;
+}
+
+/** Most a 429 (too many uploads) is waited out before the file is reported as not added. */
+const MAX_RATE_WAITS = 3;
+
+/** Uploads one file; when the server says "too many" (429), waits as long as it asks and tries again. */
+async function uploadOnce(file: File): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(`${UPLOAD_PATH}?name=${encodeURIComponent(file.name)}${tokenParam('&')}`, {
+      method: 'POST',
+      body: file,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    if (response.status !== 429 || attempt >= MAX_RATE_WAITS) return response;
+    const seconds = Math.min(30, Math.max(1, Number(response.headers.get('retry-after')) || 1));
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  }
 }
