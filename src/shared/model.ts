@@ -196,3 +196,60 @@ export interface LowConfidencePage {
   /** Mean over the document's recognised pages. */
   documentMean: number;
 }
+
+/** How a watched folder notices new files. */
+export type WatchDetection =
+  | 'auto' // file events, or polling on a network/FUSE file system or when events prove absent
+  | 'events'
+  | 'polling';
+
+/** Per watched folder: what is ingested and how, and what happens to the original afterwards. */
+export interface WatchFolderOptions {
+  /** Subfolders too (the `processed/` and `failed/` subfolders never). */
+  recursive: boolean;
+  ocr: OcrOptions;
+  formats: OutputFormat[];
+  /** Output folder mirroring the watched folder's structure; null writes next to each source. */
+  outDir: string | null;
+  /** 0–9; null = by file size, small files first. */
+  priority: number | null;
+  /**
+   * `leave`: the original stays where it is. `move`: once its document has ended, the original is
+   * moved into `processed/` or `failed/` (with a `.reason.txt` beside it) under the watched folder.
+   */
+  after: 'leave' | 'move';
+  detection: WatchDetection;
+}
+
+/** What a watched folder is doing now. */
+export type WatchFolderState =
+  | 'stopped' // stored, not running in this process
+  | 'starting'
+  | 'watching' // file events
+  | 'polling' // periodic listing (network share, events absent, or chosen)
+  | 'unavailable'; // the folder is missing or unreadable (unplugged drive, share offline); retried
+
+/** A watched folder as the front ends list it. */
+export interface WatchFolderRow {
+  id: number;
+  path: string;
+  options: WatchFolderOptions;
+  state: WatchFolderState;
+  /** Why it is polling or unavailable, in words; null otherwise. */
+  stateReason: string | null;
+  /** Files seen so far, by what became of them. */
+  stats: {
+    /** Files queued as documents of their own. */
+    ingested: number;
+    /** Files whose content was already ingested (renamed, copied): no second OCR. */
+    duplicates: number;
+    /** Of the ingested: finished, failed, still in the queue. */
+    done: number;
+    failed: number;
+    inQueue: number;
+    /** Files found that are still being written (waiting for their size to settle). */
+    settling: number;
+  };
+  lastScanAt: number | null;
+  createdAt: number;
+}

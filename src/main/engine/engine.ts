@@ -35,6 +35,8 @@ import { Pool, type TaskOutcome } from './pool.ts';
 import { WalCheckpointer } from './store/walCheckpointer.ts';
 import { EngineEmitter } from './events.ts';
 import { ingest, type IngestRequest, type IngestSummary } from './ingest.ts';
+import { WatchService } from './watch/watchService.ts';
+import { DEFAULT_WATCH_TIMINGS, type WatchTimings } from './watch/folderWatcher.ts';
 
 export interface EngineOptions {
   /** Database file (created if missing). */
@@ -48,6 +50,8 @@ export interface EngineOptions {
   maxWorkerRssBytes?: number;
   recycleAfterTasks?: number;
   clock?: () => number;
+  /** Watched folders' patience (settling, rescans, polling); defaults suit real use. */
+  watchTimings?: Partial<WatchTimings>;
 }
 
 const defaultTimeouts: Record<Task['kind'], number> = { probe: 60_000, page: 180_000, export: 300_000 };
@@ -62,6 +66,11 @@ const defaultTimeouts: Record<Task['kind'], number> = { probe: 60_000, page: 180
 export class Engine {
   readonly events = new EngineEmitter();
   readonly db: Db;
+  /**
+   * Watched folders. Stored in the database; they run only where a host starts them
+   * (`engine.watch.start()`: the desktop app, `bulk-ocr serve`, `bulk-ocr watch`), not in `bulk-ocr run`.
+   */
+  readonly watch: WatchService;
   private readonly owner = randomUUID();
   private readonly pool: Pool;
   private readonly checkpointer: WalCheckpointer;
@@ -94,6 +103,13 @@ export class Engine {
       onIdle: () => this.pump(),
       onFatal: (error) => this.events.emit('fatal', error),
     });
+    this.watch = new WatchService({
+      db: this.db,
+      events: this.events,
+      ingest: (req) => this.ingest(req),
+      timings: { ...DEFAULT_WATCH_TIMINGS, ...opts.watchTimings },
+      clock: this.clock,
+    });
   }
 
   /** Returns leftover leases from a previous run to the queue and starts the workers. */
@@ -110,6 +126,7 @@ export class Engine {
     if (this.stopping) return;
     this.stopping = true;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    await this.watch.stop();
     await this.pool.close();
     releaseLeases(this.db, this.owner);
     releaseEngineLock(this.db, this.owner);

@@ -18,6 +18,13 @@ export interface EngineEvents {
   ];
   /** The engine cannot go on (workers cannot start). */
   fatal: [ErrorInfo];
+  /**
+   * A watched folder changed: its state, its counts, or it queued documents (`docIds`), or it was
+   * removed.
+   */
+  watch: [{ folderId: number; docIds: number[]; removed: boolean }];
+  /** Something a watched folder has to say about a file or itself, in words (for logs and the CLI). */
+  watchReport: [{ folderId: number; message: string; path: string | null }];
   /** Nothing is running and nothing is ready to run (the queue is drained, paused or waiting on backoff). */
   idle: [];
 }

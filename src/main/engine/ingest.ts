@@ -35,6 +35,11 @@ export interface IngestRequest {
   overwrite: boolean;
   /** Explicit priority 0–9; else by size, small first. */
   priority?: number;
+  /**
+   * The folder that named files' outputs mirror from (a watched folder); default each file's own
+   * folder. Named folders always mirror from themselves.
+   */
+  root?: string;
   /** Stops walking folders (what was found so far stays queued), e.g. on Ctrl-C. */
   signal?: AbortSignal;
 }
@@ -104,7 +109,7 @@ export async function ingest(
         await add(file.path, path, file.size, file.mtimeMs);
       }
     } else if (info.isFile()) {
-      await add(path, dirname(path), info.size, info.mtimeMs);
+      await add(path, req.root ? resolve(req.root) : dirname(path), info.size, info.mtimeMs);
     } else {
       skipped.push({ path, reason: 'not a regular file or folder' });
     }
