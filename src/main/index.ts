@@ -3,10 +3,10 @@
  * as utility processes, opens the window and binds the API; everything else is the engine's.
  */
 import { app, BrowserWindow, dialog } from 'electron';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { defaultDataDir } from './engine/dataDir.ts';
 import { Engine } from './engine/engine.ts';
+import { readSettings, workerCount } from './api/settings.ts';
 import { desktopRouter } from './electron/api.ts';
 import { bindApi } from './electron/ipc.ts';
 import { utilitySpawner } from './electron/spawnUtility.ts';
@@ -83,7 +83,9 @@ function main(): void {
     hardenWebContents(renderer.devUrl !== undefined);
     const dbPath = join(app.getPath('userData'), 'queue.db');
     try {
-      engine = new Engine({ dbPath, spawn: utilitySpawner(workerPath), jobs: availableParallelism() });
+      engine = new Engine({ dbPath, spawn: utilitySpawner(workerPath), jobs: 1 });
+      // The worker count is a setting (one per core unless changed in the window).
+      engine.setWorkers(workerCount(readSettings(engine.db).workers));
     } catch (error) {
       // Typically: `bulk-ocr run` holds the queue, or the database is from a newer version.
       dialog.showErrorBox(

@@ -8,11 +8,15 @@ import type {
   DocumentRow,
   DocumentState,
   ErrorCode,
+  ErrorInfo,
   LowConfidencePage,
   OcrMode,
   OutputFormat,
+  PageState,
   QueueCounts,
+  Word,
 } from './model.ts';
+import type { ExportBatch, ExportOptions, ExportStartResult } from './exports.ts';
 
 /** Columns the queue can be sorted by. `queue` is the order the engine works in (priority, then age). */
 export type QueueSort = 'queue' | 'name' | 'added' | 'state' | 'progress';
@@ -61,6 +65,61 @@ export interface Settings {
   /** Output folder (mirrors the added folder's structure); null writes next to each input. */
   outDir: string | null;
   overwrite: boolean;
+  /** OCR worker processes; null = one per CPU core. A change applies at once (the pool is resized). */
+  workers: number | null;
+}
+
+/** An installed OCR language pack, for the settings view. */
+export interface LanguageOption {
+  code: string;
+  /** In English, e.g. "German"; the code when unknown. */
+  name: string;
+}
+
+/** What the host can do beyond the engine: the desktop app has native dialogs, a browser has not. */
+export interface HostCapabilities {
+  /** `files.reveal` works (Electron: the system file manager). */
+  reveal: boolean;
+  /** `files.pickFolder` works (Electron: the native folder dialog). */
+  pickFolder: boolean;
+  /** The number of CPU cores (the default worker count). */
+  cores: number;
+}
+
+/** "Export…": the selection or every document that is done, with the dialog's options. */
+export interface ExportRequest {
+  /** The documents to export; ignored with `allDone`. */
+  ids?: number[];
+  /** Every document that is done (or done with errors). */
+  allDone?: boolean;
+  options: ExportOptions;
+}
+
+/**
+ * One recognised page for the review window's page view. Word boxes are in pixels of the page as
+ * the user sees it, `width` × `height` (0 × 0 for a page that kept its own text layer: no boxes).
+ */
+export interface PageDetail {
+  docId: number;
+  path: string;
+  pageNo: number;
+  pageCount: number;
+  state: PageState;
+  source: 'ocr' | 'text-layer' | null;
+  text: string;
+  words: Word[];
+  width: number;
+  height: number;
+  meanConfidence: number | null;
+  error: ErrorInfo | null;
+}
+
+/** A page's picture, for hosts without an HTTP endpoint (Electron): the same JPEG, base64. */
+export interface PageImage {
+  mime: 'image/jpeg';
+  base64: string;
+  width: number;
+  height: number;
 }
 
 /** The queue as the overall progress bar shows it. */
@@ -107,6 +166,25 @@ export interface ApiMethods {
   'settings.get': () => Settings;
   /** Changes some settings; returns all of them. */
   'settings.set': (patch: Partial<Settings>) => Settings;
+  /** The OCR language packs installed with the app. */
+  'settings.languages': () => LanguageOption[];
+  /** What this host offers besides the engine (native dialogs, reveal in file manager). */
+  'app.capabilities': () => HostCapabilities;
+  /** Queues exports of documents that are done (the export dialog); returns the batch to follow. */
+  'export.start': (request: ExportRequest) => ExportStartResult;
+  /** A batch's counts and per-document results (failed first); null when unknown. */
+  'export.batch': (batchId: number, limit?: number) => ExportBatch | null;
+  /** A page's text, words and boxes, for the page view. */
+  'review.page': (docId: number, pageNo: number) => PageDetail;
+  /**
+   * A page's picture, rendered by a worker (the next one that comes free; claimed work is not
+   * touched). The browser-served mode also serves it at `PAGE_IMAGE_PATH`.
+   */
+  'review.pageImage': (docId: number, pageNo: number) => PageImage;
+  /** Shows a document's file (or one of its outputs) in the system file manager. Desktop only. */
+  'files.reveal': (request: { docId: number; path?: string }) => void;
+  /** The native "choose folders" dialog; null when cancelled. Desktop only (`UNAVAILABLE` elsewhere). */
+  'files.pickFolder': (request: { title?: string; multiple?: boolean }) => string[] | null;
 }
 
 /** Pushed events and their payloads. Coalesced by the host (≤ 10 per second per window). */
@@ -118,6 +196,8 @@ export interface ApiEvents {
    * that are gone. `truncated`: more changed than fit in one push (a big add); refetch what you show.
    */
   'document.changed': { rows: DocumentRow[]; removed: number[]; truncated: boolean };
+  /** Exports of these batches moved on (refetch with `export.batch`). */
+  'export.changed': { batchIds: number[] };
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -145,11 +225,27 @@ export const API_METHODS = [
   'review.lowConfidence',
   'settings.get',
   'settings.set',
+  'settings.languages',
+  'app.capabilities',
+  'export.start',
+  'export.batch',
+  'review.page',
+  'review.pageImage',
+  'files.reveal',
+  'files.pickFolder',
 ] as const satisfies readonly ApiMethod[];
 
 /** Codes the API adds to the engine's own error codes. */
 export type ApiErrorCode =
-  ErrorCode | 'UNKNOWN_METHOD' | 'BAD_REQUEST' | 'FORBIDDEN' | 'DISCONNECTED' | 'NOT_FOUND' | 'RATE_LIMITED';
+  | ErrorCode
+  | 'UNKNOWN_METHOD'
+  | 'BAD_REQUEST'
+  | 'FORBIDDEN'
+  | 'DISCONNECTED'
+  | 'NOT_FOUND'
+  | 'RATE_LIMITED'
+  /** The host cannot do this (a native dialog in a browser). */
+  | 'UNAVAILABLE';
 
 /** An error as it crosses a process boundary: a code the UI can act on and a message for people. */
 export interface ApiError {
@@ -167,6 +263,8 @@ export const IPC_EVENT_CHANNEL = 'bulk-ocr:event';
 /** The WebSocket path of `bulk-ocr serve` and its upload endpoint. */
 export const WS_PATH = '/api';
 export const UPLOAD_PATH = '/upload';
+/** `GET PAGE_IMAGE_PATH?doc=<id>&page=<n>`: a page's picture (JPEG) in the browser-served mode. */
+export const PAGE_IMAGE_PATH = '/page-image';
 
 /** WebSocket frames. Client → server: a call. Server → client: its result, or an event. */
 export type WsClientFrame = { id: number; method: string; args: unknown[] };

@@ -157,6 +157,75 @@ describe('api router', () => {
       ok: true,
       value: { dpi: 200, languages: ['eng', 'fra'], mode: 'auto' },
     });
+    // Only installed language packs, and a worker count within reach, with the reason.
+    const langs = await router.call('settings.languages', []);
+    expect(langs.ok && (langs.value as { code: string }[]).map((l) => l.code)).toContain('deu');
+    const missing = await router.call('settings.set', [{ languages: ['eng', 'kor'] }]);
+    expect(missing).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(!missing.ok && missing.error.message).toMatch(/kor is not installed/);
+    expect(await router.call('settings.set', [{ workers: 0 }])).toMatchObject({ ok: false });
+    // A new worker count is applied to the pool (not started here: it takes effect at start).
+    expect(await router.call('settings.set', [{ workers: 2 }])).toMatchObject({
+      ok: true,
+      value: { workers: 2 },
+    });
+    expect(engine.workers.total).toBe(0);
+  });
+
+  it('says what a browser host cannot do, and refuses it as a value', async () => {
+    expect(await router.call('app.capabilities', [])).toMatchObject({
+      ok: true,
+      value: { reveal: false, pickFolder: false },
+    });
+    expect(await router.call('files.reveal', [{ docId: 1 }])).toMatchObject({
+      ok: false,
+      error: { code: 'UNAVAILABLE' },
+    });
+    expect(await router.call('files.pickFolder', [{}])).toMatchObject({
+      ok: false,
+      error: { code: 'UNAVAILABLE' },
+    });
+  });
+
+  it('reveals only files that belong to a document, where the host can', async () => {
+    const revealed: string[] = [];
+    const desktop = createRouter({ engine, version: 'x', host: { reveal: (p) => void revealed.push(p) } });
+    files(1);
+    await desktop.call('queue.add', [{ paths: [join(dir, 'scans')] }]);
+    const ids = await desktop.call('queue.ids', [{}]);
+    const id = (ids.ok && (ids.value as number[])[0]) || 0;
+    expect(await desktop.call('files.reveal', [{ docId: id }])).toEqual({ ok: true, value: undefined });
+    expect(revealed).toEqual([join(dir, 'scans', 'doc-00.png')]);
+    expect(await desktop.call('files.reveal', [{ docId: id, path: '/etc/passwd' }])).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+    desktop.close();
+  });
+
+  it('queues exports only of documents that are done, to a full path', async () => {
+    files(2);
+    await router.call('queue.add', [{ paths: [join(dir, 'scans')] }]);
+    const options = {
+      formats: ['txt'],
+      destination: { kind: 'folder', path: 'relative/out' },
+      ifExists: 'skip',
+    };
+    expect(await router.call('export.start', [{ allDone: true, options }])).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
+    const ids = await router.call('queue.ids', [{}]);
+    const r = await router.call('export.start', [
+      { ids: ids.ok ? ids.value : [], options: { ...options, destination: { kind: 'next-to-source' } } },
+    ]);
+    expect(r).toMatchObject({ ok: true, value: { batchId: null, queued: 0 } });
+    expect(r.ok && (r.value as { notReady: unknown[] }).notReady).toHaveLength(2);
+    expect(await router.call('export.start', [{ options }])).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
+    expect(await router.call('export.batch', [999])).toEqual({ ok: true, value: null });
   });
 });
 

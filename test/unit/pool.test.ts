@@ -62,7 +62,7 @@ function pool(spawn: () => WorkerPort, extra: Partial<PoolOptions> = {}): Pool {
   return new Pool({
     size: 1,
     spawn,
-    timeoutMs: { probe: 1_000, page: 1_000, export: 1_000 },
+    timeoutMs: { probe: 1_000, page: 1_000, export: 1_000, render: 1_000 },
     maxWorkerRssBytes: 1_000,
     recycleAfterTasks: 1_000,
     onIdle: () => {},
@@ -78,6 +78,41 @@ const until = async (cond: () => boolean, ms = 1_000): Promise<void> => {
 };
 
 describe('pool', () => {
+  it('grows and shrinks while running; a busy worker finishes its task before it leaves', async () => {
+    const held: FakeWorker[] = [];
+    const fake = fakeSpawner((w, m) => {
+      if (m.type === 'shutdown') return;
+      if (m.type === 'page')
+        held.push(w); // answered by the test, later
+      else w.reply({ type: 'done', id: m.id, value: 'ok', rss: 100 });
+    });
+    const p = pool(fake.spawn);
+    p.start();
+    await until(() => p.idleCount === 1);
+    p.resize(3);
+    await until(() => p.idleCount === 3 && p.size === 3);
+    const options = { languages: ['eng'], dpi: 300, mode: 'auto' as const };
+    const pages = [
+      p.run('page', { path: '/a.pdf', pageNo: 1, options }),
+      p.run('page', { path: '/a.pdf', pageNo: 2, options }),
+    ];
+    await until(() => held.length === 2);
+    p.resize(1);
+    expect(p.size).toBe(1);
+    // The idle one was told to go at once; the busy ones that left the pool are not cut short.
+    const busy = held.filter((w) => w !== fake.workers[0]);
+    expect(busy.every((w) => !w.killed && w.received.at(-1)?.type === 'page')).toBe(true);
+    for (const w of held) {
+      const last = w.received.at(-1) as { id: number };
+      w.reply({ type: 'done', id: last.id, value: 'page', rss: 100 });
+    }
+    expect((await Promise.all(pages)).every((o) => o.ok)).toBe(true);
+    await until(() => fake.workers.filter((w) => w.received.at(-1)?.type === 'shutdown').length === 2);
+    expect(fake.workers).toHaveLength(3); // nobody was respawned
+    await until(() => p.idleCount === 1);
+    await p.close();
+  });
+
   it('runs a task on an idle worker and returns its value', async () => {
     const fake = fakeSpawner(answerAll);
     const p = pool(fake.spawn);

@@ -6,6 +6,7 @@
  * Every call returns a value (`ApiResult`), never throws: unknown methods, bad arguments (checked
  * with the schemas in schemas.ts) and engine failures come back as `{ ok: false, error: { code } }`.
  */
+import { isAbsolute } from 'node:path';
 import type {
   ApiError,
   ApiEvent,
@@ -16,6 +17,9 @@ import type {
   QueueStatus,
 } from '../../shared/api.ts';
 import type { Engine } from '../engine/engine.ts';
+import type { RenderResult } from '../worker/protocol.ts';
+import { createExportBatchFor, exportBatchOf, revealablePath } from './exports.ts';
+import { pageDetail, pageGeometry } from '../engine/store/review.ts';
 import { recentFailures } from '../engine/store/documents.ts';
 import { lowConfidencePages } from '../engine/store/review.ts';
 import {
@@ -27,7 +31,7 @@ import {
 import { clampPriority } from '../engine/store/policy.ts';
 import { InputError } from '../worker/errors.ts';
 import { describeIssues, schemas } from './schemas.ts';
-import { readSettings, writeSettings } from './settings.ts';
+import { installedLanguages, readSettings, SettingsError, workerCount, writeSettings } from './settings.ts';
 import { Throughput } from './throughput.ts';
 
 /** Most rows one `document.changed` push carries; beyond that it says `truncated`. */
@@ -38,15 +42,45 @@ export type ApiListener = <E extends ApiEvent>(event: E, payload: ApiEvents[E]) 
 export interface Router {
   /** Runs one call as it arrived from a front end (nothing about it is trusted). */
   call(method: unknown, args: unknown): Promise<ApiResult<unknown>>;
+  /** A page's picture as bytes (the HTTP endpoint of `bulk-ocr serve`); same checks as `review.pageImage`. */
+  pageImage(docId: unknown, pageNo: unknown): Promise<ApiResult<RenderResult>>;
   /** Receives every pushed event (already coalesced); returns the unsubscribe function. */
   subscribe(listener: ApiListener): () => void;
   /** Stops listening to the engine and drops pending pushes. */
   close(): void;
 }
 
+/**
+ * What the host process adds to the engine: the Electron shell passes native dialogs and the file
+ * manager; `bulk-ocr serve` passes nothing, and those methods answer `UNAVAILABLE`.
+ */
+export interface HostShell {
+  /** Shows a file selected in the system file manager. */
+  reveal?: (path: string) => void | Promise<void>;
+  /** The native "choose folders" dialog; null when cancelled. */
+  pickFolder?: (request: { title?: string; multiple?: boolean }) => Promise<string[] | null>;
+}
+
+/** A refusal with an API code, thrown inside a handler and returned as a value by `call`. */
+export class ApiFailure extends Error {
+  readonly code: ApiError['code'];
+  constructor(code: ApiError['code'], message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** Largest side of a page picture, in pixels: sharp on a screen, quick to render and send. */
+const PREVIEW_MAX_SIDE = 1600;
+/** Resolution for pages whose recognition resolution is not known (text-layer pages). */
+const PREVIEW_FALLBACK_DPI = 110;
+/** Page pictures kept, so flipping back and forth does not take a worker each time. */
+const PREVIEW_CACHE = 12;
+
 export interface RouterOptions {
   engine: Engine;
   version: string;
+  host?: HostShell;
   /** Pushes are at most one per this many ms (per event type). */
   coalesceMs?: number;
   /** While workers are busy, a `queue.changed` at least this often (rate and ETA move). */
@@ -63,6 +97,8 @@ export function createRouter(opts: RouterOptions): Router {
   const throughput = new Throughput();
   const listeners = new Set<ApiListener>();
   const dirtyDocs = new Set<number>();
+  const dirtyBatches = new Set<number>();
+  const previews = new Map<string, RenderResult>();
   let queueDirty = false;
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
@@ -105,6 +141,11 @@ export function createRouter(opts: RouterOptions): Router {
       queueDirty = false;
       if (listeners.size > 0) emit('queue.changed', status());
     }
+    if (dirtyBatches.size > 0) {
+      const batchIds = [...dirtyBatches];
+      dirtyBatches.clear();
+      if (listeners.size > 0) emit('export.changed', { batchIds });
+    }
   };
   const schedule = (): void => {
     if (!timer && !closed) timer = setTimeout(flush, coalesceMs);
@@ -121,9 +162,14 @@ export function createRouter(opts: RouterOptions): Router {
     changed([e.docId]);
   };
   const onIdle = (): void => changed();
+  const onExport = (e: { batchId: number }): void => {
+    dirtyBatches.add(e.batchId);
+    schedule();
+  };
   engine.events.on('document', onDocument);
   engine.events.on('page', onPage);
   engine.events.on('idle', onIdle);
+  engine.events.on('export', onExport);
   const heartbeat = setInterval(() => {
     if (engine.db.open && engine.workers.busy > 0) changed();
   }, opts.heartbeatMs ?? 1_000);
@@ -188,8 +234,73 @@ export function createRouter(opts: RouterOptions): Router {
     'review.failures': (limit) => recentFailures(engine.db, limit ?? 100),
     'review.lowConfidence': (limit) => lowConfidencePages(engine.db, limit ?? 100),
     'settings.get': () => readSettings(engine.db),
-    'settings.set': (patch) => writeSettings(engine.db, patch),
+    'settings.set': (patch) => {
+      const next = writeSettings(engine.db, patch);
+      if (patch.workers !== undefined) {
+        engine.setWorkers(workerCount(next.workers));
+        changed();
+      }
+      return next;
+    },
+    'settings.languages': () => installedLanguages(),
+    'app.capabilities': () => ({
+      reveal: opts.host?.reveal !== undefined,
+      pickFolder: opts.host?.pickFolder !== undefined,
+      cores: workerCount(null),
+    }),
+    'export.start': (request) => {
+      const dest = request.options.destination;
+      if (dest.kind === 'folder' && !isAbsolute(dest.path))
+        throw new ApiFailure('BAD_REQUEST', `the export folder must be a full path, not "${dest.path}"`);
+      const result = createExportBatchFor(engine, request);
+      if (result.batchId !== null) dirtyBatches.add(result.batchId);
+      schedule();
+      return result;
+    },
+    'export.batch': (batchId, limit) => exportBatchOf(engine, batchId, limit ?? 200),
+    'review.page': (docId, pageNo) => {
+      const page = pageDetail(engine.db, docId, pageNo);
+      if (!page) throw new ApiFailure('NOT_FOUND', `document ${docId} has no recognised page ${pageNo}`);
+      return page;
+    },
+    'review.pageImage': async (docId, pageNo) => {
+      const r = await renderPreview(docId, pageNo);
+      return {
+        mime: r.mime,
+        base64: Buffer.from(r.image).toString('base64'),
+        width: r.width,
+        height: r.height,
+      };
+    },
+    'files.reveal': async ({ docId, path }) => {
+      if (!opts.host?.reveal)
+        throw new ApiFailure('UNAVAILABLE', 'showing files in the file manager needs the desktop app');
+      const target = revealablePath(engine, docId, path);
+      if (!target) throw new ApiFailure('NOT_FOUND', 'that file does not belong to this document');
+      await opts.host.reveal(target);
+    },
+    'files.pickFolder': async (request) => {
+      if (!opts.host?.pickFolder) throw new ApiFailure('UNAVAILABLE', 'no folder dialog here: type the path');
+      return opts.host.pickFolder(request);
+    },
   };
+
+  /** A page's picture from a worker (or the small cache), at a scale matching its word boxes. */
+  async function renderPreview(docId: number, pageNo: number): Promise<RenderResult> {
+    const g = pageGeometry(engine.db, docId, pageNo);
+    if (!g) throw new ApiFailure('NOT_FOUND', `document ${docId} has no page ${pageNo}`);
+    const key = `${docId}:${pageNo}:${g.width}x${g.height}`;
+    const cached = previews.get(key);
+    if (cached) return cached;
+    const longer = Math.max(g.width, g.height);
+    const dpi =
+      g.dpi && longer > 0 ? Math.min(g.dpi, (g.dpi * PREVIEW_MAX_SIDE) / longer) : PREVIEW_FALLBACK_DPI;
+    const outcome = await engine.renderPage({ path: g.path, pageNo, dpi, maxSide: PREVIEW_MAX_SIDE });
+    if (!outcome.ok) throw new InputError(outcome.error.code, outcome.error.message);
+    previews.set(key, outcome.value);
+    if (previews.size > PREVIEW_CACHE) previews.delete(previews.keys().next().value!);
+    return outcome.value;
+  }
 
   return {
     async call(method, args) {
@@ -203,8 +314,22 @@ export function createRouter(opts: RouterOptions): Router {
         const handler = handlers[m] as (...a: unknown[]) => unknown;
         return { ok: true, value: await handler(...parsed.data) };
       } catch (error) {
-        if (error instanceof InputError) return fail(error.code, error.message);
+        if (error instanceof InputError || error instanceof ApiFailure)
+          return fail(error.code, error.message);
+        if (error instanceof SettingsError) return fail('BAD_REQUEST', `${m}: ${error.message}`);
         console.error(`[api] ${m} failed:`, error);
+        return fail('INTERNAL', error instanceof Error ? error.message : String(error));
+      }
+    },
+    async pageImage(docId, pageNo) {
+      if (closed) return fail('DISCONNECTED', 'The engine has stopped.');
+      const parsed = schemas['review.pageImage'].safeParse([docId, pageNo]);
+      if (!parsed.success) return fail('BAD_REQUEST', `page image: ${describeIssues(parsed.error)}`);
+      try {
+        return { ok: true, value: await renderPreview(...parsed.data) };
+      } catch (error) {
+        if (error instanceof InputError || error instanceof ApiFailure)
+          return fail(error.code, error.message);
         return fail('INTERNAL', error instanceof Error ? error.message : String(error));
       }
     },
@@ -219,6 +344,7 @@ export function createRouter(opts: RouterOptions): Router {
       engine.events.off('document', onDocument);
       engine.events.off('page', onPage);
       engine.events.off('idle', onIdle);
+      engine.events.off('export', onExport);
       listeners.clear();
     },
   };

@@ -21,8 +21,26 @@ const settingsPatch = z
     formats: z.array(z.enum(['txt', 'pdf'])).min(1),
     outDir: z.string().min(1).max(4096).nullable(),
     overwrite: z.boolean(),
+    workers: z.number().int().min(1).max(64).nullable(),
   })
   .partial()
+  .strict();
+
+const docId = z.number().int().positive();
+const pageNo = z.number().int().positive();
+
+const exportOptions = z
+  .object({
+    formats: z
+      .array(z.enum(['txt', 'pdf']))
+      .min(1)
+      .max(2),
+    destination: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('next-to-source') }).strict(),
+      z.object({ kind: z.literal('folder'), path: z.string().min(1).max(4096) }).strict(),
+    ]),
+    ifExists: z.enum(['skip', 'overwrite', 'suffix']),
+  })
   .strict();
 
 const filter = {
@@ -66,6 +84,24 @@ export const schemas = {
   'review.lowConfidence': z.union([z.tuple([]), z.tuple([z.number().int().min(1).max(500)])]),
   'settings.get': noArgs,
   'settings.set': z.tuple([settingsPatch]),
+  'settings.languages': noArgs,
+  'app.capabilities': noArgs,
+  'export.start': z.tuple([
+    z
+      .object({ ids: ids.optional(), allDone: z.boolean().optional(), options: exportOptions })
+      .strict()
+      .refine((r) => r.allDone === true || (r.ids?.length ?? 0) > 0, 'give ids or allDone'),
+  ]),
+  'export.batch': z.union([
+    z.tuple([z.number().int().positive()]),
+    z.tuple([z.number().int().positive(), z.number().int().min(1).max(1000)]),
+  ]),
+  'review.page': z.tuple([docId, pageNo]),
+  'review.pageImage': z.tuple([docId, pageNo]),
+  'files.reveal': z.tuple([z.object({ docId, path: z.string().min(1).max(4096).optional() }).strict()]),
+  'files.pickFolder': z.tuple([
+    z.object({ title: z.string().max(200).optional(), multiple: z.boolean().optional() }).strict(),
+  ]),
 } satisfies Record<ApiMethod, z.ZodType<unknown[]>>;
 
 /** A readable one-line summary of what was wrong with the arguments. */

@@ -1,5 +1,7 @@
-import type { Settings } from '../../shared/api.ts';
+import { availableParallelism } from 'node:os';
+import type { LanguageOption, Settings } from '../../shared/api.ts';
 import type { Db } from '../engine/store/db.ts';
+import { listInstalledLanguages } from '../worker/languages.ts';
 
 const KEY = 'app.settings';
 
@@ -10,7 +12,18 @@ export const DEFAULT_SETTINGS: Settings = {
   formats: ['txt', 'pdf'],
   outDir: null,
   overwrite: false,
+  workers: null,
 };
+
+/** Most worker processes the settings accept: beyond the cores they only compete for them. */
+export function maxWorkers(): number {
+  return Math.max(1, availableParallelism() * 2);
+}
+
+/** The worker count a setting stands for (null = one per core). */
+export function workerCount(setting: number | null): number {
+  return setting ?? availableParallelism();
+}
 
 /** The user's settings, kept in the queue database's `settings` table as one JSON value. */
 export function readSettings(db: Db): Settings {
@@ -23,10 +36,49 @@ export function readSettings(db: Db): Settings {
   }
 }
 
+/**
+ * Stores a change. Languages must be installed packs and the worker count within reach; a
+ * refusal names what is wrong (`BAD_REQUEST` at the router).
+ */
 export function writeSettings(db: Db, patch: Partial<Settings>): Settings {
+  if (patch.languages) {
+    const installed = listInstalledLanguages();
+    const missing = patch.languages.filter((l) => !installed.includes(l));
+    if (missing.length > 0)
+      throw new SettingsError(
+        `the OCR language ${missing.join(', ')} is not installed (installed: ${installed.join(', ')})`,
+      );
+  }
+  if (patch.workers !== undefined && patch.workers !== null && patch.workers > maxWorkers())
+    throw new SettingsError(`at most ${maxWorkers()} workers on this machine (twice its cores)`);
   const next = { ...readSettings(db), ...patch };
   db.prepare(
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   ).run(KEY, JSON.stringify(next));
   return next;
+}
+
+/** A setting the engine cannot take. */
+export class SettingsError extends Error {}
+
+const LANGUAGE_NAMES: Record<string, string> = {
+  eng: 'English',
+  deu: 'German',
+  fra: 'French',
+  spa: 'Spanish',
+  ita: 'Italian',
+  por: 'Portuguese',
+  nld: 'Dutch',
+  pol: 'Polish',
+  ara: 'Arabic',
+  hin: 'Hindi',
+  jpn: 'Japanese',
+  kor: 'Korean',
+  chi_sim: 'Chinese (simplified)',
+  chi_tra: 'Chinese (traditional)',
+};
+
+/** The installed recognition language packs, with names for people. */
+export function installedLanguages(): LanguageOption[] {
+  return listInstalledLanguages().map((code) => ({ code, name: LANGUAGE_NAMES[code] ?? code }));
 }

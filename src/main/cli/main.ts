@@ -109,7 +109,7 @@ function buildProgram(): Command {
       process.exitCode = await serveCommand({
         host: o.host,
         port: parsePort(o.port),
-        jobs: parseJobs(o.jobs),
+        jobs: o.jobs === undefined ? null : parseJobs(o.jobs),
         dbPath: o.db ?? defaultDatabasePath(),
         token: process.env.BULK_OCR_TOKEN || null,
       });

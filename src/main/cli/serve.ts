@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createRouter } from '../api/router.ts';
+import { readSettings, workerCount } from '../api/settings.ts';
 import { Engine } from '../engine/engine.ts';
 import { forkSpawner } from '../engine/spawnNode.ts';
 import { startServer } from '../server/server.ts';
@@ -12,7 +13,8 @@ export interface ServeArgs {
   host: string;
   port: number;
   dbPath: string;
-  jobs: number;
+  /** --jobs; null: the worker count from the settings (one per core unless changed there). */
+  jobs: number | null;
   /** A fixed token (e.g. from BULK_OCR_TOKEN); default: a new random one each start. */
   token: string | null;
 }
@@ -51,7 +53,9 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
   const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string })
     .version;
 
-  const engine = new Engine({ dbPath: args.dbPath, spawn: forkSpawner(), jobs: args.jobs });
+  const engine = new Engine({ dbPath: args.dbPath, spawn: forkSpawner(), jobs: args.jobs ?? 1 });
+  const jobs = args.jobs ?? workerCount(readSettings(engine.db).workers);
+  engine.setWorkers(jobs);
   const router = createRouter({ engine, version });
   engine.events.on('fatal', (e) =>
     process.stderr.write(`bulk-ocr: the OCR workers cannot run: ${e.message}\n`),
@@ -75,7 +79,7 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
     throw error;
   }
   const out = process.stdout;
-  out.write(`Bulk OCR ${version} is serving the queue ${args.dbPath} with ${args.jobs} worker(s).\n`);
+  out.write(`Bulk OCR ${version} is serving the queue ${args.dbPath} with ${jobs} worker(s).\n`);
   out.write(`Open this URL in a browser (it holds the access token):\n\n    ${server.url}\n\n`);
   if (!isLoopback(args.host))
     process.stderr.write(

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DocumentRow, ErrorInfo, PageResult, QueueCounts } from '../../shared/model.ts';
-import type { ExportWireJob, SpawnWorker } from '../worker/protocol.ts';
+import type { ExportOptions, ExportStartResult } from '../../shared/exports.ts';
+import type { ExportWireJob, RenderResult, SpawnWorker, TaskType } from '../worker/protocol.ts';
 import { closeDatabase, openDatabase, type Db } from './store/db.ts';
 import {
   cancelDocuments,
@@ -29,6 +30,16 @@ import {
   recoverLeases,
   type Task,
 } from './store/tasks.ts';
+import {
+  claimExportTask,
+  completeExportTask,
+  createExportBatch,
+  failExportTask,
+  nextExportWake,
+  recoverExportTasks,
+  releaseExportLeases,
+  type ExportTaskClaim,
+} from './store/exportTasks.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './store/policy.ts';
 import { acquireEngineLock, releaseEngineLock, releaseLeases } from './store/lock.ts';
 import { Pool, type TaskOutcome } from './pool.ts';
@@ -46,7 +57,7 @@ export interface EngineOptions {
   jobs: number;
   policy?: RetryPolicy;
   /** Per task type, in ms. */
-  timeouts?: Partial<Record<Task['kind'], number>>;
+  timeouts?: Partial<Record<TaskType, number>>;
   maxWorkerRssBytes?: number;
   recycleAfterTasks?: number;
   clock?: () => number;
@@ -54,7 +65,24 @@ export interface EngineOptions {
   watchTimings?: Partial<WatchTimings>;
 }
 
-const defaultTimeouts: Record<Task['kind'], number> = { probe: 60_000, page: 180_000, export: 300_000 };
+const defaultTimeouts: Record<TaskType, number> = {
+  probe: 60_000,
+  page: 180_000,
+  export: 300_000,
+  render: 60_000,
+};
+
+/** A page picture waits this long for a worker to come free before the window is told to try again. */
+const RENDER_WAIT_MS = 60_000;
+
+/** What the review window's page view needs to draw a page: its picture and the scale of its boxes. */
+export type PagePreviewOutcome = { ok: true; value: RenderResult } | { ok: false; error: ErrorInfo };
+
+interface PendingRender {
+  request: { path: string; pageNo: number; dpi: number; maxSide: number };
+  resolve: (o: PagePreviewOutcome) => void;
+  timer: NodeJS.Timeout;
+}
 
 /**
  * The product: a persistent page queue worked by a pool of OCR processes. Front ends (CLI, Electron,
@@ -75,7 +103,9 @@ export class Engine {
   private readonly pool: Pool;
   private readonly checkpointer: WalCheckpointer;
   private readonly policy: RetryPolicy;
-  private readonly timeouts: Record<Task['kind'], number>;
+  private readonly timeouts: Record<TaskType, number>;
+  /** Page pictures asked for by a window: served by the next worker that comes free, before queue work. */
+  private readonly renders: PendingRender[] = [];
   private readonly clock: () => number;
   private started = false;
   private stopping = false;
@@ -117,8 +147,9 @@ export class Engine {
     if (this.started) return { recovered: 0 };
     this.started = true;
     const recovered = recoverLeases(this.db, this.policy, this.clock());
+    const exports = recoverExportTasks(this.db, this.policy, this.clock());
     this.pool.start();
-    return { recovered: recovered.pages + recovered.documents };
+    return { recovered: recovered.pages + recovered.documents + exports };
   }
 
   /** Stops claiming, stops the workers and returns unfinished tasks to the queue without counting the attempt. */
@@ -127,8 +158,13 @@ export class Engine {
     this.stopping = true;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     await this.watch.stop();
+    for (const r of this.renders.splice(0)) {
+      clearTimeout(r.timer);
+      r.resolve({ ok: false, error: { code: 'INTERNAL', message: 'the engine is stopping' } });
+    }
     await this.pool.close();
     releaseLeases(this.db, this.owner);
+    releaseExportLeases(this.db, this.owner);
     releaseEngineLock(this.db, this.owner);
     await this.checkpointer.stop();
     closeDatabase(this.db);
@@ -170,6 +206,58 @@ export class Engine {
     return isGloballyPaused(this.db);
   }
 
+  /**
+   * Exports documents that are done again, to the targets in `options` (the export dialog). Each
+   * becomes an export task in the database, worked by the pool before any further page (exports
+   * are short, and the user is waiting for them); follow them with `exportBatch` and the `export`
+   * event. Documents not done yet are listed as not ready.
+   */
+  exportDocuments(ids: number[], options: ExportOptions): ExportStartResult {
+    const result = createExportBatch(this.db, ids, options, this.clock());
+    this.pump();
+    return result;
+  }
+
+  /**
+   * Changes the number of OCR workers now: new ones start at once; surplus ones finish the page
+   * they are on and stop.
+   */
+  setWorkers(n: number): void {
+    this.pool.resize(n);
+    this.pump();
+  }
+
+  /**
+   * Renders a page's picture on the next worker that comes free (queue work waits for that one
+   * task; nothing claimed is touched: no lease, no database write). `dpi` is for PDF pages.
+   */
+  renderPage(request: PendingRender['request']): Promise<PagePreviewOutcome> {
+    if (!this.started || this.stopping)
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'INTERNAL', message: 'the engine is not running' },
+      });
+    return new Promise((resolve) => {
+      const pending: PendingRender = {
+        request,
+        resolve,
+        timer: setTimeout(() => {
+          const i = this.renders.indexOf(pending);
+          if (i >= 0) this.renders.splice(i, 1);
+          resolve({
+            ok: false,
+            error: {
+              code: 'TIMEOUT',
+              message: 'every worker is busy with a long page; try again in a moment',
+            },
+          });
+        }, RENDER_WAIT_MS),
+      };
+      this.renders.push(pending);
+      this.pump();
+    });
+  }
+
   document(id: number): DocumentRow | null {
     return getDocument(this.db, id);
   }
@@ -190,10 +278,14 @@ export class Engine {
   /** Hands ready tasks to idle workers until one or the other runs out. */
   private pump(): void {
     if (!this.started || this.stopping || this.db.open === false) return;
+    // Page pictures first, even while paused: a person is looking at the window, waiting.
+    while (this.pool.idleCount > 0 && this.renders.length > 0) this.dispatchRender(this.renders.shift()!);
     if (isGloballyPaused(this.db)) return;
     while (this.pool.idleCount > 0) {
       const now = this.clock();
-      const task = claimNext(this.db, this.owner, now, this.timeouts.page + 60_000);
+      const leaseMs = this.timeouts.page + 60_000;
+      const task =
+        claimExportTask(this.db, this.owner, now, leaseMs) ?? claimNext(this.db, this.owner, now, leaseMs);
       if (!task) {
         this.scheduleWake(now);
         if (this.inFlight === 0) this.events.emit('idle');
@@ -207,13 +299,22 @@ export class Engine {
   private scheduleWake(now: number): void {
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = null;
-    const at = nextWakeTime(this.db, now);
-    if (at === null) return;
+    const times = [nextWakeTime(this.db, now), nextExportWake(this.db, now)].filter((t) => t !== null);
+    if (times.length === 0) return;
+    const at = Math.min(...times);
     this.wakeTimer = setTimeout(() => this.pump(), Math.max(0, at - now) + 5);
     this.wakeTimer.unref();
   }
 
-  private dispatch(task: Task): void {
+  private dispatchRender(r: PendingRender): void {
+    clearTimeout(r.timer);
+    void this.pool.run('render', r.request).then((o) => {
+      r.resolve(o);
+      this.pump();
+    });
+  }
+
+  private dispatch(task: Task | ExportTaskClaim): void {
     this.inFlight++;
     const settle = (): void => {
       this.inFlight--;
@@ -257,6 +358,24 @@ export class Engine {
               : failExport(this.db, task.docId, this.owner, o.error, this.policy, this.clock()),
           );
           this.announceDocument(task.docId);
+          settle();
+        });
+        return;
+      }
+      case 'reexport': {
+        const job = this.exportJob(task.docId);
+        if (!job) {
+          settle();
+          return;
+        }
+        job.target = { formats: task.formats, stem: task.stem, overwrite: false };
+        void this.pool.run('export', { job, ifExists: task.ifExists }).then((o) => {
+          this.record(() =>
+            o.ok
+              ? completeExportTask(this.db, task.taskId, this.owner, o.value, this.clock())
+              : failExportTask(this.db, task.taskId, this.owner, o.error, this.policy, this.clock()),
+          );
+          if (this.db.open) this.events.emit('export', { batchId: task.batchId, docId: task.docId });
           settle();
         });
         return;

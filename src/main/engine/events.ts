@@ -16,6 +16,8 @@ export interface EngineEvents {
       timings: PageTimings | null;
     },
   ];
+  /** An export the user asked for (export dialog) finished, for good or not, or will be retried. */
+  export: [{ batchId: number; docId: number }];
   /** The engine cannot go on (workers cannot start). */
   fatal: [ErrorInfo];
   /**

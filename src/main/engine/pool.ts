@@ -40,6 +40,8 @@ interface Slot {
   /** The error to report for the current task when the process exits (set when we kill it on purpose). */
   killReason: ErrorInfo | null;
   restartTimer: NodeJS.Timeout | null;
+  /** Taken out of the pool (fewer workers asked for): shuts down after its task, never respawned. */
+  retiring: boolean;
 }
 
 const MAX_FAILED_STARTS = 5;
@@ -50,6 +52,9 @@ const MAX_FAILED_STARTS = 5;
  */
 export class Pool {
   private readonly slots: Slot[] = [];
+  /** Slots taken out by `resize` that are still finishing a task. */
+  private readonly retiring = new Set<Slot>();
+  private started = false;
   private nextTaskId = 1;
   private failedStarts = 0;
   private closing = false;
@@ -61,25 +66,61 @@ export class Pool {
   }
 
   start(): void {
-    for (let i = 0; i < this.opts.size; i++) {
-      const slot: Slot = {
-        index: i,
-        port: null,
-        ready: false,
-        tasksDone: 0,
-        lastRss: 0,
-        peakRss: 0,
-        current: null,
-        killReason: null,
-        restartTimer: null,
-      };
-      this.slots.push(slot);
-      this.spawn(slot);
-    }
+    this.started = true;
+    for (let i = 0; i < this.opts.size; i++) this.addSlot();
     const poll = this.opts.memoryPollMs ?? 2_000;
     if (poll > 0 && process.platform === 'linux') {
       this.memoryTimer = setInterval(() => this.checkMemory(), poll);
       this.memoryTimer.unref();
+    }
+  }
+
+  private addSlot(): void {
+    const slot: Slot = {
+      index: this.slots.length,
+      port: null,
+      ready: false,
+      tasksDone: 0,
+      lastRss: 0,
+      peakRss: 0,
+      current: null,
+      killReason: null,
+      restartTimer: null,
+      retiring: false,
+    };
+    this.slots.push(slot);
+    this.spawn(slot);
+  }
+
+  /**
+   * Changes the number of workers while running. New ones start at once; surplus ones leave the
+   * pool now and shut down when idle, or after the task they are running (it is never cut short).
+   */
+  resize(size: number): void {
+    const n = Math.max(1, Math.floor(size));
+    this.opts.size = n;
+    if (!this.started || this.closing) return;
+    while (this.slots.length < n) this.addSlot();
+    for (const slot of this.slots.splice(n)) {
+      slot.retiring = true;
+      if (slot.restartTimer) clearTimeout(slot.restartTimer);
+      if (slot.current) {
+        this.retiring.add(slot);
+        continue;
+      }
+      this.shutDown(slot);
+    }
+  }
+
+  private shutDown(slot: Slot): void {
+    slot.ready = false;
+    const port = slot.port;
+    if (!port) return;
+    slot.killReason = { code: 'INTERNAL', message: 'recycled' };
+    try {
+      port.send({ type: 'shutdown' });
+    } catch {
+      port.kill();
     }
   }
 
@@ -127,7 +168,7 @@ export class Pool {
   async close(graceMs = 3_000): Promise<void> {
     this.closing = true;
     if (this.memoryTimer) clearInterval(this.memoryTimer);
-    const exits = this.slots.map((slot) => {
+    const exits = [...this.slots, ...this.retiring].map((slot) => {
       if (slot.restartTimer) clearTimeout(slot.restartTimer);
       const port = slot.port;
       if (!port) return Promise.resolve();
@@ -196,6 +237,11 @@ export class Pool {
         slot.lastRss = m.rss;
         slot.peakRss = Math.max(slot.peakRss, m.rss);
         current.resolve(m.type === 'done' ? { ok: true, value: m.value } : { ok: false, error: m.error });
+        if (slot.retiring) {
+          this.retiring.delete(slot);
+          this.shutDown(slot);
+          return;
+        }
         if (m.rss > this.opts.maxWorkerRssBytes || slot.tasksDone >= this.opts.recycleAfterTasks) {
           // Replace it quietly: nothing is running on it.
           slot.ready = false;
@@ -225,7 +271,8 @@ export class Pool {
         error: reason ?? { code: 'WORKER_CRASHED', message: `the OCR worker ${how} while processing this` },
       });
     }
-    if (this.closing) return;
+    this.retiring.delete(slot);
+    if (this.closing || slot.retiring) return;
     if (!wasReady && !current && reason?.message !== 'recycled') {
       this.onStartFailure(
         slot,

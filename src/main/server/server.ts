@@ -16,7 +16,13 @@ import { basename, extname, join, resolve, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { UPLOAD_PATH, WS_PATH, type ApiResult, type WsServerFrame } from '../../shared/api.ts';
+import {
+  PAGE_IMAGE_PATH,
+  UPLOAD_PATH,
+  WS_PATH,
+  type ApiResult,
+  type WsServerFrame,
+} from '../../shared/api.ts';
 import type { Router } from '../api/router.ts';
 import { isInside } from '../engine/paths.ts';
 import { RateLimiter, type RateLimit } from './rateLimit.ts';
@@ -241,6 +247,24 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     }
   };
 
+  /** GET /page-image?doc=…&page=…: a page's picture, rendered by a worker (see `review.pageImage`). */
+  const pageImage = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const q = new URL(req.url ?? '/', 'http://x').searchParams;
+    const result = await opts.router.pageImage(Number(q.get('doc')), Number(q.get('page')));
+    if (!result.ok) {
+      const status =
+        result.error.code === 'NOT_FOUND' ? 404 : result.error.code === 'BAD_REQUEST' ? 400 : 503;
+      return refuse(res, status, result.error.message);
+    }
+    res.writeHead(200, {
+      'content-type': result.value.mime,
+      'content-length': String(result.value.image.byteLength),
+      'cache-control': 'private, no-cache',
+      'x-content-type-options': 'nosniff',
+    });
+    res.end(result.value.image);
+  };
+
   const server: Server = createServer((req, res) => {
     // Browsers ask for it on their own, without the token: answering it is no leak and no guess.
     if (req.url === '/favicon.ico' && hostOk(req)) return void res.writeHead(204).end();
@@ -256,9 +280,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         ? originOk(req)
           ? limitedUpload(req, res)
           : Promise.resolve(refuse(res, 403, 'Cross-origin upload refused.'))
-        : req.method === 'GET' || req.method === 'HEAD'
-          ? serveStatic(req, res)
-          : Promise.resolve(refuse(res, 405, 'Method not allowed.'));
+        : req.method === 'GET' && pathname === PAGE_IMAGE_PATH
+          ? pageImage(req, res)
+          : req.method === 'GET' || req.method === 'HEAD'
+            ? serveStatic(req, res)
+            : Promise.resolve(refuse(res, 405, 'Method not allowed.'));
     work.catch((error: unknown) => {
       console.error('[serve] request failed:', error);
       if (!res.headersSent) refuse(res, 500, 'Internal error.');

@@ -6,6 +6,7 @@ import type {
   PageResult,
   ProbeResult,
 } from '../../shared/model.ts';
+import type { IfExists } from '../../shared/exports.ts';
 
 /**
  * The typed messages between the engine and an OCR worker process. Both ends import this module;
@@ -32,14 +33,27 @@ export interface ExportWireJob {
 
 export interface ExportResult {
   written: string[];
+  /** Existing files left as they were (`ifExists: 'skip'`). */
+  skipped?: string[];
   bytes: number;
+}
+
+/** A page's picture for the review window (JPEG), in the geometry of its word boxes. */
+export interface RenderResult {
+  image: Uint8Array;
+  mime: 'image/jpeg';
+  width: number;
+  height: number;
 }
 
 /** Requests, keyed by type, with the value a successful reply carries. */
 export interface WorkerTasks {
   probe: { request: { path: string }; result: ProbeResult };
   page: { request: { path: string; pageNo: number; options: OcrOptions }; result: PageResult };
-  export: { request: { job: ExportWireJob }; result: ExportResult };
+  /** `ifExists` absent: the queue's own rule (refuse unless `target.overwrite`). */
+  export: { request: { job: ExportWireJob; ifExists?: IfExists }; result: ExportResult };
+  /** PDF pages are rendered at `dpi`; image pages scaled to fit `maxSide`. */
+  render: { request: { path: string; pageNo: number; dpi: number; maxSide: number }; result: RenderResult };
 }
 
 export type TaskType = keyof WorkerTasks;

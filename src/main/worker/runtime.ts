@@ -3,10 +3,12 @@ import type { Word } from '../../shared/model.ts';
 import { toErrorInfo } from './errors.ts';
 import type { ExportWireJob, WorkerReply, WorkerRequest } from './protocol.ts';
 import { probeFile } from './probe.ts';
-import { openDocument, type OpenedDocument } from './pdfDocument.ts';
+import { openDocument, type AnyDocument, type OpenedDocument } from './pdfDocument.ts';
 import { createRecognizer, type Recognizer } from './recognize.ts';
 import { ocrPage } from './ocrPage.ts';
-import { exportDocument, type ExportJob } from '../engine/export/exportDocument.ts';
+import type { ExportJob } from '../engine/export/exportDocument.ts';
+import { exportWithPolicy } from '../engine/export/exportPolicy.ts';
+import { renderPreview } from './preview.ts';
 
 /** How the worker talks to its host; the entry wires it to the process, tests to in-memory ports. */
 export interface WorkerIo {
@@ -56,7 +58,19 @@ export async function runWorker(io: WorkerIo): Promise<void> {
         return ocrPage(await documentFor(m.path), m.pageNo, m.options, recognizer);
       case 'export':
         await closeOpen(); // the exporter reads the source itself
-        return exportDocument(fromWire(m.job));
+        return exportWithPolicy(fromWire(m.job), m.ifExists ?? 'fail');
+      case 'render': {
+        // The review window's picture: the file kept open for pages stays open when it is the same
+        // one; another file is opened for this alone, so the page work's cache is not thrown away.
+        if (open?.path === m.path)
+          return renderPreview((await documentFor(m.path)) as AnyDocument, m.pageNo, m.dpi, m.maxSide);
+        const doc = await openDocument(m.path);
+        try {
+          return await renderPreview(doc, m.pageNo, m.dpi, m.maxSide);
+        } finally {
+          await doc.close().catch(() => undefined);
+        }
+      }
     }
   };
 

@@ -1,5 +1,7 @@
-import type { LowConfidencePage } from '../../../shared/model.ts';
+import type { ErrorCode, LowConfidencePage, PageState, Word } from '../../../shared/model.ts';
+import type { PageDetail } from '../../../shared/api.ts';
 import type { Db } from './db.ts';
+import type { PageRecord } from './rows.ts';
 
 /** Below this mean word confidence a page is flagged whatever its neighbours score. */
 export const LOW_CONFIDENCE = 60;
@@ -27,4 +29,53 @@ export function lowConfidencePages(db: Db, limit: number, docIds?: readonly numb
        ORDER BY p.mean_confidence, p.doc_id, p.page_no LIMIT ?`,
     )
     .all(LOW_CONFIDENCE, BELOW_DOCUMENT_MEAN, ...(docIds ?? []), limit) as LowConfidencePage[];
+}
+
+/** A page as the page view shows it (a duplicate's pages are its original's), or null. */
+export function pageDetail(db: Db, docId: number, pageNo: number): PageDetail | null {
+  const doc = db
+    .prepare('SELECT id, path, page_count, duplicate_of FROM documents WHERE id = ?')
+    .get(docId) as
+    { id: number; path: string; page_count: number | null; duplicate_of: number | null } | undefined;
+  if (!doc) return null;
+  const p = db
+    .prepare('SELECT * FROM pages WHERE doc_id = ? AND page_no = ?')
+    .get(doc.duplicate_of ?? docId, pageNo) as PageRecord | undefined;
+  if (!p) return null;
+  const words = p.words
+    ? (JSON.parse(p.words) as [string, number, number, number, number, number][]).map(
+        ([text, x0, y0, x1, y1, confidence]): Word => ({ text, x0, y0, x1, y1, confidence }),
+      )
+    : [];
+  return {
+    docId,
+    path: doc.path,
+    pageNo,
+    pageCount: doc.page_count ?? 0,
+    state: p.state as PageState,
+    source: (p.source as PageDetail['source']) ?? null,
+    text: p.text ?? '',
+    words,
+    width: p.width ?? 0,
+    height: p.height ?? 0,
+    meanConfidence: p.mean_confidence,
+    error: p.error_code ? { code: p.error_code as ErrorCode, message: p.error_message ?? '' } : null,
+  };
+}
+
+/** Geometry of a page as recognised, for rendering its picture at a matching scale. */
+export function pageGeometry(
+  db: Db,
+  docId: number,
+  pageNo: number,
+): { path: string; kind: string | null; width: number; height: number; dpi: number | null } | null {
+  const doc = db.prepare('SELECT path, kind, duplicate_of FROM documents WHERE id = ?').get(docId) as
+    { path: string; kind: string | null; duplicate_of: number | null } | undefined;
+  if (!doc) return null;
+  const p = db
+    .prepare('SELECT width, height, dpi FROM pages WHERE doc_id = ? AND page_no = ?')
+    .get(doc.duplicate_of ?? docId, pageNo) as
+    { width: number | null; height: number | null; dpi: number | null } | undefined;
+  if (!p) return null;
+  return { path: doc.path, kind: doc.kind, width: p.width ?? 0, height: p.height ?? 0, dpi: p.dpi };
 }

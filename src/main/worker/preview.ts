@@ -1,0 +1,91 @@
+/**
+ * A page's picture for the review window's page view: the page as the user sees it (PDF
+ * CropBox and /Rotate applied, images as stored), scaled down to a modest size and encoded as
+ * JPEG. It has the geometry the word boxes refer to (`PageResult.width/height` are the same page
+ * at the recognition resolution), so the window scales the boxes by `width / page.width`.
+ */
+import { createCanvas, Image, ImageData, type Canvas } from '@napi-rs/canvas';
+import type { AnyDocument } from './pdfDocument.ts';
+import type { RasterImage } from './ocrTypes.ts';
+
+export interface PagePreview {
+  /** JPEG bytes. */
+  image: Uint8Array;
+  mime: 'image/jpeg';
+  width: number;
+  height: number;
+}
+
+const JPEG_QUALITY = 82;
+
+/**
+ * Renders page `pageNumber` (1-based): a PDF page at `dpi` (the caller picks one that keeps the
+ * longer side near `maxSide`), an image page scaled to fit `maxSide`.
+ */
+export async function renderPreview(
+  doc: AnyDocument,
+  pageNumber: number,
+  dpi: number,
+  maxSide: number,
+): Promise<PagePreview> {
+  const raster: RasterImage =
+    doc.kind === 'pdf' ? (await doc.render(pageNumber, dpi)).raster : await doc.raster(pageNumber);
+  const scale = Math.min(1, maxSide / Math.max(raster.width, raster.height));
+  const width = Math.max(1, Math.round(raster.width * scale));
+  const height = Math.max(1, Math.round(raster.height * scale));
+  const source = await toDrawable(raster);
+  const canvas = createCanvas(width, height);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, width, height);
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = 'high';
+  ctx.drawImage(source, 0, 0, width, height);
+  const image = await canvas.encode('jpeg', JPEG_QUALITY);
+  return {
+    image: new Uint8Array(image.buffer, image.byteOffset, image.byteLength),
+    mime: 'image/jpeg',
+    width,
+    height,
+  };
+}
+
+type Drawable = Image | Canvas;
+
+/** Something drawImage takes: the file's own PNG/JPEG decoded, or the pixels put on a canvas. */
+async function toDrawable(raster: RasterImage): Promise<Drawable> {
+  if (raster.kind === 'encoded' && !isPgm(raster.bytes)) {
+    const image = new Image();
+    await new Promise<void>((resolve, reject) => {
+      image.onload = () => resolve();
+      image.onerror = (e: unknown) => reject(e instanceof Error ? e : new Error(String(e)));
+      image.src = Buffer.from(raster.bytes.buffer, raster.bytes.byteOffset, raster.bytes.byteLength);
+    });
+    return image;
+  }
+  const { width, height } = raster;
+  const [channels, data] =
+    raster.kind === 'encoded'
+      ? [1 as const, raster.bytes.subarray(raster.bytes.length - width * height)]
+      : [raster.channels, raster.data];
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  for (let i = 0, j = 0; i < width * height; i++, j += channels) {
+    const o = i * 4;
+    if (channels === 1) {
+      rgba[o] = rgba[o + 1] = rgba[o + 2] = data[j];
+    } else {
+      rgba[o] = data[j];
+      rgba[o + 1] = data[j + 1];
+      rgba[o + 2] = data[j + 2];
+    }
+    rgba[o + 3] = 255;
+  }
+  const canvas = createCanvas(width, height);
+  canvas.getContext('2d').putImageData(new ImageData(rgba, width, height), 0, 0);
+  return canvas;
+}
+
+/** The rasteriser's grey PGM (P5): pixels follow a short text header. */
+function isPgm(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x50 && bytes[1] === 0x35;
+}
