@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { DocumentRow } from '../../src/shared/model.ts';
 import { clickSelection, withoutIds, type SelectionState } from '../../src/renderer/src/state/selection.ts';
 import { covers, patchWindow, windowFor, type RowWindow } from '../../src/renderer/src/state/queueWindow.ts';
+import { isAbsolutePath, settingsPatch, settingsProblem } from '../../src/renderer/src/state/settings.ts';
+import { batchFinished, batchSummary } from '../../src/renderer/src/state/exportDialog.ts';
+import { boxPercent, confidenceBand } from '../../src/renderer/src/state/pageView.ts';
+import type { Settings } from '../../src/shared/api.ts';
+import type { ExportBatch } from '../../src/shared/exports.ts';
 
 const none: SelectionState = { selected: new Set(), anchor: null };
 const ids = [10, 11, 12, 13, 14];
@@ -66,5 +71,79 @@ describe('queue window', () => {
     expect(next.rows[4].id).toBe(105);
     // Nothing of ours changed: the same object, so React does not re-render.
     expect(patchWindow(w, { rows: [row(1)], removed: [2], truncated: false })).toBe(w);
+  });
+});
+
+const saved: Settings = {
+  languages: ['eng'],
+  dpi: 300,
+  mode: 'auto',
+  formats: ['txt', 'pdf'],
+  outDir: null,
+  overwrite: false,
+  workers: null,
+};
+
+describe('settings form', () => {
+  it('sends only what changed', () => {
+    expect(settingsPatch(saved, { ...saved })).toEqual({});
+    expect(settingsPatch(saved, { ...saved, languages: ['eng', 'deu'], workers: 2 })).toEqual({
+      languages: ['eng', 'deu'],
+      workers: 2,
+    });
+    expect(settingsPatch({ ...saved, workers: 2 }, saved)).toEqual({ workers: null });
+  });
+
+  it('names what cannot be saved', () => {
+    expect(settingsProblem(saved)).toBeNull();
+    expect(settingsProblem({ ...saved, languages: [] })).toMatch(/language/);
+    expect(settingsProblem({ ...saved, formats: [] })).toMatch(/format/);
+    expect(settingsProblem({ ...saved, workers: 0 })).toMatch(/workers/);
+    expect(settingsProblem({ ...saved, outDir: 'out' })).toMatch(/full path/);
+    expect(isAbsolutePath('C:\\scans')).toBe(true);
+    expect(isAbsolutePath('/srv/scans')).toBe(true);
+    expect(isAbsolutePath('scans')).toBe(false);
+  });
+});
+
+function batch(counts: Partial<ExportBatch['counts']>): ExportBatch {
+  const c = { queued: 0, running: 0, written: 0, skipped: 0, failed: 0, ...counts };
+  return {
+    id: 1,
+    createdAt: 0,
+    options: { formats: ['txt'], destination: { kind: 'next-to-source' }, ifExists: 'skip' },
+    counts: { ...c, total: c.queued + c.running + c.written + c.skipped + c.failed },
+    items: [],
+  };
+}
+
+describe('export batch as the dialog shows it', () => {
+  it('is under way while anything is queued or running, then sums up how it ended', () => {
+    expect(batchFinished(null)).toBe(false);
+    expect(batchFinished(batch({ queued: 1, written: 2 }))).toBe(false);
+    expect(batchSummary(batch({ running: 1, written: 2 }))).toBe('Exporting… 2 of 3 documents');
+    expect(batchFinished(batch({ written: 2, failed: 1 }))).toBe(true);
+    expect(batchSummary(batch({ written: 2 }))).toBe('Done: 2 exported.');
+    expect(batchSummary(batch({ written: 1, skipped: 2, failed: 1 }))).toBe(
+      'Done: 1 exported, 2 skipped (files already there), 1 failed.',
+    );
+  });
+});
+
+describe('page view', () => {
+  it('places a word box as a share of the page, whatever size the picture is shown at', () => {
+    const w = { text: 'fox', x0: 250, y0: 100, x1: 500, y1: 150, confidence: 91 };
+    expect(boxPercent(w, 1000, 2000)).toEqual({ left: 25, top: 5, width: 25, height: 2.5 });
+  });
+
+  it('colours by confidence: high from 85, low under 60 (as the review list flags pages)', () => {
+    expect([95, 85, 84.9, 60, 59.9, 0].map(confidenceBand)).toEqual([
+      'high',
+      'high',
+      'medium',
+      'medium',
+      'low',
+      'low',
+    ]);
   });
 });

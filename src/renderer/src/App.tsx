@@ -7,11 +7,16 @@ import { ProgressStrip } from './views/ProgressStrip.tsx';
 import { QueueTable } from './views/QueueTable.tsx';
 import { QueueToolbar } from './views/QueueToolbar.tsx';
 import { ReviewPanel } from './views/ReviewPanel.tsx';
+import { SettingsDialog } from './views/SettingsDialog.tsx';
+import { ExportDialog } from './views/ExportDialog.tsx';
+import { PageView } from './views/PageView.tsx';
+import { useSettings } from './state/settings.ts';
 
 /** The main window: header, overall progress, the queue with its toolbar, and the review panel. */
 export function App() {
   useEffect(() => startSubscriptions(), []);
   const connection = useStatus((s) => s.connection);
+  const settingsOpen = useSettings((s) => s.open);
   if (connection === 'forbidden')
     return (
       <div className="forbidden">
@@ -35,6 +40,10 @@ export function App() {
           <ReviewPanel />
         </div>
       </div>
+      {/* Keyed so the form starts from the stored settings each time it opens. */}
+      {settingsOpen && <SettingsDialog key="settings" />}
+      <ExportDialog />
+      <PageView />
     </DropTarget>
   );
 }

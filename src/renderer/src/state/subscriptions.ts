@@ -7,6 +7,8 @@ import { useQueue } from './queue.ts';
 import { useReview } from './review.ts';
 import { useSelection } from './selection.ts';
 import { useStatus } from './status.ts';
+import { useSettings } from './settings.ts';
+import { useExport } from './exportDialog.ts';
 
 const FAILED = new Set(['failed', 'done-with-errors']);
 
@@ -27,6 +29,14 @@ export function startSubscriptions(): () => void {
     );
     useQueue.getState().refresh();
     refreshReview();
+    useSettings
+      .getState()
+      .load()
+      .catch(() => {});
+    void useExport
+      .getState()
+      .refresh()
+      .catch(() => {});
   };
   const offs = [
     onConnection((connection) => {
@@ -49,6 +59,10 @@ export function startSubscriptions(): () => void {
         change.removed.some((id) => inReview.has(id))
       )
         refreshReview();
+    }),
+    on('export.changed', ({ batchIds }) => {
+      const exp = useExport.getState();
+      if (exp.started?.batchId && batchIds.includes(exp.started.batchId)) void exp.refresh().catch(() => {});
     }),
   ];
   return () => offs.forEach((off) => off());

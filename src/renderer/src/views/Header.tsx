@@ -3,9 +3,11 @@ import { useShallow } from 'zustand/react/shallow';
 import { call } from '../api/client.ts';
 import { useStatus } from '../state/status.ts';
 import { useQueue } from '../state/queue.ts';
+import { useSettings } from '../state/settings.ts';
+import { useExport } from '../state/exportDialog.ts';
 import { UploadButton } from './DropTarget.tsx';
 
-/** Title, connection, "Add folder…" and the global pause. */
+/** Title, connection, "Add folder…", export of everything done, the global pause and settings. */
 export function Header() {
   const { version, connection, paused } = useStatus(
     useShallow((s) => ({ version: s.version, connection: s.connection, paused: s.status?.paused ?? false })),
@@ -31,23 +33,75 @@ export function Header() {
       <div className="header-actions">
         <AddFolder />
         <UploadButton />
+        <ExportAllButton />
         <button type="button" className={paused ? 'btn primary' : 'btn'} onClick={togglePause}>
           {paused ? '▶ Resume all' : '❚❚ Pause all'}
+        </button>
+        <button
+          type="button"
+          className="btn ghost icon-btn"
+          aria-label="Settings"
+          title="Settings"
+          onClick={() => useSettings.getState().setOpen(true)}
+        >
+          ⚙
         </button>
       </div>
     </header>
   );
 }
 
+/** "Export…" for every document that is done (the selection has its own). */
+function ExportAllButton() {
+  const done = useStatus((s) =>
+    s.status ? s.status.counts.documents.done + s.status.counts.documents['done-with-errors'] : 0,
+  );
+  return (
+    <button
+      type="button"
+      className="btn"
+      disabled={done === 0}
+      title={done === 0 ? 'Nothing is done yet' : `Export the ${done} documents that are done`}
+      onClick={() => useExport.getState().openFor({ kind: 'all-done', count: done })}
+    >
+      ⤓ Export done…
+    </button>
+  );
+}
+
+/** Queues paths and says what happened in the notice bar. */
+async function addPaths(paths: string[]): Promise<void> {
+  const setNotice = useStatus.getState().setNotice;
+  const r = await call('queue.add', { paths });
+  const skipped = r.skipped.map((s) => `${s.path}: ${s.reason}`).join('; ');
+  setNotice(
+    r.queued === 0 && skipped
+      ? { kind: 'error', text: `Nothing added. ${skipped}` }
+      : {
+          kind: 'info',
+          text: `Added ${r.created.toLocaleString()} new document${r.created === 1 ? '' : 's'}${r.queued > r.created ? ` (${(r.queued - r.created).toLocaleString()} already queued)` : ''}.${skipped ? ` Skipped: ${skipped}` : ''}`,
+        },
+  );
+  useQueue.getState().refresh();
+}
+
 /**
- * "Add folder…": a path field. In a browser there is no native folder dialog (and the engine reads
- * the paths on its own machine), so the path is typed or pasted; in the desktop app, dropping works too.
+ * "Add folder…": the native folder dialog in the desktop app. A browser has none (and the engine
+ * reads the paths on its own machine), so there the path is typed or pasted into a field.
  */
 function AddFolder() {
   const [open, setOpen] = useState(false);
   const [path, setPath] = useState('');
   const [busy, setBusy] = useState(false);
   const setNotice = useStatus((s) => s.setNotice);
+  const native = useSettings((s) => s.capabilities?.pickFolder ?? false);
+  const fail = (err: unknown) =>
+    setNotice({ kind: 'error', text: err instanceof Error ? err.message : String(err) });
+  const pick = () => {
+    call('files.pickFolder', { title: 'Add folders to the queue', multiple: true })
+      .then((paths) => (paths ? addPaths(paths) : undefined))
+      .catch(fail);
+  };
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const paths = path
@@ -56,29 +110,18 @@ function AddFolder() {
       .filter(Boolean);
     if (paths.length === 0) return;
     setBusy(true);
-    call('queue.add', { paths })
-      .then((r) => {
-        const skipped = r.skipped.map((s) => `${s.path}: ${s.reason}`).join('; ');
-        setNotice(
-          r.queued === 0 && skipped
-            ? { kind: 'error', text: `Nothing added. ${skipped}` }
-            : {
-                kind: 'info',
-                text: `Added ${r.created.toLocaleString()} new document${r.created === 1 ? '' : 's'}${r.queued > r.created ? ` (${(r.queued - r.created).toLocaleString()} already queued)` : ''}.${skipped ? ` Skipped: ${skipped}` : ''}`,
-              },
-        );
+    addPaths(paths)
+      .then(() => {
         setPath('');
         setOpen(false);
         useQueue.getState().refresh();
       })
-      .catch((err: unknown) =>
-        setNotice({ kind: 'error', text: err instanceof Error ? err.message : String(err) }),
-      )
+      .catch(fail)
       .finally(() => setBusy(false));
   };
   if (!open)
     return (
-      <button type="button" className="btn primary" onClick={() => setOpen(true)}>
+      <button type="button" className="btn primary" onClick={() => (native ? pick() : setOpen(true))}>
         + Add folder…
       </button>
     );

@@ -6,6 +6,9 @@ import { call } from '../api/client.ts';
 import { useQueue } from '../state/queue.ts';
 import { useSelection } from '../state/selection.ts';
 import { useStatus } from '../state/status.ts';
+import { useExport } from '../state/exportDialog.ts';
+import { usePageView } from '../state/pageView.ts';
+import { RevealButton } from '../components/RevealButton.tsx';
 
 /** Filter groups (a user thinks "active", not "new + queued + running + exporting"). */
 export const FILTERS: { label: string; states: DocumentState[] }[] = [
@@ -31,32 +34,34 @@ export function QueueToolbar() {
   const active = FILTERS.find((f) => f.states.join() === states.join())?.label ?? 'All';
 
   return (
-    <div className="toolbar">
-      <div className="segmented" role="radiogroup" aria-label="Show">
-        {FILTERS.map((f) => (
-          <button
-            key={f.label}
-            type="button"
-            role="radio"
-            aria-checked={active === f.label}
-            className={active === f.label ? 'seg on' : 'seg'}
-            onClick={() => setFilter({ states: f.states })}
-          >
-            {f.label}
-          </button>
-        ))}
+    <div className="toolbars">
+      <div className="toolbar">
+        <div className="segmented" role="radiogroup" aria-label="Show">
+          {FILTERS.map((f) => (
+            <button
+              key={f.label}
+              type="button"
+              role="radio"
+              aria-checked={active === f.label}
+              className={active === f.label ? 'seg on' : 'seg'}
+              onClick={() => setFilter({ states: f.states })}
+            >
+              {f.label}
+            </button>
+          ))}
+        </div>
+        <input
+          className="search"
+          type="search"
+          placeholder="Search by name"
+          aria-label="Search by name"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+        />
+        <span className="muted count-label">
+          {total.toLocaleString()} document{total === 1 ? '' : 's'}
+        </span>
       </div>
-      <input
-        className="search"
-        type="search"
-        placeholder="Search by name"
-        aria-label="Search by name"
-        value={search}
-        onChange={(e) => setSearch(e.target.value)}
-      />
-      <span className="muted count-label">
-        {total.toLocaleString()} document{total === 1 ? '' : 's'}
-      </span>
       <SelectionActions />
     </div>
   );
@@ -65,18 +70,29 @@ export function QueueToolbar() {
 function SelectionActions() {
   const selected = useSelection((s) => s.selected);
   const setNotice = useStatus((s) => s.setNotice);
+  const rows = useQueue((s) => s.rows);
   const n = selected.size;
   if (n === 0)
-    return <span className="selection-hint muted">Click a row to select · Shift/Ctrl-click · Ctrl-A</span>;
+    return (
+      <div className="selection-bar idle">
+        <span className="selection-hint muted">
+          Click a row to select it · Shift/Ctrl-click for more · Ctrl-A for all · then act on the selection
+          here
+        </span>
+      </div>
+    );
   const ids = [...selected];
+  // With one document selected: its pages and its file.
+  const single = n === 1 ? rows.find((r) => r.id === ids[0]) : undefined;
   const run = (method: ApiMethod, ...rest: unknown[]) => {
     (call as (m: ApiMethod, ...a: unknown[]) => Promise<unknown>)(method, ids, ...rest).catch((e: unknown) =>
       setNotice({ kind: 'error', text: e instanceof Error ? e.message : String(e) }),
     );
   };
   return (
-    <div className="selection-actions" role="toolbar" aria-label="Selected documents">
+    <div className="selection-bar selection-actions" role="toolbar" aria-label="Selected documents">
       <span className="sel-count">{n.toLocaleString()} selected</span>
+      <span className="sep" aria-hidden />
       <button
         type="button"
         className="btn small"
@@ -93,6 +109,7 @@ function SelectionActions() {
       >
         ↓ Priority
       </button>
+      <span className="sep" aria-hidden />
       <button type="button" className="btn small" onClick={() => run('queue.pause')}>
         Pause
       </button>
@@ -105,6 +122,21 @@ function SelectionActions() {
       <button type="button" className="btn small" onClick={() => run('queue.cancel')}>
         Cancel
       </button>
+      <span className="sep" aria-hidden />
+      <button
+        type="button"
+        className="btn small"
+        onClick={() => useExport.getState().openFor({ kind: 'selection', ids })}
+      >
+        ⤓ Export…
+      </button>
+      {single && single.pagesDone > 0 && (
+        <button type="button" className="btn small" onClick={() => usePageView.getState().open(single.id, 1)}>
+          View pages
+        </button>
+      )}
+      {single && <RevealButton docId={single.id} path={single.path} />}
+      <span className="spacer-flex" />
       <button
         type="button"
         className="btn small danger"
@@ -115,6 +147,15 @@ function SelectionActions() {
         }}
       >
         Remove
+      </button>
+      <button
+        type="button"
+        className="btn ghost small"
+        title="Clear the selection (Esc)"
+        aria-label="Clear selection"
+        onClick={() => useSelection.getState().clear()}
+      >
+        ✕
       </button>
     </div>
   );

@@ -2,9 +2,14 @@ import { useShallow } from 'zustand/react/shallow';
 import { call } from '../api/client.ts';
 import { useReview } from '../state/review.ts';
 import { useStatus } from '../state/status.ts';
+import { usePageView } from '../state/pageView.ts';
+import { RevealButton } from '../components/RevealButton.tsx';
 import { fileName, folderForRtl, folderOf } from './format.ts';
 
-/** Documents that failed (or finished with failed pages), their reason, and a retry. */
+/**
+ * Documents that failed (or finished with failed pages) with their reason, retry and the file's
+ * location; pages of low confidence, each opening the page view.
+ */
 export function ReviewPanel() {
   const { failures, lowConfidence, open } = useReview(
     useShallow((s) => ({ failures: s.failures, lowConfidence: s.lowConfidence, open: s.open })),
@@ -61,9 +66,21 @@ export function ReviewPanel() {
                     `${f.pagesFailed} of ${f.pageCount ?? '?'} pages could not be recognised.`
                   )}
                 </p>
-                <button type="button" className="btn small" onClick={() => void retry([f.id])}>
-                  ↻ Retry
-                </button>
+                <div className="failure-actions">
+                  <button type="button" className="btn small" onClick={() => void retry([f.id])}>
+                    ↻ Retry
+                  </button>
+                  {f.pagesDone > 0 && (
+                    <button
+                      type="button"
+                      className="btn small"
+                      onClick={() => usePageView.getState().open(f.id, 1)}
+                    >
+                      View pages
+                    </button>
+                  )}
+                  <RevealButton docId={f.id} path={f.path} />
+                </div>
               </li>
             ))}
           </ul>
@@ -87,6 +104,15 @@ export function ReviewPanel() {
                 <p className="failure-reason">
                   Confidence {Math.round(p.confidence)}% (document {Math.round(p.documentMean)}%)
                 </p>
+                <div className="failure-actions">
+                  <button
+                    type="button"
+                    className="btn small"
+                    onClick={() => usePageView.getState().open(p.docId, p.pageNo)}
+                  >
+                    View page
+                  </button>
+                </div>
               </li>
             ))}
           </ul>

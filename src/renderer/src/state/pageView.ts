@@ -1,0 +1,105 @@
+/** The review window's page view: which page is open, its words and its picture. */
+import { create } from 'zustand';
+import type { PageDetail } from '../../../shared/api.ts';
+import type { Word } from '../../../shared/model.ts';
+import { call, isDesktop } from '../api/client.ts';
+import { PAGE_IMAGE_PATH } from '../../../shared/api.ts';
+
+interface PageViewStore {
+  target: { docId: number; pageNo: number } | null;
+  detail: PageDetail | null;
+  imageUrl: string | null;
+  imageError: string | null;
+  error: string | null;
+  /** Index into `detail.words` of the word clicked. */
+  selected: number | null;
+  open: (docId: number, pageNo: number) => void;
+  close: () => void;
+  select: (index: number | null) => void;
+}
+
+let objectUrl: string | null = null;
+const releaseImage = (): void => {
+  if (objectUrl) URL.revokeObjectURL(objectUrl);
+  objectUrl = null;
+};
+
+export const usePageView = create<PageViewStore>()((set, get) => ({
+  target: null,
+  detail: null,
+  imageUrl: null,
+  imageError: null,
+  error: null,
+  selected: null,
+  open: (docId, pageNo) => {
+    releaseImage();
+    set({
+      target: { docId, pageNo },
+      detail: null,
+      imageUrl: null,
+      imageError: null,
+      error: null,
+      selected: null,
+    });
+    const still = () => get().target?.docId === docId && get().target?.pageNo === pageNo;
+    call('review.page', docId, pageNo).then(
+      (detail) => still() && set({ detail }),
+      (e: unknown) => still() && set({ error: e instanceof Error ? e.message : String(e) }),
+    );
+    loadImage(docId, pageNo).then(
+      (url) => {
+        if (still()) set({ imageUrl: url });
+        else if (url.startsWith('blob:')) URL.revokeObjectURL(url);
+      },
+      (e: unknown) => still() && set({ imageError: e instanceof Error ? e.message : String(e) }),
+    );
+  },
+  close: () => {
+    releaseImage();
+    set({ target: null, detail: null, imageUrl: null, imageError: null, error: null, selected: null });
+  },
+  select: (selected) => set({ selected }),
+}));
+
+/**
+ * The page picture: in the desktop app through the contract (base64 in a data URL), in a browser
+ * over HTTP from `bulk-ocr serve` (the session cookie carries the token), kept as a blob URL.
+ */
+async function loadImage(docId: number, pageNo: number): Promise<string> {
+  if (isDesktop()) {
+    const image = await call('review.pageImage', docId, pageNo);
+    return `data:${image.mime};base64,${image.base64}`;
+  }
+  const response = await fetch(`${PAGE_IMAGE_PATH}?doc=${docId}&page=${pageNo}`);
+  if (!response.ok) throw new Error((await response.text()).trim() || `HTTP ${response.status}`);
+  releaseImage();
+  objectUrl = URL.createObjectURL(await response.blob());
+  return objectUrl;
+}
+
+/** Confidence bands the boxes are coloured by (the review list flags pages under 60). */
+export type ConfidenceBand = 'high' | 'medium' | 'low';
+
+export function confidenceBand(confidence: number): ConfidenceBand {
+  if (confidence >= 85) return 'high';
+  if (confidence >= 60) return 'medium';
+  return 'low';
+}
+
+/**
+ * A word's box as percentages of the page, so it lands on the picture at any display size: the
+ * boxes are in pixels of the page at recognition size (`width` × `height`), the picture is the
+ * same page smaller.
+ */
+export function boxPercent(
+  word: Word,
+  width: number,
+  height: number,
+): { left: number; top: number; width: number; height: number } {
+  return {
+    left: (word.x0 / width) * 100,
+    top: (word.y0 / height) * 100,
+    width: ((word.x1 - word.x0) / width) * 100,
+    height: ((word.y1 - word.y0) / height) * 100,
+  };
+}
