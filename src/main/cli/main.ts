@@ -15,6 +15,9 @@ import {
 import { runCommand } from './run.ts';
 import { parsePort, serveCommand } from './serve.ts';
 import { statusCommand } from './status.ts';
+import { Engine } from '../engine/engine.ts';
+import { forkSpawner } from '../engine/spawnNode.ts';
+import { folderOptions, listWatchedFolders, parseSettle, watchCommand } from './watch.ts';
 
 const EXAMPLES = `
 Examples:
@@ -22,6 +25,7 @@ Examples:
   bulk-ocr run letter.pdf --lang eng+fra          one file; outputs letter.ocr.pdf and letter.ocr.txt beside it
   bulk-ocr run ~/Scans --out ~/OCR --format txt   text only
   bulk-ocr status                                 what the queue holds, what failed and why
+  bulk-ocr watch ~/Scans/inbox --out ~/Scans/OCR  OCR every scan that arrives there, until Ctrl-C
 
 The queue lives in a database (--db; by default the desktop app's own). Stop a run with Ctrl-C at any
 time: finished pages are kept, and running the same command again continues where it stopped.`;
@@ -90,6 +94,85 @@ function buildProgram(): Command {
     });
 
   program
+    .command('watch')
+    .description(
+      'watch folders and OCR every PDF or image that arrives, once it is completely written; runs until Ctrl-C',
+    )
+    .argument(
+      '[dirs...]',
+      'folders to watch; they are remembered (with these options) and a plain "bulk-ocr watch" resumes them all',
+    )
+    .option(
+      '-o, --out <dir>',
+      'output folder; the structure below each watched folder is kept (default: next to each file, as NAME.ocr.pdf / NAME.ocr.txt)',
+    )
+    .option(
+      '--move',
+      'once a file is done, move it into processed/ inside the watched folder; a failed one into failed/ with NAME.reason.txt saying why',
+    )
+    .option('--no-recursive', 'only files directly in the folder, not in its subfolders')
+    .option(
+      '--poll',
+      'look for new files every few seconds instead of waiting for file events (network shares; chosen automatically on NFS, SMB and FUSE)',
+    )
+    .option('--no-poll', 'always rely on file events, never poll')
+    .option(
+      '--settle <seconds>',
+      "how long a file's size must stay unchanged before it is taken (default: 2)",
+    )
+    .option('-j, --jobs <n>', 'OCR worker processes (default: one per CPU core)')
+    .option('--dpi <n>', 'resolution to render PDF pages at (default: 300)')
+    .option('-l, --lang <codes>', 'OCR languages joined with +, e.g. eng+fra')
+    .addOption(
+      new Option('--ocr <mode>', 'auto: keep pages that already have text; force: OCR every page')
+        .choices(['auto', 'force'])
+        .default('auto'),
+    )
+    .option('--no-rotate', 'do not detect page orientation')
+    .option('--no-deskew', 'do not straighten skewed pages')
+    .option('--no-remove-rules', 'do not paint out table rules before recognition')
+    .option('--no-estimate-dpi', "trust the images' stated resolution")
+    .option('-f, --format <list>', 'outputs to write: txt, pdf or txt,pdf (default: txt,pdf)')
+    .option('--priority <n>', '0 (last) to 9 (first); default by file size, small files first')
+    .option('--list', 'list the remembered watched folders and what they have ingested, then exit')
+    .option('--forget <dir>', 'stop watching a remembered folder (its files and outputs stay), then exit')
+    .option('--json', 'with --list: JSON output')
+    .option('--db <file>', `queue database (default: ${defaultDatabasePath()})`)
+    .addHelpText('after', WATCH_HELP)
+    .action(async (dirs: string[], o: Record<string, string | boolean | undefined>) => {
+      const dbPath = (o.db as string | undefined) ?? defaultDatabasePath();
+      if (o.list === true || typeof o.forget === 'string') {
+        process.exitCode = await manageWatched(
+          dbPath,
+          o.list === true,
+          o.forget as string | undefined,
+          o.json === true,
+        );
+        return;
+      }
+      process.exitCode = await watchCommand({
+        dirs,
+        dbPath,
+        jobs: parseJobs(o.jobs as string | undefined),
+        settleMs: parseSettle(o.settle as string | undefined),
+        folder: folderOptions({
+          recursive: o.recursive !== false,
+          ocr: {
+            languages: parseLang(o.lang as string | undefined),
+            dpi: parseDpi(o.dpi as string | undefined),
+            mode: parseMode(o.ocr as string | undefined),
+            ...preprocessSwitches(o),
+          },
+          formats: parseFormats(o.format as string | undefined),
+          outDir: (o.out as string | undefined) ?? null,
+          priority: parsePriority(o.priority as string | undefined),
+          move: o.move === true,
+          poll: o.poll as boolean | undefined,
+        }),
+      });
+    });
+
+  program
     .command('status')
     .description('show what the queue holds: counts by state, pages, recent failures')
     .option('--db <file>', `queue database (default: ${defaultDatabasePath()})`)
@@ -115,6 +198,52 @@ function buildProgram(): Command {
       });
     });
   return program;
+}
+
+const WATCH_HELP = `
+Examples:
+  bulk-ocr watch ~/Scans/inbox --out ~/Scans/OCR   OCR what the scanner drops into ~/Scans/inbox
+  bulk-ocr watch /mnt/share/scans --move           outputs beside each file; originals to processed/ or failed/
+  bulk-ocr watch                                   resume every remembered folder
+  bulk-ocr watch --list                            the remembered folders and what each has ingested
+
+What is guaranteed:
+  - A file is taken only when it is complete: its size and time stamp unchanged for --settle seconds
+    and its content whole (a PDF's end marker, an image's end). A file still being written is waited
+    for, however long, while the others go through.
+  - Each file once: a rename, a touch, or the same scan copied under another name or into another
+    watched folder is not OCR'd again (files are known by path, size and time, then by content
+    hash). A file whose content changed is.
+  - Nothing is missed: the folder is listed again at start (files added while nothing watched) and
+    every few minutes (events lost on a network share). NFS, SMB and FUSE folders are polled.
+  - Never its own output: NAME.ocr.pdf / .txt, the --out folder, processed/ and failed/, hidden,
+    temporary and partial names (.part, .crdownload, .tmp, ~$…) are ignored.
+  - A bad file fails alone with its reason; a folder that disappears (unplugged drive) is waited
+    for and caught up when it returns.`;
+
+async function manageWatched(
+  dbPath: string,
+  list: boolean,
+  forget: string | undefined,
+  json: boolean,
+): Promise<number> {
+  // The engine is opened for its database and lock only: no worker is started, nothing is watched.
+  const engine = new Engine({ dbPath, spawn: forkSpawner(), jobs: 1 });
+  try {
+    if (forget !== undefined) {
+      const f = engine.watch.findByPath(forget);
+      if (!f) {
+        process.stderr.write(`bulk-ocr: ${forget} is not a watched folder (see bulk-ocr watch --list)\n`);
+        return 1;
+      }
+      await engine.watch.remove(f.id);
+      process.stdout.write(`No longer watching ${f.path}.\n`);
+    }
+    if (list) process.stdout.write(listWatchedFolders(engine, json));
+    return 0;
+  } finally {
+    await engine.stop();
+  }
 }
 
 /** Runs the CLI; every failure becomes one line on stderr and an exit code, never a stack trace. */
