@@ -102,6 +102,7 @@ function main(): void {
     });
     bindApi(desktopRouter(running), rendererUrlMatcher(renderer));
     running.start();
+    running.watch.start(); // stored watched folders resume with the app
     showWindow();
     app.on('activate', showWindow);
   });

@@ -63,6 +63,7 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
   let server;
   try {
     engine.start();
+    engine.watch.start(); // the stored watched folders run here too
     server = await startServer({
       router,
       rendererDir,
