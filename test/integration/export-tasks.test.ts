@@ -192,4 +192,39 @@ describe('page pictures for the page view', () => {
     };
     expect(running.n).toBe(0);
   });
+
+  it('draws a turned PDF page (/Rotate 90, skewed) upright, in the geometry of its word boxes', async () => {
+    const run = await runEngine(
+      [join(CORPUS, 'real/rotated_skew.pdf')],
+      dir('exp-rot'),
+      { jobs: 1 },
+      {
+        formats: ['txt'],
+      },
+    );
+    engine = run.engine;
+    const page = engine.db.prepare('SELECT width, height, dpi, words FROM pages').get() as {
+      width: number;
+      height: number;
+      dpi: number;
+      words: string;
+    };
+    // Landscape media (792 × 612 pt) turned by /Rotate 90: the page as the user sees it is portrait.
+    expect(page.height).toBeGreaterThan(page.width);
+    const words = JSON.parse(page.words) as [string, number, number, number, number, number][];
+    expect(words.length).toBeGreaterThan(50);
+    for (const [, x0, y0, x1, y1] of words) {
+      expect(x0 >= 0 && y0 >= 0 && x1 <= page.width && y1 <= page.height).toBe(true);
+    }
+    const r = await engine.renderPage({
+      path: join(CORPUS, 'real/rotated_skew.pdf'),
+      pageNo: 1,
+      dpi: (page.dpi * 1000) / page.height,
+      maxSide: 1000,
+    });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.height).toBe(1000);
+    expect(r.value.width / r.value.height).toBeCloseTo(page.width / page.height, 2);
+  });
 });
