@@ -14,6 +14,8 @@ import type {
   OutputFormat,
   PageState,
   QueueCounts,
+  WatchFolderOptions,
+  WatchFolderRow,
   Word,
 } from './model.ts';
 import type { ExportBatch, ExportOptions, ExportStartResult } from './exports.ts';
@@ -134,6 +136,17 @@ export interface QueueStatus {
   workers: { total: number; busy: number };
 }
 
+/**
+ * "Watch folder…": a folder to watch. Options left out come from the settings (languages, DPI,
+ * mode, formats, output folder) and the defaults: with subfolders, originals left in place,
+ * events or polling chosen automatically.
+ */
+export interface WatchAddRequest {
+  /** A full path to an existing folder (as seen by the machine the engine runs on). */
+  path: string;
+  options?: Partial<WatchFolderOptions>;
+}
+
 /** Request methods, named `domain.verb`: each is `(...args) => result` as the caller sees it. */
 export interface ApiMethods {
   /** The application's version (package.json). */
@@ -185,6 +198,16 @@ export interface ApiMethods {
   'files.reveal': (request: { docId: number; path?: string }) => void;
   /** The native "choose folders" dialog; null when cancelled. Desktop only (`UNAVAILABLE` elsewhere). */
   'files.pickFolder': (request: { title?: string; multiple?: boolean }) => string[] | null;
+  /** The watched folders, their state (watching / polling / unavailable) and what each has ingested. */
+  'watch.list': () => WatchFolderRow[];
+  /** Starts watching a folder (stored: it resumes with the app); a folder already watched gets the new options. */
+  'watch.add': (request: WatchAddRequest) => WatchFolderRow;
+  /** Changes a watched folder's options; it restarts with them. */
+  'watch.update': (id: number, patch: Partial<WatchFolderOptions>) => WatchFolderRow;
+  /** Stops watching a folder and forgets it (its files, outputs and queued documents stay). */
+  'watch.remove': (id: number) => void;
+  /** Lists a watched folder again now (what a rescan every few minutes does anyway). */
+  'watch.rescan': (id: number) => void;
 }
 
 /** Pushed events and their payloads. Coalesced by the host (≤ 10 per second per window). */
@@ -198,6 +221,8 @@ export interface ApiEvents {
   'document.changed': { rows: DocumentRow[]; removed: number[]; truncated: boolean };
   /** Exports of these batches moved on (refetch with `export.batch`). */
   'export.changed': { batchIds: number[] };
+  /** A watched folder changed (state, counts, added, removed): the whole list as it is now. */
+  'watch.changed': { folders: WatchFolderRow[] };
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -233,6 +258,11 @@ export const API_METHODS = [
   'review.pageImage',
   'files.reveal',
   'files.pickFolder',
+  'watch.list',
+  'watch.add',
+  'watch.update',
+  'watch.remove',
+  'watch.rescan',
 ] as const satisfies readonly ApiMethod[];
 
 /** Codes the API adds to the engine's own error codes. */

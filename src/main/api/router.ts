@@ -33,6 +33,7 @@ import { InputError } from '../worker/errors.ts';
 import { describeIssues, schemas } from './schemas.ts';
 import { installedLanguages, readSettings, SettingsError, workerCount, writeSettings } from './settings.ts';
 import { Throughput } from './throughput.ts';
+import { watchHandlers } from './watch.ts';
 
 /** Most rows one `document.changed` push carries; beyond that it says `truncated`. */
 const MAX_PUSHED_ROWS = 200;
@@ -141,6 +142,10 @@ export function createRouter(opts: RouterOptions): Router {
       queueDirty = false;
       if (listeners.size > 0) emit('queue.changed', status());
     }
+    if (watchDirty) {
+      watchDirty = false;
+      if (listeners.size > 0) emit('watch.changed', { folders: engine.watch.list() });
+    }
     if (dirtyBatches.size > 0) {
       const batchIds = [...dirtyBatches];
       dirtyBatches.clear();
@@ -162,6 +167,11 @@ export function createRouter(opts: RouterOptions): Router {
     changed([e.docId]);
   };
   const onIdle = (): void => changed();
+  let watchDirty = false;
+  const onWatch = (e: { docIds: number[] }): void => {
+    watchDirty = true;
+    changed(e.docIds);
+  };
   const onExport = (e: { batchId: number }): void => {
     dirtyBatches.add(e.batchId);
     schedule();
@@ -170,6 +180,7 @@ export function createRouter(opts: RouterOptions): Router {
   engine.events.on('page', onPage);
   engine.events.on('idle', onIdle);
   engine.events.on('export', onExport);
+  engine.events.on('watch', onWatch);
   const heartbeat = setInterval(() => {
     if (engine.db.open && engine.workers.busy > 0) changed();
   }, opts.heartbeatMs ?? 1_000);
@@ -283,6 +294,7 @@ export function createRouter(opts: RouterOptions): Router {
       if (!opts.host?.pickFolder) throw new ApiFailure('UNAVAILABLE', 'no folder dialog here: type the path');
       return opts.host.pickFolder(request);
     },
+    ...watchHandlers(engine),
   };
 
   /** A page's picture from a worker (or the small cache), at a scale matching its word boxes. */
@@ -345,6 +357,7 @@ export function createRouter(opts: RouterOptions): Router {
       engine.events.off('page', onPage);
       engine.events.off('idle', onIdle);
       engine.events.off('export', onExport);
+      engine.events.off('watch', onWatch);
       listeners.clear();
     },
   };

@@ -26,6 +26,34 @@ const settingsPatch = z
   .partial()
   .strict();
 
+/** A watched folder's options; every field optional (a patch, or what "Watch folder…" overrides). */
+const watchOptionsPatch = z
+  .object({
+    recursive: z.boolean(),
+    ocr: z
+      .object({
+        languages: settingsPatch.shape.languages.unwrap(),
+        dpi: z.number().int().min(72).max(1200),
+        mode: z.enum(['auto', 'force']),
+        rotate: z.boolean().optional(),
+        deskew: z.boolean().optional(),
+        removeRules: z.boolean().optional(),
+        estimateDpi: z.boolean().optional(),
+      })
+      .strict(),
+    formats: z
+      .array(z.enum(['txt', 'pdf']))
+      .min(1)
+      .max(2),
+    outDir: z.string().min(1).max(4096).nullable(),
+    priority: priority.nullable(),
+    after: z.enum(['leave', 'move']),
+    detection: z.enum(['auto', 'events', 'polling']),
+  })
+  .partial()
+  .strict();
+const watchId = z.number().int().positive();
+
 const docId = z.number().int().positive();
 const pageNo = z.number().int().positive();
 
@@ -102,6 +130,13 @@ export const schemas = {
   'files.pickFolder': z.tuple([
     z.object({ title: z.string().max(200).optional(), multiple: z.boolean().optional() }).strict(),
   ]),
+  'watch.list': noArgs,
+  'watch.add': z.tuple([
+    z.object({ path: z.string().min(1).max(4096), options: watchOptionsPatch.optional() }).strict(),
+  ]),
+  'watch.update': z.tuple([watchId, watchOptionsPatch]),
+  'watch.remove': z.tuple([watchId]),
+  'watch.rescan': z.tuple([watchId]),
 } satisfies Record<ApiMethod, z.ZodType<unknown[]>>;
 
 /** A readable one-line summary of what was wrong with the arguments. */
