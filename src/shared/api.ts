@@ -18,7 +18,7 @@ import type {
   WatchFolderRow,
   Word,
 } from './model.ts';
-import type { ExportBatch, ExportOptions, ExportStartResult } from './exports.ts';
+import type { ExportBatch, ExportItem, ExportOptions, ExportStartResult } from './exports.ts';
 
 /** Columns the queue can be sorted by. `queue` is the order the engine works in (priority, then age). */
 export type QueueSort = 'queue' | 'name' | 'added' | 'state' | 'progress';
@@ -187,6 +187,10 @@ export interface ApiMethods {
   'export.start': (request: ExportRequest) => ExportStartResult;
   /** A batch's counts and per-document results (failed first); null when unknown. */
   'export.batch': (batchId: number, limit?: number) => ExportBatch | null;
+  /** Exports that failed (and were not redone since), newest first: listed under "Needs attention". */
+  'export.failures': (limit?: number) => ExportItem[];
+  /** Queues failed exports again (by task id). */
+  'export.retry': (taskIds: number[]) => void;
   /** A page's text, words and boxes, for the page view. */
   'review.page': (docId: number, pageNo: number) => PageDetail;
   /**
@@ -254,6 +258,8 @@ export const API_METHODS = [
   'app.capabilities',
   'export.start',
   'export.batch',
+  'export.failures',
+  'export.retry',
   'review.page',
   'review.pageImage',
   'files.reveal',

@@ -3,7 +3,7 @@
  * through the export dialog into files with the expected text; the page view shows the words boxed;
  * settings are kept by the engine. Screenshots of each window go to test-results/ (git-ignored).
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -72,7 +72,6 @@ describe('the desktop window, served to a browser', () => {
     await failure.getByText('EMPTY_FILE').waitFor();
     await page.getByRole('button', { name: 'Dismiss' }).click();
     await shot(page, 'main');
-    await review.screenshot({ path: join(screenshotDir, 'review.png') });
     await failure.getByRole('button', { name: 'Copy path' }).click();
     await page
       .getByText(`${join(s.inputDir, 'empty.pdf')}`)
@@ -121,6 +120,33 @@ describe('the desktop window, served to a browser', () => {
     await one.getByText('Done: 1 exported.').waitFor({ timeout: OCR_TIMEOUT });
     expect(readFileSync(join(s.inputDir, 's08-image-png.ocr (1).txt'), 'utf8')).toMatch(/Samuel Blackwood/);
     expect(existsSync(join(s.inputDir, 's08-image-png.ocr (1).pdf'))).toBe(false);
+    await one.getByRole('button', { name: 'Done' }).click();
+
+    // An export that fails says why under "Needs attention", and can be retried once fixed.
+    const source = join(s.inputDir, 'letters/phototest.tif');
+    renameSync(source, `${source}.moved`);
+    await row(page, 'phototest.tif').click();
+    await page
+      .getByRole('toolbar', { name: 'Selected documents' })
+      .getByRole('button', { name: '⤓ Export…' })
+      .click();
+    await one.getByRole('radio', { name: /Replace it/ }).check();
+    await one.getByRole('button', { name: 'Export', exact: true }).click();
+    await one.getByText('Done: 0 exported, 1 failed.').waitFor({ timeout: OCR_TIMEOUT });
+    await one
+      .getByRole('listitem', { name: 'phototest.tif' })
+      .getByText(/no longer exists/)
+      .waitFor();
+    await one.getByRole('button', { name: 'Done' }).click();
+    const failedExport = review.getByRole('listitem', { name: 'export of phototest.tif' });
+    await failedExport.getByText('NOT_FOUND').waitFor();
+    await review.screenshot({ path: join(screenshotDir, 'review.png') });
+    renameSync(`${source}.moved`, source);
+    await failedExport.getByRole('button', { name: '↻ Retry export' }).click();
+    await failedExport.waitFor({ state: 'detached', timeout: OCR_TIMEOUT });
+    expect(readFileSync(join(s.inputDir, 'letters/phototest.ocr.pdf')).subarray(0, 5).toString()).toBe(
+      '%PDF-',
+    );
   });
 
   it('shows a page with its words boxed by confidence, and a word’s confidence on click', async () => {

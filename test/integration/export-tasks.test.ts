@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { forkSpawner } from '../../src/main/engine/spawnNode.ts';
 import { openDatabase } from '../../src/main/engine/store/db.ts';
-import { exportBatch } from '../../src/main/engine/store/exportTasks.ts';
+import { exportBatch, failedExports } from '../../src/main/engine/store/exportTasks.ts';
 import type { ExportBatch, ExportOptions } from '../../src/shared/exports.ts';
 import { CORPUS, ingestRequest, runEngine, tempDir, waitForDocuments } from '../helpers/engineRun.ts';
 
@@ -131,6 +131,15 @@ describe('export tasks', () => {
     expect(existsSync(join(input, 'letters/photo.ocr.txt'))).toBe(false);
     expect(readFileSync(join(input, 's08.ocr.txt'), 'utf8').length).toBeGreaterThan(20);
     expect(existsSync(join(input, 's08.ocr.pdf'))).toBe(true);
+
+    // The failure stays listed until it is redone; once the file is back, a retry writes it.
+    expect(failedExports(engine!.db, 10).map((x) => x.path)).toEqual([photo]);
+    copyFileSync(join(CORPUS, 'real/phototest.tif'), photo);
+    expect(engine!.retryExports([batch.items[0].taskId])).toEqual([started.batchId]);
+    const retried = await waitForBatch(engine!, started.batchId!);
+    expect(retried.counts).toMatchObject({ written: 2, failed: 0 });
+    expect(readFileSync(join(input, 'letters/photo.ocr.txt'), 'utf8')).toMatch(/quick brown dog/);
+    expect(failedExports(engine!.db, 10)).toEqual([]);
   });
 
   it('resumes an export that was running when the app died', async () => {

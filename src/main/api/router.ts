@@ -20,6 +20,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { RenderResult } from '../worker/protocol.ts';
 import { createExportBatchFor, exportBatchOf, revealablePath } from './exports.ts';
 import { pageDetail, pageGeometry } from '../engine/store/review.ts';
+import { failedExports } from '../engine/store/exportTasks.ts';
 import { recentFailures } from '../engine/store/documents.ts';
 import { lowConfidencePages } from '../engine/store/review.ts';
 import {
@@ -269,6 +270,11 @@ export function createRouter(opts: RouterOptions): Router {
       return result;
     },
     'export.batch': (batchId, limit) => exportBatchOf(engine, batchId, limit ?? 200),
+    'export.failures': (limit) => failedExports(engine.db, limit ?? 100),
+    'export.retry': (taskIds) => {
+      for (const b of engine.retryExports(taskIds)) dirtyBatches.add(b);
+      schedule();
+    },
     'review.page': (docId, pageNo) => {
       const page = pageDetail(engine.db, docId, pageNo);
       if (!page) throw new ApiFailure('NOT_FOUND', `document ${docId} has no recognised page ${pageNo}`);

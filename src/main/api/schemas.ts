@@ -124,6 +124,8 @@ export const schemas = {
     z.tuple([z.number().int().positive()]),
     z.tuple([z.number().int().positive(), z.number().int().min(1).max(1000)]),
   ]),
+  'export.failures': z.union([z.tuple([]), z.tuple([z.number().int().min(1).max(500)])]),
+  'export.retry': z.tuple([ids]),
   'review.page': z.tuple([docId, pageNo]),
   'review.pageImage': z.tuple([docId, pageNo]),
   'files.reveal': z.tuple([z.object({ docId, path: z.string().min(1).max(4096).optional() }).strict()]),

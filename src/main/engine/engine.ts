@@ -38,6 +38,7 @@ import {
   nextExportWake,
   recoverExportTasks,
   releaseExportLeases,
+  retryExportTasks,
   type ExportTaskClaim,
 } from './store/exportTasks.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './store/policy.ts';
@@ -216,6 +217,13 @@ export class Engine {
     const result = createExportBatch(this.db, ids, options, this.clock());
     this.pump();
     return result;
+  }
+
+  /** Queues failed exports again; returns the batches they belong to. */
+  retryExports(taskIds: number[]): number[] {
+    const batches = retryExportTasks(this.db, taskIds);
+    this.pump();
+    return batches;
   }
 
   /**

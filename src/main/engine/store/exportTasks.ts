@@ -267,6 +267,21 @@ export function nextExportWake(db: Db, now: number): number | null {
   return r.t;
 }
 
+function toItem(t: ExportTaskRecord & { path: string }): ExportItem {
+  return {
+    taskId: t.id,
+    docId: t.doc_id,
+    path: t.path,
+    state: t.state,
+    written: t.written ? (JSON.parse(t.written) as string[]) : [],
+    skipped: t.skipped ? (JSON.parse(t.skipped) as string[]) : [],
+    error:
+      t.state === 'failed' && t.error_code
+        ? { code: t.error_code as ErrorInfo['code'], message: t.error_message ?? '' }
+        : null,
+  };
+}
+
 /** A batch's counts and items (failed first, then in order), or null when there is no such batch. */
 export function exportBatch(db: Db, batchId: number, limit: number): ExportBatch | null {
   const b = db.prepare('SELECT id, options, created_at FROM export_batches WHERE id = ?').get(batchId) as
@@ -314,4 +329,38 @@ export function exportedFiles(db: Db, docId: number): string[] {
       written: string;
     }[]
   ).flatMap((r) => JSON.parse(r.written) as string[]);
+}
+
+/**
+ * Exports that failed and were not followed by a successful export of the same document, newest
+ * first: what "Needs attention" lists until they are retried or succeed.
+ */
+export function failedExports(db: Db, limit: number): ExportItem[] {
+  return (
+    db
+      .prepare(
+        `SELECT t.*, d.path FROM export_tasks t JOIN documents d ON d.id = t.doc_id
+         WHERE t.state = 'failed' AND NOT EXISTS (
+           SELECT 1 FROM export_tasks later WHERE later.doc_id = t.doc_id AND later.id > t.id
+             AND later.state IN ('written', 'skipped', 'queued', 'running'))
+         ORDER BY t.finished_at DESC, t.id DESC LIMIT ?`,
+      )
+      .all(limit) as (ExportTaskRecord & { path: string })[]
+  ).map(toItem);
+}
+
+/** Queues failed export tasks again, with a fresh attempt count. Returns their batches. */
+export function retryExportTasks(db: Db, taskIds: readonly number[]): number[] {
+  const retry = db.prepare(
+    `UPDATE export_tasks SET state = 'queued', attempts = 0, next_attempt_at = 0, lease_owner = NULL,
+       error_code = NULL, error_message = NULL, finished_at = NULL WHERE id = ? AND state = 'failed' RETURNING batch_id`,
+  );
+  return db.transaction(() => {
+    const batches = new Set<number>();
+    for (const id of taskIds) {
+      const r = retry.get(id) as { batch_id: number } | undefined;
+      if (r) batches.add(r.batch_id);
+    }
+    return [...batches];
+  })();
 }

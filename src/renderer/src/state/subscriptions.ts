@@ -61,6 +61,7 @@ export function startSubscriptions(): () => void {
         refreshReview();
     }),
     on('export.changed', ({ batchIds }) => {
+      refreshReview();
       const exp = useExport.getState();
       if (exp.started?.batchId && batchIds.includes(exp.started.batchId)) void exp.refresh().catch(() => {});
     }),

@@ -59,6 +59,11 @@ export function PageView() {
           {detail && <RevealButton docId={detail.docId} path={detail.path} />}
         </div>
         {error && <p className="form-error">{error}</p>}
+        {detail?.error && (
+          <p className="failure-reason page-error">
+            <code>{detail.error.code}</code> This page could not be recognised: {detail.error.message}
+          </p>
+        )}
         <div className="page-panes">
           <div className="page-image-pane">
             {imageError ? (

@@ -11,8 +11,13 @@ import { fileName, folderForRtl, folderOf } from './format.ts';
  * location; pages of low confidence, each opening the page view.
  */
 export function ReviewPanel() {
-  const { failures, lowConfidence, open } = useReview(
-    useShallow((s) => ({ failures: s.failures, lowConfidence: s.lowConfidence, open: s.open })),
+  const { failures, lowConfidence, exportFailures, open } = useReview(
+    useShallow((s) => ({
+      failures: s.failures,
+      lowConfidence: s.lowConfidence,
+      exportFailures: s.exportFailures,
+      open: s.open,
+    })),
   );
   const setOpen = useReview((s) => s.setOpen);
   const setNotice = useStatus((s) => s.setNotice);
@@ -24,7 +29,8 @@ export function ReviewPanel() {
     <aside className={open ? 'review' : 'review closed'} aria-label="Review">
       <div className="review-head">
         <h2>
-          Needs attention <span className="badge">{failures.length + lowConfidence.length}</span>
+          Needs attention{' '}
+          <span className="badge">{failures.length + exportFailures.length + lowConfidence.length}</span>
         </h2>
         <div className="review-head-actions">
           {failures.length > 1 && (
@@ -37,86 +43,127 @@ export function ReviewPanel() {
           </button>
         </div>
       </div>
-      {open &&
-        (failures.length === 0 ? (
-          <p className="muted review-empty">
-            Nothing failed. Documents that cannot be read show up here with the reason.
-          </p>
-        ) : (
-          <ul className="failures">
-            {failures.map((f) => (
-              <li key={f.id} className="failure" aria-label={fileName(f.path)}>
-                <div className="failure-top">
-                  <span className={`pill state-${f.state}`}>
-                    {f.state === 'failed' ? 'Failed' : 'Some pages failed'}
-                  </span>
-                  <span className="failure-name" title={f.path}>
-                    {fileName(f.path)}
-                  </span>
-                </div>
-                <div className="failure-folder muted" title={folderOf(f.path)}>
-                  {folderForRtl(f.path)}
-                </div>
-                <p className="failure-reason">
-                  {f.error ? (
-                    <>
-                      <code>{f.error.code}</code> {f.error.message}
-                    </>
-                  ) : (
-                    `${f.pagesFailed} of ${f.pageCount ?? '?'} pages could not be recognised.`
-                  )}
-                </p>
-                <div className="failure-actions">
-                  <button type="button" className="btn small" onClick={() => void retry([f.id])}>
-                    ↻ Retry
-                  </button>
-                  {f.pagesDone > 0 && (
-                    <button
-                      type="button"
-                      className="btn small"
-                      onClick={() => usePageView.getState().open(f.id, 1)}
-                    >
-                      View pages
+      {open && (
+        <div className="review-body">
+          {failures.length === 0 ? (
+            exportFailures.length === 0 && (
+              <p className="muted review-empty">
+                Nothing failed. Documents that cannot be read show up here with the reason.
+              </p>
+            )
+          ) : (
+            <ul className="failures">
+              {failures.map((f) => (
+                <li key={f.id} className="failure" aria-label={fileName(f.path)}>
+                  <div className="failure-top">
+                    <span className={`pill state-${f.state}`}>
+                      {f.state === 'failed' ? 'Failed' : 'Some pages failed'}
+                    </span>
+                    <span className="failure-name" title={f.path}>
+                      {fileName(f.path)}
+                    </span>
+                  </div>
+                  <div className="failure-folder muted" title={folderOf(f.path)}>
+                    {folderForRtl(f.path)}
+                  </div>
+                  <p className="failure-reason">
+                    {f.error ? (
+                      <>
+                        <code>{f.error.code}</code> {f.error.message}
+                      </>
+                    ) : (
+                      `${f.pagesFailed} of ${f.pageCount ?? '?'} pages could not be recognised.`
+                    )}
+                  </p>
+                  <div className="failure-actions">
+                    <button type="button" className="btn small" onClick={() => void retry([f.id])}>
+                      ↻ Retry
                     </button>
-                  )}
-                  <RevealButton docId={f.id} path={f.path} />
-                </div>
-              </li>
-            ))}
-          </ul>
-        ))}
-      {open && lowConfidence.length > 0 && (
-        <section aria-label="Low confidence">
-          <h3 className="review-subhead">Low confidence — worth a look</h3>
-          <ul className="failures">
-            {lowConfidence.map((p) => (
-              <li
-                key={`${p.docId}:${p.pageNo}`}
-                className="failure"
-                aria-label={`${fileName(p.path)} page ${p.pageNo}`}
-              >
-                <div className="failure-top">
-                  <span className="pill state-done-with-errors">Page {p.pageNo}</span>
-                  <span className="failure-name" title={p.path}>
-                    {fileName(p.path)}
-                  </span>
-                </div>
-                <p className="failure-reason">
-                  Confidence {Math.round(p.confidence)}% (document {Math.round(p.documentMean)}%)
-                </p>
-                <div className="failure-actions">
-                  <button
-                    type="button"
-                    className="btn small"
-                    onClick={() => usePageView.getState().open(p.docId, p.pageNo)}
+                    {f.pagesDone > 0 && (
+                      <button
+                        type="button"
+                        className="btn small"
+                        onClick={() => usePageView.getState().open(f.id, 1)}
+                      >
+                        View pages
+                      </button>
+                    )}
+                    <RevealButton docId={f.id} path={f.path} />
+                  </div>
+                </li>
+              ))}
+            </ul>
+          )}
+          {exportFailures.length > 0 && (
+            <section aria-label="Exports that failed">
+              <h3 className="review-subhead">Exports that failed</h3>
+              <ul className="failures">
+                {exportFailures.map((x) => (
+                  <li key={x.taskId} className="failure" aria-label={`export of ${fileName(x.path)}`}>
+                    <div className="failure-top">
+                      <span className="pill state-failed">Export failed</span>
+                      <span className="failure-name" title={x.path}>
+                        {fileName(x.path)}
+                      </span>
+                    </div>
+                    {x.error && (
+                      <p className="failure-reason">
+                        <code>{x.error.code}</code> {x.error.message}
+                      </p>
+                    )}
+                    <div className="failure-actions">
+                      <button
+                        type="button"
+                        className="btn small"
+                        onClick={() =>
+                          void call('export.retry', [x.taskId]).catch((e: unknown) =>
+                            setNotice({ kind: 'error', text: e instanceof Error ? e.message : String(e) }),
+                          )
+                        }
+                      >
+                        ↻ Retry export
+                      </button>
+                      <RevealButton docId={x.docId} path={x.path} />
+                    </div>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          {lowConfidence.length > 0 && (
+            <section aria-label="Low confidence">
+              <h3 className="review-subhead">Low confidence — worth a look</h3>
+              <ul className="failures">
+                {lowConfidence.map((p) => (
+                  <li
+                    key={`${p.docId}:${p.pageNo}`}
+                    className="failure"
+                    aria-label={`${fileName(p.path)} page ${p.pageNo}`}
                   >
-                    View page
-                  </button>
-                </div>
-              </li>
-            ))}
-          </ul>
-        </section>
+                    <div className="failure-top">
+                      <span className="pill state-done-with-errors">Page {p.pageNo}</span>
+                      <span className="failure-name" title={p.path}>
+                        {fileName(p.path)}
+                      </span>
+                    </div>
+                    <p className="failure-reason">
+                      Confidence {Math.round(p.confidence)}% (document {Math.round(p.documentMean)}%)
+                    </p>
+                    <div className="failure-actions">
+                      <button
+                        type="button"
+                        className="btn small"
+                        onClick={() => usePageView.getState().open(p.docId, p.pageNo)}
+                      >
+                        View page
+                      </button>
+                    </div>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+        </div>
       )}
     </aside>
   );
