@@ -7,6 +7,7 @@ import {
   parseFormats,
   parseJobs,
   parseLang,
+  parseMaxPages,
   parseMode,
   parsePriority,
   preprocessSwitches,
@@ -72,6 +73,7 @@ function buildProgram(): Command {
       '--overwrite',
       'replace output files that already exist (default: such a file fails with a message)',
     )
+    .option('--max-pages <n>', 'refuse documents with more pages than this, with a message (default: 10000)')
     .option('--db <file>', `queue database (default: ${defaultDatabasePath()})`)
     .option('--json', 'print a JSON summary on stdout instead of the text summary')
     .action(async (paths: string[], o: Record<string, string | boolean | undefined>) => {
@@ -89,6 +91,7 @@ function buildProgram(): Command {
         formats: parseFormats(o.format as string | undefined),
         overwrite: o.overwrite === true,
         priority: parsePriority(o.priority as string | undefined),
+        maxPages: parseMaxPages(o.maxPages as string | undefined),
         json: o.json === true,
       });
     });

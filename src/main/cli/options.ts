@@ -46,6 +46,14 @@ export function parseFormats(value: string | undefined): OutputFormat[] {
   return parts as OutputFormat[];
 }
 
+export function parseMaxPages(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
+    throw new UsageError(`--max-pages must be a whole number from 1 to 1000000, not "${value}"`);
+  return n;
+}
+
 export function parsePriority(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);

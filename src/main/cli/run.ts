@@ -19,6 +19,8 @@ export interface RunArgs {
   overwrite: boolean;
   priority?: number;
   json: boolean;
+  /** `--max-pages`: documents with more pages are refused (default: the worker's, 10,000). */
+  maxPages?: number;
 }
 
 export interface RunSummary {
@@ -42,7 +44,12 @@ export async function runCommand(args: RunArgs): Promise<number> {
   }
   const err = process.stderr;
   const view = createProgressView(err, false);
-  const engine = new Engine({ dbPath: args.dbPath, spawn: forkSpawner(), jobs: args.jobs });
+  const engine = new Engine({
+    dbPath: args.dbPath,
+    spawn: forkSpawner(),
+    jobs: args.jobs,
+    ...(args.maxPages !== undefined ? { limits: { maxPages: args.maxPages } } : {}),
+  });
   const show = (p: string): string => displayPath(p);
 
   let interrupted = false;

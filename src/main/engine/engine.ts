@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DocumentRow, ErrorInfo, PageResult, QueueCounts } from '../../shared/model.ts';
 import type { ExportOptions, ExportStartResult } from '../../shared/exports.ts';
 import type { ExportWireJob, RenderResult, SpawnWorker, TaskType } from '../worker/protocol.ts';
+import type { Limits } from '../worker/ocrTypes.ts';
 import { closeDatabase, openDatabase, type Db } from './store/db.ts';
 import {
   cancelDocuments,
@@ -61,6 +62,8 @@ export interface EngineOptions {
   timeouts?: Partial<Record<TaskType, number>>;
   maxWorkerRssBytes?: number;
   recycleAfterTasks?: number;
+  /** Input limits (pixels, pages) when they differ from the worker's defaults. */
+  limits?: Partial<Limits>;
   clock?: () => number;
   /** Watched folders' patience (settling, rescans, polling); defaults suit real use. */
   watchTimings?: Partial<WatchTimings>;
@@ -113,7 +116,11 @@ export class Engine {
   private wakeTimer: NodeJS.Timeout | null = null;
   private inFlight = 0;
 
+  /** `{ limits }` for worker requests, or nothing when the defaults apply. */
+  private readonly limitsField: { limits?: Partial<Limits> };
+
   constructor(opts: EngineOptions) {
+    this.limitsField = opts.limits ? { limits: opts.limits } : {};
     this.clock = opts.clock ?? Date.now;
     this.policy = opts.policy ?? defaultRetryPolicy;
     this.timeouts = { ...defaultTimeouts, ...opts.timeouts };
@@ -330,7 +337,7 @@ export class Engine {
     };
     switch (task.kind) {
       case 'probe':
-        void this.pool.run('probe', { path: task.path }).then((o) => {
+        void this.pool.run('probe', { path: task.path, ...this.limitsField }).then((o) => {
           this.record(() =>
             o.ok
               ? completeProbe(this.db, task.docId, this.owner, o.value, this.clock())
@@ -342,7 +349,7 @@ export class Engine {
         return;
       case 'page':
         void this.pool
-          .run('page', { path: task.path, pageNo: task.pageNo, options: task.options })
+          .run('page', { path: task.path, pageNo: task.pageNo, options: task.options, ...this.limitsField })
           .then((o) => {
             const recorded = this.record(() =>
               o.ok

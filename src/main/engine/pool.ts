@@ -46,6 +46,22 @@ interface Slot {
 
 const MAX_FAILED_STARTS = 5;
 
+/** What ran out of memory, per task type, as the reason starts. */
+const MEMORY_SUBJECTS: Record<TaskType, string> = {
+  probe: 'opening this file',
+  page: 'this page',
+  export: 'writing the outputs',
+  render: 'drawing this page',
+};
+
+/** What a user reads when a task ran out of time, per task type. */
+const TIMEOUT_MESSAGES: Record<TaskType, (seconds: number) => string> = {
+  probe: (s) => `opening the file took longer than ${s} s (the time limit); the worker was stopped`,
+  page: (s) => `this page took longer than ${s} s (the time limit per page); the worker was stopped`,
+  export: (s) => `writing the outputs took longer than ${s} s (the time limit); the worker was stopped`,
+  render: (s) => `drawing the page took longer than ${s} s (the time limit); the worker was stopped`,
+};
+
 /**
  * N OCR worker processes. The pool hands one task at a time to each, replaces a worker that dies,
  * hangs or grows too large, and turns every such event into a task outcome the scheduler records.
@@ -154,10 +170,7 @@ export class Pool {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         const seconds = Math.round(this.opts.timeoutMs[type] / 1000);
-        this.killWorker(slot, {
-          code: 'TIMEOUT',
-          message: `took longer than ${seconds} s; the worker was stopped`,
-        });
+        this.killWorker(slot, { code: 'TIMEOUT', message: TIMEOUT_MESSAGES[type](seconds) });
       }, this.opts.timeoutMs[type]);
       slot.current = { id, type, resolve: resolve as (o: TaskOutcome<unknown>) => void, timer };
       port.send({ type, id, ...request } as never);
@@ -311,9 +324,10 @@ export class Pool {
       slot.peakRss = Math.max(slot.peakRss, rss);
       if (rss > this.opts.maxWorkerRssBytes * 1.5) {
         const gb = (this.opts.maxWorkerRssBytes * 1.5) / 2 ** 30;
+        const what = MEMORY_SUBJECTS[slot.current.type];
         this.killWorker(slot, {
           code: 'TOO_LARGE',
-          message: `needed more than ${gb.toFixed(1)} GB of memory; the worker was stopped`,
+          message: `${what} needed more than ${gb.toFixed(1)} GB of memory (the limit per OCR worker); the worker was stopped`,
         });
       }
     }

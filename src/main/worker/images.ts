@@ -11,6 +11,7 @@ import { createCanvas, Image } from '@napi-rs/canvas';
 import UTIF from 'utif2';
 import { InputError } from './errors.ts';
 import { formatName, sniffImage } from './imageInfo.ts';
+import { tooManyPagesMessage } from './ocrTypes.ts';
 import type { DecodedImage, ImageInfo, Limits, OpenedDocument, RasterImage } from './ocrTypes.ts';
 
 export { formatName, sniffImage } from './imageInfo.ts';
@@ -138,6 +139,8 @@ export function checkImageLimits(info: ImageInfo, limits: Limits): void {
       `image is ${info.width} × ${info.height} pixels${big}; the limit is ${Math.round(limits.maxImagePixels / 1e6)} megapixels`,
     );
   }
+  if (info.pages > limits.maxPages)
+    throw new InputError('TOO_LARGE', tooManyPagesMessage(info.pages, limits));
 }
 
 export function openImageBytes(bytes: Uint8Array, info: ImageInfo, limits: Limits): ImageDocument {

@@ -16,12 +16,26 @@ export interface Limits {
    * decompression bomb is rejected before any allocation. Also caps images embedded in PDFs.
    */
   maxImagePixels: number;
+  /** Most pages one document may have (a PDF, a multi-page TIFF); more is refused at the probe. */
+  maxPages: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
   maxPagePixels: 150_000_000,
   maxImagePixels: 150_000_000,
+  maxPages: 10_000,
 };
+
+/**
+ * Below this resolution no text is readable (10-point type is under 3 pixels tall): a page so large
+ * that it would have to be rendered coarser than this to fit `maxPagePixels` is refused instead.
+ */
+export const MIN_READABLE_DPI = 20;
+
+/** The refusal of a document with more pages than `Limits.maxPages`. */
+export function tooManyPagesMessage(pages: number, limits: Limits): string {
+  return `the document has ${pages.toLocaleString('en-US')} pages; the limit is ${limits.maxPages.toLocaleString('en-US')} pages per document (--max-pages)`;
+}
 
 export function resolveLimits(limits?: Partial<Limits>): Limits {
   return { ...DEFAULT_LIMITS, ...limits };

@@ -12,9 +12,17 @@ import path from 'node:path';
 import type { PDFDocumentLoadingTask, PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { InputError } from './errors.ts';
 import { openImageBytes, sniffImage, formatName } from './images.ts';
-import { resolveLimits, type Limits, type OpenedDocument } from './ocrTypes.ts';
+import {
+  MIN_READABLE_DPI,
+  resolveLimits,
+  tooManyPagesMessage,
+  type Limits,
+  type OpenedDocument,
+} from './ocrTypes.ts';
+import { pdfjsOpenOptions } from './pdfjsOptions.ts';
+import { precheckPdf } from './pdfPrecheck.ts';
 import { describeStart, sniff } from './sniff.ts';
-import { renderPage, type RenderedPage } from './rasterize.ts';
+import { fitDpi, renderPage, type RenderedPage } from './rasterize.ts';
 
 export type { OpenedDocument } from './ocrTypes.ts';
 
@@ -154,24 +162,12 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
       'the PDF is damaged or incomplete: it has no end-of-file marker (%%EOF), so it was probably cut off',
     );
   }
+  precheckPdf(bytes);
   let task: PDFDocumentLoadingTask | null = null;
   let doc: PDFDocumentProxy;
   try {
-    task = pdfjs.getDocument({
-      // pdf.js takes ownership of (detaches) the buffer it is given: hand it a copy.
-      data: bytes.slice(),
-      // No `isEvalSupported: false`: pdf.js 6 removed the option along with every eval/new Function
-      // code path (checked: the legacy build contains none), so there is nothing left to disable.
-      standardFontDataUrl: `${assets}standard_fonts${path.sep}`,
-      cMapUrl: `${assets}cmaps${path.sep}`,
-      cMapPacked: true,
-      wasmUrl: `${assets}wasm${path.sep}`,
-      iccUrl: `${assets}iccs${path.sep}`,
-      maxImageSize: limits.maxImagePixels,
-      verbosity: pdfjs.VerbosityLevel.WARNINGS,
-      disableFontFace: true,
-      useSystemFonts: false,
-    });
+    // pdf.js takes ownership of (detaches) the buffer it is given: hand it a copy.
+    task = pdfjs.getDocument(pdfjsOpenOptions(bytes.slice(), limits, assets, pdfjs.VerbosityLevel.WARNINGS));
     const loading = task;
     doc = (await withPdfWarnings(() => loading.promise)).value;
   } catch (error) {
@@ -181,6 +177,10 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
   if (doc.numPages < 1) {
     await task.destroy();
     throw new InputError('NO_PAGES', 'the PDF has no pages');
+  }
+  if (doc.numPages > limits.maxPages) {
+    await task.destroy();
+    throw new InputError('TOO_LARGE', tooManyPagesMessage(doc.numPages, limits));
   }
   const loadingTask = task;
   let closed = false;
@@ -236,6 +236,7 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
           page.cleanup();
           throw error;
         }
+        checkRenderable(pageNumber, page.getViewport({ scale: 1 }), dpi, limits);
         return (await withPdfWarnings(() => renderPage(doc, page, dpi, limits.maxPagePixels))).value;
       } catch (error) {
         if (error instanceof InputError) throw error;
@@ -251,6 +252,34 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
       await loadingTask.destroy();
     },
   };
+}
+
+/**
+ * Refuses a page that cannot be rendered usefully before any canvas is allocated: one with no area
+ * (an empty or inverted MediaBox), and one so large that fitting it into `maxPagePixels` would take
+ * a resolution at which nothing can be read (a 1,000,000-point MediaBox).
+ */
+function checkRenderable(
+  pageNumber: number,
+  size: { width: number; height: number },
+  dpi: number,
+  limits: Limits,
+): void {
+  const { width, height } = size;
+  if (!(width >= 1 && height >= 1) || !Number.isFinite(width * height))
+    throw new InputError(
+      'DAMAGED_FILE',
+      `page ${pageNumber} of the PDF has no usable size (its MediaBox is ${Math.round(width)} × ${Math.round(height)} points)`,
+    );
+  const fitted = fitDpi(width, height, dpi, limits.maxPagePixels);
+  if (fitted < MIN_READABLE_DPI) {
+    const inches = (pt: number): string => Math.round(pt / 72).toLocaleString('en-US');
+    throw new InputError(
+      'TOO_LARGE',
+      `page ${pageNumber} is ${inches(width)} × ${inches(height)} inches; within the ${Math.round(limits.maxPagePixels / 1e6)}-megapixel limit ` +
+        `it could only be rendered at ${fitted < 1 ? 'under 1' : Math.floor(fitted)} dpi, too coarse to read (at least ${MIN_READABLE_DPI} dpi is needed)`,
+    );
+  }
 }
 
 interface ContentItem {

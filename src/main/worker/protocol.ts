@@ -7,6 +7,7 @@ import type {
   ProbeResult,
 } from '../../shared/model.ts';
 import type { IfExists } from '../../shared/exports.ts';
+import type { Limits } from './ocrTypes.ts';
 
 /**
  * The typed messages between the engine and an OCR worker process. Both ends import this module;
@@ -48,8 +49,12 @@ export interface RenderResult {
 
 /** Requests, keyed by type, with the value a successful reply carries. */
 export interface WorkerTasks {
-  probe: { request: { path: string }; result: ProbeResult };
-  page: { request: { path: string; pageNo: number; options: OcrOptions }; result: PageResult };
+  /** `limits`: the engine's, when it overrides the defaults (e.g. `--max-pages`). */
+  probe: { request: { path: string; limits?: Partial<Limits> }; result: ProbeResult };
+  page: {
+    request: { path: string; pageNo: number; options: OcrOptions; limits?: Partial<Limits> };
+    result: PageResult;
+  };
   /** `ifExists` absent: the queue's own rule (refuse unless `target.overwrite`). */
   export: { request: { job: ExportWireJob; ifExists?: IfExists }; result: ExportResult };
   /** PDF pages are rendered at `dpi`; image pages scaled to fit `maxSide`. */

@@ -9,6 +9,7 @@ import { ocrPage } from './ocrPage.ts';
 import type { ExportJob } from '../engine/export/exportDocument.ts';
 import { exportWithPolicy } from '../engine/export/exportPolicy.ts';
 import { renderPreview } from './preview.ts';
+import type { Limits } from './ocrTypes.ts';
 
 /** How the worker talks to its host; the entry wires it to the process, tests to in-memory ports. */
 export interface WorkerIo {
@@ -41,11 +42,11 @@ export async function runWorker(io: WorkerIo): Promise<void> {
     open = null;
     if (o) await o.doc.close().catch(() => undefined);
   };
-  const documentFor = async (path: string): Promise<OpenedDocument> => {
+  const documentFor = async (path: string, limits?: Partial<Limits>): Promise<OpenedDocument> => {
     const s = await stat(path);
     if (open && open.path === path && open.mtimeMs === s.mtimeMs && open.size === s.size) return open.doc;
     await closeOpen();
-    const doc = await openDocument(path);
+    const doc = await openDocument(path, limits);
     open = { path, mtimeMs: s.mtimeMs, size: s.size, doc };
     return doc;
   };
@@ -53,9 +54,9 @@ export async function runWorker(io: WorkerIo): Promise<void> {
   const handle = async (m: Exclude<WorkerRequest, { type: 'shutdown' }>): Promise<unknown> => {
     switch (m.type) {
       case 'probe':
-        return probeFile(m.path);
+        return probeFile(m.path, m.limits);
       case 'page':
-        return ocrPage(await documentFor(m.path), m.pageNo, m.options, recognizer);
+        return ocrPage(await documentFor(m.path, m.limits), m.pageNo, m.options, recognizer);
       case 'export':
         await closeOpen(); // the exporter reads the source itself
         return exportWithPolicy(fromWire(m.job), m.ifExists ?? 'fail');
