@@ -11,6 +11,7 @@ import { SettingsDialog } from './views/SettingsDialog.tsx';
 import { ExportDialog } from './views/ExportDialog.tsx';
 import { PageView } from './views/PageView.tsx';
 import { useSettings } from './state/settings.ts';
+import { WatchPanel } from './views/WatchPanel.tsx';
 
 /** The main window: header, overall progress, the queue with its toolbar, and the review panel. */
 export function App() {
@@ -32,6 +33,7 @@ export function App() {
         <Header />
         <Notice />
         <ProgressStrip />
+        <WatchPanel />
         <div className="workspace">
           <section className="queue" aria-label="Queue">
             <QueueToolbar />

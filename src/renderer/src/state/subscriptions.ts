@@ -9,6 +9,7 @@ import { useSelection } from './selection.ts';
 import { useStatus } from './status.ts';
 import { useSettings } from './settings.ts';
 import { useExport } from './exportDialog.ts';
+import { useWatch } from './watch.ts';
 
 const FAILED = new Set(['failed', 'done-with-errors']);
 
@@ -37,6 +38,10 @@ export function startSubscriptions(): () => void {
       .getState()
       .refresh()
       .catch(() => {});
+    void useWatch
+      .getState()
+      .refresh()
+      .catch(() => {});
   };
   const offs = [
     onConnection((connection) => {
@@ -60,6 +65,7 @@ export function startSubscriptions(): () => void {
       )
         refreshReview();
     }),
+    on('watch.changed', ({ folders }) => useWatch.setState({ folders })),
     on('export.changed', ({ batchIds }) => {
       refreshReview();
       const exp = useExport.getState();
