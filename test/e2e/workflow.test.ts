@@ -153,6 +153,10 @@ describe('the desktop window, served to a browser', () => {
     const { page, served: s } = await recognisedCorpus();
     await row(page, 'phototest.tif').click();
     await shot(page, 'selection');
+    // A small window (the desktop app's minimum is 640 × 420) still shows everything, wrapped.
+    await page.setViewportSize({ width: 760, height: 560 });
+    await shot(page, 'main-small');
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page
       .getByRole('toolbar', { name: 'Selected documents' })
       .getByRole('button', { name: 'View pages' })

@@ -116,45 +116,47 @@ export function claimExportTask(db: Db, owner: string, now: number, leaseMs: num
        JOIN documents d ON d.id = t.doc_id
      WHERE t.state = 'queued' AND t.lease_owner IS NULL AND t.next_attempt_at <= ? ORDER BY t.id LIMIT 1`,
   );
-  for (;;) {
-    const row = next.get(now) as { id: number; doc_id: number; doc_state: string } | undefined;
-    if (!row) return null;
-    if (!(EXPORTABLE_STATES as readonly string[]).includes(row.doc_state)) {
-      finish(
-        db,
-        row.id,
-        'failed',
-        [],
-        [],
-        {
-          code: 'INTERNAL',
-          message: 'the document is being recognised again; export it once it is done',
-        },
-        now,
-      );
-      continue;
-    }
-    const t = db
-      .prepare(
-        `UPDATE export_tasks SET state = 'running', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1
+  return db.transaction((): ExportTaskClaim | null => {
+    for (;;) {
+      const row = next.get(now) as { id: number; doc_id: number; doc_state: string } | undefined;
+      if (!row) return null;
+      if (!(EXPORTABLE_STATES as readonly string[]).includes(row.doc_state)) {
+        finish(
+          db,
+          row.id,
+          'failed',
+          [],
+          [],
+          {
+            code: 'INTERNAL',
+            message: 'the document is being recognised again; export it once it is done',
+          },
+          now,
+        );
+        continue;
+      }
+      const t = db
+        .prepare(
+          `UPDATE export_tasks SET state = 'running', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1
          WHERE id = ? RETURNING id, batch_id, doc_id, stem, attempts`,
-      )
-      .get(owner, now + leaseMs, row.id) as Pick<
-      ExportTaskRecord,
-      'id' | 'batch_id' | 'doc_id' | 'stem' | 'attempts'
-    >;
-    const options = batchOptions(db, t.batch_id);
-    return {
-      kind: 'reexport',
-      taskId: t.id,
-      batchId: t.batch_id,
-      docId: t.doc_id,
-      stem: t.stem,
-      formats: options.formats,
-      ifExists: options.ifExists,
-      attempt: t.attempts,
-    };
-  }
+        )
+        .get(owner, now + leaseMs, row.id) as Pick<
+        ExportTaskRecord,
+        'id' | 'batch_id' | 'doc_id' | 'stem' | 'attempts'
+      >;
+      const options = batchOptions(db, t.batch_id);
+      return {
+        kind: 'reexport',
+        taskId: t.id,
+        batchId: t.batch_id,
+        docId: t.doc_id,
+        stem: t.stem,
+        formats: options.formats,
+        ifExists: options.ifExists,
+        attempt: t.attempts,
+      };
+    }
+  })();
 }
 
 function batchOptions(db: Db, batchId: number): ExportOptions {
