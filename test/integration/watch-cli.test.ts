@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import Database from 'better-sqlite3';
 import {
   copyFileSync,
   existsSync,
@@ -91,6 +92,74 @@ describe('bulk-ocr watch', () => {
       stats: { ingested: number; done: number; failed: number };
     }[];
     expect(folders).toMatchObject([{ path: inbox, stats: { ingested: 3, done: 1, failed: 2 } }]);
+  });
+
+  it('pulled plug: scans arriving before, during and after a SIGKILL each come out exactly once', async () => {
+    const drop = join(work, 'drop');
+    const dropOut = join(work, 'drop-out');
+    const dropDb = join(work, 'drop.db');
+    mkdirSync(drop);
+    // 150 small files that fail at their probe (no OCR needed) and two real scans with different
+    // bytes (the second carries junk after the PNG's end), all arriving over about three seconds.
+    const png = readFileSync(join(CORPUS, 'synthetic/s08-image-png.png'));
+    const files: [string, Buffer | string][] = [
+      ['scan-a.png', png],
+      ['scan-b.png', Buffer.concat([png, Buffer.from('trailing bytes after IEND')])],
+      ...Array.from({ length: 150 }, (_, i): [string, string] => [
+        `doc-${String(i).padStart(3, '0')}.pdf`,
+        tinyPdf(`plug ${i}`),
+      ]),
+    ];
+    let written = 0;
+    const writer = setInterval(() => {
+      for (const [name, bytes] of files.slice(written, written + 8)) writeFileSync(join(drop, name), bytes);
+      written = Math.min(files.length, written + 8);
+      if (written === files.length) clearInterval(writer);
+    }, 150);
+    const count = (sql: string): number => {
+      if (!existsSync(dropDb)) return 0;
+      const conn = new Database(dropDb, { readonly: true, fileMustExist: true });
+      try {
+        return (conn.prepare(sql).get() as { n: number }).n;
+      } catch {
+        return 0; // not migrated yet
+      } finally {
+        conn.close();
+      }
+    };
+    const args = ['watch', drop, '--out', dropOut, '--settle', '0.3', '--jobs', '1', '--db', dropDb];
+    const first = start(args);
+    await waitFor('some files queued', () => count('SELECT count(*) AS n FROM documents') > 0, first);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const queuedBeforeKill = count('SELECT count(*) AS n FROM documents');
+
+    const second = start(['watch', '--settle', '0.3', '--jobs', '1', '--db', dropDb]);
+    await waitFor(
+      'every file queued and ended',
+      () =>
+        written === files.length &&
+        count('SELECT count(*) AS n FROM documents') === files.length &&
+        count(`SELECT count(*) AS n FROM documents WHERE state NOT IN ('done', 'failed')`) === 0,
+      second,
+      120_000,
+    );
+    await waitFor(
+      'outputs',
+      () => existsSync(join(dropOut, 'scan-b.txt')) && existsSync(join(dropOut, 'scan-a.txt')),
+      second,
+    );
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+
+    expect(queuedBeforeKill).toBeLessThan(files.length);
+    expect(count('SELECT count(DISTINCT path) AS n FROM documents')).toBe(files.length);
+    expect(count('SELECT count(*) AS n FROM watch_files')).toBe(files.length);
+    expect(count(`SELECT count(*) AS n FROM documents WHERE state = 'done'`)).toBe(2);
+    expect(readdirSync(dropOut).sort()).toEqual(['scan-a.pdf', 'scan-a.txt', 'scan-b.pdf', 'scan-b.txt']);
+    expect(readFileSync(join(dropOut, 'scan-b.txt'), 'utf8')).toBe(
+      readFileSync(join(dropOut, 'scan-a.txt'), 'utf8'),
+    );
   });
 
   it('explains usage mistakes and teaches in --help', () => {
