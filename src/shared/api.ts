@@ -116,6 +116,13 @@ export interface PageDetail {
   error: ErrorInfo | null;
 }
 
+/** A page that failed for good, and why. */
+export interface FailedPage {
+  docId: number;
+  pageNo: number;
+  error: ErrorInfo;
+}
+
 /** A page's picture, for hosts without an HTTP endpoint (Electron): the same JPEG, base64. */
 export interface PageImage {
   mime: 'image/jpeg';
@@ -187,6 +194,8 @@ export interface ApiMethods {
   'export.start': (request: ExportRequest) => ExportStartResult;
   /** A batch's counts and per-document results (failed first); null when unknown. */
   'export.batch': (batchId: number, limit?: number) => ExportBatch | null;
+  /** The pages that failed in these documents, with the reason (at most `perDocument` each, first pages first). */
+  'review.failedPages': (docIds: number[], perDocument?: number) => FailedPage[];
   /** Exports that failed (and were not redone since), newest first: listed under "Needs attention". */
   'export.failures': (limit?: number) => ExportItem[];
   /** Queues failed exports again (by task id). */
@@ -252,6 +261,7 @@ export const API_METHODS = [
   'queue.setPaused',
   'review.failures',
   'review.lowConfidence',
+  'review.failedPages',
   'settings.get',
   'settings.set',
   'settings.languages',

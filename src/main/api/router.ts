@@ -19,7 +19,7 @@ import type {
 import type { Engine } from '../engine/engine.ts';
 import type { RenderResult } from '../worker/protocol.ts';
 import { createExportBatchFor, exportBatchOf, revealablePath } from './exports.ts';
-import { pageDetail, pageGeometry } from '../engine/store/review.ts';
+import { failedPages, pageDetail, pageGeometry } from '../engine/store/review.ts';
 import { failedExports } from '../engine/store/exportTasks.ts';
 import { recentFailures } from '../engine/store/documents.ts';
 import { lowConfidencePages } from '../engine/store/review.ts';
@@ -245,6 +245,7 @@ export function createRouter(opts: RouterOptions): Router {
     },
     'review.failures': (limit) => recentFailures(engine.db, limit ?? 100),
     'review.lowConfidence': (limit) => lowConfidencePages(engine.db, limit ?? 100),
+    'review.failedPages': (docIds, perDocument) => failedPages(engine.db, docIds, perDocument ?? 5),
     'settings.get': () => readSettings(engine.db),
     'settings.set': (patch) => {
       const next = writeSettings(engine.db, patch);

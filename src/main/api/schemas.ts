@@ -110,6 +110,10 @@ export const schemas = {
   'queue.setPaused': z.tuple([z.boolean()]),
   'review.failures': z.union([z.tuple([]), z.tuple([z.number().int().min(1).max(500)])]),
   'review.lowConfidence': z.union([z.tuple([]), z.tuple([z.number().int().min(1).max(500)])]),
+  'review.failedPages': z.union([
+    z.tuple([z.array(docId).max(500)]),
+    z.tuple([z.array(docId).max(500), z.number().int().min(1).max(100)]),
+  ]),
   'settings.get': noArgs,
   'settings.set': z.tuple([settingsPatch]),
   'settings.languages': noArgs,

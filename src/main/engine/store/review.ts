@@ -1,5 +1,5 @@
 import type { ErrorCode, LowConfidencePage, PageState, Word } from '../../../shared/model.ts';
-import type { PageDetail } from '../../../shared/api.ts';
+import type { FailedPage, PageDetail } from '../../../shared/api.ts';
 import type { Db } from './db.ts';
 import type { PageRecord } from './rows.ts';
 
@@ -78,4 +78,25 @@ export function pageGeometry(
     { width: number | null; height: number | null; dpi: number | null } | undefined;
   if (!p) return null;
   return { path: doc.path, kind: doc.kind, width: p.width ?? 0, height: p.height ?? 0, dpi: p.dpi };
+}
+
+/** Pages that failed for good, with their reason, for the documents listed (a few per document). */
+export function failedPages(db: Db, docIds: readonly number[], perDocument: number): FailedPage[] {
+  if (docIds.length === 0) return [];
+  return db
+    .prepare(
+      `SELECT doc_id AS docId, page_no AS pageNo, error_code AS code, error_message AS message FROM (
+         SELECT p.*, row_number() OVER (PARTITION BY doc_id ORDER BY page_no) AS n FROM pages p
+         WHERE p.state = 'failed' AND p.doc_id IN (${docIds.map(() => '?').join(',')}))
+       WHERE n <= ? ORDER BY doc_id, page_no`,
+    )
+    .all(...docIds, perDocument)
+    .map((r) => {
+      const row = r as { docId: number; pageNo: number; code: string | null; message: string | null };
+      return {
+        docId: row.docId,
+        pageNo: row.pageNo,
+        error: { code: (row.code ?? 'INTERNAL') as ErrorCode, message: row.message ?? '' },
+      };
+    });
 }

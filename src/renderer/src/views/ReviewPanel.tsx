@@ -11,8 +11,9 @@ import { fileName, folderForRtl, folderOf } from './format.ts';
  * location; pages of low confidence, each opening the page view.
  */
 export function ReviewPanel() {
-  const { failures, lowConfidence, exportFailures, open } = useReview(
+  const { failures, lowConfidence, exportFailures, failedPages, open } = useReview(
     useShallow((s) => ({
+      failedPages: s.failedPages,
       failures: s.failures,
       lowConfidence: s.lowConfidence,
       exportFailures: s.exportFailures,
@@ -75,6 +76,26 @@ export function ReviewPanel() {
                       `${f.pagesFailed} of ${f.pageCount ?? '?'} pages could not be recognised.`
                     )}
                   </p>
+                  {(failedPages[f.id] ?? []).length > 0 && (
+                    <ul className="failed-pages" aria-label="Failed pages">
+                      {failedPages[f.id].map((p) => (
+                        <li key={p.pageNo}>
+                          <button
+                            type="button"
+                            className="link"
+                            title="Open this page"
+                            onClick={() => usePageView.getState().open(f.id, p.pageNo)}
+                          >
+                            Page {p.pageNo}
+                          </button>{' '}
+                          <code>{p.error.code}</code> {p.error.message}
+                        </li>
+                      ))}
+                      {f.pagesFailed > failedPages[f.id].length && (
+                        <li className="muted">and {f.pagesFailed - failedPages[f.id].length} more</li>
+                      )}
+                    </ul>
+                  )}
                   <div className="failure-actions">
                     <button type="button" className="btn small" onClick={() => void retry([f.id])}>
                       ↻ Retry
