@@ -82,6 +82,12 @@ export class FolderWatcher {
   private readonly pending = new Map<string, Settling>();
   /** Settled and handed over, not recorded yet: a scan meanwhile must not count or track them. */
   private readonly handedOver = new Set<string>();
+  /**
+   * Paths tracked since the watcher connected: a rescan that finds one of them again (unreadable,
+   * so never recorded) has not proven anything about events. Bounded: past the cap it starts over,
+   * which at worst delays the switch to polling.
+   */
+  private readonly trackedSinceConnect = new Set<string>();
   private watcher: FSWatcher | null = null;
   private timers: NodeJS.Timeout[] = [];
   private state: WatchFolderState = 'stopped';
@@ -188,6 +194,7 @@ export class FolderWatcher {
       }
       this.watcher = watcher;
       this.connectedAt = this.clock();
+      this.trackedSinceConnect.clear();
       this.setState(why ? 'polling' : 'watching', why);
     } finally {
       this.connecting = false;
@@ -217,6 +224,8 @@ export class FolderWatcher {
 
   private track(path: string, viaEvent: boolean, known?: { size: number; mtimeMs: number }): void {
     if (this.stopped || !isWatchedFile(path, this.rules)) return;
+    if (this.trackedSinceConnect.size >= 50_000) this.trackedSinceConnect.clear();
+    this.trackedSinceConnect.add(path);
     const existing = this.pending.get(path);
     if (existing) {
       existing.viaEvent ||= viaEvent;
@@ -305,7 +314,8 @@ export class FolderWatcher {
         if (seen.get(f.path) === `${f.size}:${Math.trunc(f.mtimeMs)}`) continue;
         if (this.pending.has(f.path) || this.handedOver.has(f.path)) continue;
         const recent = f.mtimeMs > this.connectedAt + 1_000 && f.mtimeMs < now - 4 * this.timings.settleMs;
-        if (!initial && recent && this.state === 'watching') missed++;
+        if (!initial && recent && this.state === 'watching' && !this.trackedSinceConnect.has(f.path))
+          missed++;
         this.track(f.path, false, f);
       }
       this.hooks.scanned();

@@ -218,8 +218,16 @@ export class WatchService {
       try {
         s = await stat(file.path);
         sha256 = await hashFile(file.path);
-      } catch {
-        this.report(folderId, 'deleted or moved away before its turn; skipped', file.path);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        // Unreadable now (permissions, a lock): not recorded, so a later rescan tries again.
+        this.report(
+          folderId,
+          code === 'ENOENT'
+            ? 'deleted or moved away before its turn; skipped'
+            : `cannot be read (${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (error as Error).message}); tried again at the next rescan`,
+          file.path,
+        );
         continue;
       }
       if (!db.open) return;
