@@ -36,6 +36,9 @@ import { installedLanguages, readSettings, SettingsError, workerCount, writeSett
 import { Throughput } from './throughput.ts';
 import { watchHandlers } from './watch.ts';
 
+/** Least time between two `watch.changed` pushes. */
+const WATCH_PUSH_MS = 1_000;
+
 /** Most rows one `document.changed` push carries; beyond that it says `truncated`. */
 const MAX_PUSHED_ROWS = 200;
 
@@ -144,8 +147,22 @@ export function createRouter(opts: RouterOptions): Router {
       if (listeners.size > 0) emit('queue.changed', status());
     }
     if (watchDirty) {
-      watchDirty = false;
-      if (listeners.size > 0) emit('watch.changed', { folders: engine.watch.list() });
+      // The folders' counts aggregate their files (~50 ms for 100k): at most one push a second,
+      // the last change always pushed (a later flush picks it up).
+      const now = clock();
+      if (now - lastWatchPush >= WATCH_PUSH_MS) {
+        watchDirty = false;
+        lastWatchPush = now;
+        if (listeners.size > 0) emit('watch.changed', { folders: engine.watch.list() });
+      } else if (!watchTimer && !closed) {
+        watchTimer = setTimeout(
+          () => {
+            watchTimer = null;
+            flush();
+          },
+          WATCH_PUSH_MS - (now - lastWatchPush),
+        );
+      }
     }
     if (dirtyBatches.size > 0) {
       const batchIds = [...dirtyBatches];
@@ -169,6 +186,8 @@ export function createRouter(opts: RouterOptions): Router {
   };
   const onIdle = (): void => changed();
   let watchDirty = false;
+  let lastWatchPush = -Infinity;
+  let watchTimer: NodeJS.Timeout | null = null;
   const onWatch = (e: { docIds: number[] }): void => {
     watchDirty = true;
     changed(e.docIds);
@@ -365,6 +384,7 @@ export function createRouter(opts: RouterOptions): Router {
       engine.events.off('idle', onIdle);
       engine.events.off('export', onExport);
       engine.events.off('watch', onWatch);
+      if (watchTimer) clearTimeout(watchTimer);
       listeners.clear();
     },
   };

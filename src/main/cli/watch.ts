@@ -114,10 +114,10 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
           (rate === null ? '' : ` · ${rate.toFixed(1)} pages/min`),
       );
     };
-    engine.events.on('watch', refresh);
+    // The status line is redrawn by the ticker below (once a second): the folders' counts
+    // aggregate their files, too much work to redo on every event of a big folder.
     engine.events.on('page', (e) => {
       if (e.ok) throughput.record(Date.now());
-      refresh();
     });
     engine.events.on('watchReport', (r) => {
       if (ids.length > 0 && !ids.includes(r.folderId)) return;
@@ -142,7 +142,6 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
           `${e.state === 'done' ? 'done   ' : 'partial'} ${show(d.path)}${pages} → ${d.outputs.map(show).join(', ')}`,
         );
       }
-      refresh();
     });
     engine.events.on('fatal', (e) => line.log(`bulk-ocr: the OCR workers cannot run: ${e.message}`));
 
