@@ -14,7 +14,6 @@ import {
 import { migrations } from '../../src/main/engine/store/migrations/index.ts';
 import { getDocuments, queueCounts } from '../../src/main/engine/store/documents.ts';
 import { recoverLeases } from '../../src/main/engine/store/tasks.ts';
-import { defaultRetryPolicy } from '../../src/main/engine/store/policy.ts';
 import { tempDir } from '../helpers/engineRun.ts';
 
 /**
@@ -109,7 +108,7 @@ describe('databases of released schemas', () => {
         expect(docs[2].error).toMatchObject({ code: 'UNSUPPORTED_FORMAT' });
         expect(queueCounts(db).pages).toMatchObject({ done: 4, failed: 1, running: 1 });
         // An engine starting on it puts the page that was running back in the queue.
-        recoverLeases(db, defaultRetryPolicy, Date.now());
+        recoverLeases(db, Date.now());
         expect(queueCounts(db).pages.running).toBe(0);
       } finally {
         closeDatabase(db);

@@ -99,6 +99,39 @@ describe('writeFilesAtomically', () => {
     expect(readdirSync(dir)).toEqual(['a.txt']);
   });
 
+  it('counts a file already holding exactly these bytes as written (an attempt killed before it was recorded)', async () => {
+    const dir = tempDir();
+    const files = [
+      { path: path.join(dir, 'a.txt'), bytes: bytes('text') },
+      { path: path.join(dir, 'a.pdf'), bytes: bytes('%PDF') },
+    ];
+    writeFileSync(files[0].path, 'text'); // the killed attempt placed the .txt, not yet the .pdf
+    await writeFilesAtomically(files, { overwrite: false });
+    expect(readdirSync(dir).sort()).toEqual(['a.pdf', 'a.txt']);
+    // The same on a file system without hard links.
+    const other = tempDir();
+    writeFileSync(path.join(other, 'a.txt'), 'text');
+    await writeFilesAtomically([{ path: path.join(other, 'a.txt'), bytes: bytes('text') }], {
+      overwrite: false,
+      fs: { ...nodeFs, link: failWith('EPERM') },
+    });
+    expect(readdirSync(other)).toEqual(['a.txt']);
+    // One byte different is someone else's file.
+    await expect(
+      writeFilesAtomically([{ path: files[0].path, bytes: bytes('texT') }], { overwrite: false }),
+    ).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
+    expect(readFileSync(files[0].path, 'utf8')).toBe('text');
+  });
+
+  it("removes a temporary file of the same output left by an attempt killed mid-write, and no one else's", async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, '.a.txt.0123456789ab.tmp'), 'half of a'); // killed mid-write
+    writeFileSync(path.join(dir, '.b.txt.0123456789ab.tmp'), 'b'); // another output's
+    writeFileSync(path.join(dir, '.a.txt.notes.tmp'), 'a user file');
+    await writeFilesAtomically([{ path: path.join(dir, 'a.txt'), bytes: bytes('A') }], { overwrite: false });
+    expect(readdirSync(dir).sort()).toEqual(['.a.txt.notes.tmp', '.b.txt.0123456789ab.tmp', 'a.txt']);
+  });
+
   it('overwrites only with overwrite: true', async () => {
     const dir = tempDir();
     const target = path.join(dir, 'a.txt');

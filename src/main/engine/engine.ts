@@ -154,8 +154,8 @@ export class Engine {
   start(): { recovered: number } {
     if (this.started) return { recovered: 0 };
     this.started = true;
-    const recovered = recoverLeases(this.db, this.policy, this.clock());
-    const exports = recoverExportTasks(this.db, this.policy, this.clock());
+    const recovered = recoverLeases(this.db, this.clock());
+    const exports = recoverExportTasks(this.db);
     this.pool.start();
     return { recovered: recovered.pages + recovered.documents + exports };
   }

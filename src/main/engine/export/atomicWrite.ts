@@ -13,6 +13,13 @@ import { InputError } from '../../worker/errors.ts';
  *   the rename/link is atomic);
  * - without `overwrite` an existing file is never replaced, even one that appeared while we were
  *   working: the final step is `link()` (fails with EEXIST) rather than `rename()`;
+ * - an existing file that already holds exactly the bytes to write counts as written: it is this
+ *   output, placed by an earlier attempt that was killed before the queue could record it (exports
+ *   are deterministic). Without this, a kill between the rename and the database commit left the
+ *   document failing with OUTPUT_EXISTS on its own output forever (test/fault/kill.test.ts);
+ * - a temporary file of the same output left by an attempt killed mid-write (no `finally` runs on
+ *   SIGKILL) is removed by the next attempt: one engine works a queue and one export a document at
+ *   a time, so a temporary file of this output is never another writer's live one;
  * - on any failure every temporary file is removed, and files this call already put in place
  *   are removed again, so a multi-file export is all or nothing (see `writeFilesAtomically`).
  */
@@ -25,6 +32,8 @@ export interface AtomicFs {
   link: typeof nodeFs.link;
   unlink: typeof nodeFs.unlink;
   lstat: typeof nodeFs.lstat;
+  readFile: typeof nodeFs.readFile;
+  readdir: typeof nodeFs.readdir;
 }
 
 /** One file to write: absolute `path` and its complete contents. */
@@ -43,6 +52,7 @@ export interface AtomicWriteOptions {
 interface PendingFile {
   finalPath: string;
   tempPath: string;
+  bytes: Uint8Array;
 }
 
 const HUMAN_REASONS: Record<string, string> = {
@@ -80,24 +90,13 @@ function isErrno(error: unknown, ...codes: string[]): boolean {
   return code !== undefined && codes.includes(code);
 }
 
-/**
- * Fails with `OUTPUT_EXISTS` if any of `paths` exists and `overwrite` is false. Meant to run
- * before any expensive work; the final step re-checks atomically.
- */
-export async function assertCanWrite(
-  paths: readonly string[],
-  overwrite: boolean,
-  fs: AtomicFs = nodeFs,
-): Promise<void> {
-  if (overwrite) return;
-  for (const p of paths) {
-    try {
-      await fs.lstat(p);
-    } catch (error) {
-      if (isErrno(error, 'ENOENT')) continue;
-      throw outputError(p, error);
-    }
-    throw existsError(p);
+/** True when `p` is a file holding exactly `bytes` (see the module comment). */
+async function holdsSameBytes(fs: AtomicFs, p: string, bytes: Uint8Array): Promise<boolean> {
+  try {
+    const existing = await fs.readFile(p);
+    return Buffer.compare(existing, bytes) === 0;
+  } catch {
+    return false;
   }
 }
 
@@ -106,6 +105,23 @@ async function removeQuietly(fs: AtomicFs, p: string): Promise<void> {
     await fs.unlink(p);
   } catch {
     // Already gone, or the folder became unwritable: nothing more we can do.
+  }
+}
+
+const TEMP_SUFFIX = /^\.(.+)\.[0-9a-f]{12}\.tmp$/;
+
+/** Removes temporary files of `finalPath` left by an earlier, killed attempt (see the module comment). */
+async function removeLeftoverTemps(fs: AtomicFs, finalPath: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fs.readdir(path.dirname(finalPath));
+  } catch {
+    return; // no folder yet: nothing left over
+  }
+  const base = path.basename(finalPath);
+  for (const name of names) {
+    if (TEMP_SUFFIX.exec(name)?.[1] === base)
+      await removeQuietly(fs, path.join(path.dirname(finalPath), name));
   }
 }
 
@@ -139,7 +155,7 @@ async function writeTemp(fs: AtomicFs, file: OutputFile): Promise<PendingFile> {
     await removeQuietly(fs, tempPath);
     throw outputError(file.path, error);
   }
-  return { finalPath: file.path, tempPath };
+  return { finalPath: file.path, tempPath, bytes: file.bytes };
 }
 
 /** Gives a temp file its final name; see the module comment for the no-clobber rule. */
@@ -151,7 +167,11 @@ async function commit(fs: AtomicFs, pending: PendingFile, overwrite: boolean): P
   try {
     await fs.link(pending.tempPath, pending.finalPath);
   } catch (error) {
-    if (isErrno(error, 'EEXIST')) throw existsError(pending.finalPath);
+    if (isErrno(error, 'EEXIST')) {
+      if (!(await holdsSameBytes(fs, pending.finalPath, pending.bytes))) throw existsError(pending.finalPath);
+      await removeQuietly(fs, pending.tempPath);
+      return;
+    }
     // Some file systems (FAT, exFAT, some network shares) have no hard links. Fall back to a
     // check-then-rename: not race-free, but the window is microseconds and only there.
     if (!isErrno(error, 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EXDEV')) throw error;
@@ -159,7 +179,11 @@ async function commit(fs: AtomicFs, pending: PendingFile, overwrite: boolean): P
       () => true,
       () => false,
     );
-    if (exists) throw existsError(pending.finalPath);
+    if (exists) {
+      if (!(await holdsSameBytes(fs, pending.finalPath, pending.bytes))) throw existsError(pending.finalPath);
+      await removeQuietly(fs, pending.tempPath);
+      return;
+    }
     await fs.rename(pending.tempPath, pending.finalPath);
     return;
   }
@@ -194,11 +218,7 @@ export async function writeFilesAtomically(
   options: AtomicWriteOptions,
 ): Promise<void> {
   const fs = options.fs ?? nodeFs;
-  await assertCanWrite(
-    files.map((f) => f.path),
-    options.overwrite,
-    fs,
-  );
+  for (const file of files) await removeLeftoverTemps(fs, file.path);
   const pending: PendingFile[] = [];
   const placed: PendingFile[] = [];
   try {

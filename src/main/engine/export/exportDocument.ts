@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import nodePath from 'node:path';
 import type { DocumentKind, OutputFormat, OutputTarget, Word } from '../../../shared/model.ts';
 import { InputError } from '../../worker/errors.ts';
-import { assertCanWrite, writeFilesAtomically, type AtomicFs, type OutputFile } from './atomicWrite.ts';
+import { writeFilesAtomically, type AtomicFs, type OutputFile } from './atomicWrite.ts';
 import { buildImagePdf, buildSearchablePdf } from './searchablePdf.ts';
 import { encodeText } from './textExport.ts';
 import { isInside } from '../paths.ts';
@@ -61,11 +61,11 @@ async function readSource(sourcePath: string): Promise<Uint8Array> {
 /**
  * Writes the document's outputs (`.txt`, `.pdf`, as `target.formats` asks).
  *
- * All or nothing: existing outputs are checked before any work (`OUTPUT_EXISTS` unless
- * `target.overwrite`), every format is built in memory and written to a temporary file first,
+ * All or nothing: every format is built in memory and written to a temporary file first,
  * and only when all temporary files are complete are they renamed into place; a failure removes
  * the temporary files and any output this call already placed, so the `.txt` is never presented
- * as done while the `.pdf` failed (or the other way round).
+ * as done while the `.pdf` failed (or the other way round). An existing file with other contents
+ * fails with `OUTPUT_EXISTS` unless `target.overwrite`.
  *
  * Errors (InputError): OUTPUT_EXISTS, OUTPUT_FAILED, NOT_FOUND / UNREADABLE (source gone),
  * DAMAGED_FILE, PASSWORD_PROTECTED, UNSUPPORTED_FORMAT.
@@ -74,7 +74,9 @@ export async function exportDocument(job: ExportJob): Promise<ExportOutcome> {
   const formats = [...new Set(job.target.formats)];
   const paths = formats.map((f) => outputPath(job.target, f));
   await assertInsideRoot(job.target.root, paths);
-  await assertCanWrite(paths, job.target.overwrite, job.fs);
+  // No early "does it exist?" check: a file already there may be this very output, written by an
+  // attempt killed before the queue recorded it; the final step tells (see atomicWrite.ts). A
+  // user's file in the way was already refused when the document was queued (ingest.ts).
 
   const files: OutputFile[] = [];
   for (const format of formats) {

@@ -231,23 +231,18 @@ export function failExportTask(
   })();
 }
 
-/** After a crash: running export tasks go back to the queue (or fail after `maxAttempts`). */
-export function recoverExportTasks(db: Db, policy: RetryPolicy, now: number): number {
-  return db.transaction((): number => {
-    const failed = db
-      .prepare(
-        `UPDATE export_tasks SET state = 'failed', lease_owner = NULL, lease_expires_at = NULL, error_code = 'WORKER_CRASHED',
-           error_message = 'the app stopped while this export was being written (' || attempts || ' times)', finished_at = ?
-         WHERE state = 'running' AND attempts >= ?`,
-      )
-      .run(now, policy.maxAttempts).changes;
-    const requeued = db
-      .prepare(
-        `UPDATE export_tasks SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL WHERE state = 'running'`,
-      )
-      .run().changes;
-    return failed + requeued;
-  })();
+/**
+ * After a crash: running export tasks go back to the queue, the attempt given back. As for pages
+ * (recoverLeases in tasks.ts), an engine stop is not the task's fault: the export itself runs in a
+ * worker, whose death is counted as a failure of its own.
+ */
+export function recoverExportTasks(db: Db): number {
+  return db
+    .prepare(
+      `UPDATE export_tasks SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, attempts = max(0, attempts - 1)
+       WHERE state = 'running'`,
+    )
+    .run().changes;
 }
 
 /** On an orderly stop: this engine's running exports go back to the queue, the attempt not counted. */

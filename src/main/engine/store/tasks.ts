@@ -333,51 +333,32 @@ export function finishFailed(db: Db, docId: number, error: ErrorInfo, now: numbe
 
 /**
  * Returns every task that was leased when the engine last stopped (crash, power loss, kill) to the
- * queue. The attempt was counted when it was claimed, so a page that takes the whole app down every
- * time fails after `maxAttempts` instead of looping forever.
+ * queue, and gives back the attempt its claim counted: the stop was not the task's fault. A user may
+ * pull the plug any number of times without a page failing for it.
+ *
+ * Why no limit on these: the engine process runs no page code (opening, rasterising, OCR and export
+ * all run in worker processes, whose deaths the pool turns into counted failures), so a page cannot
+ * take the engine down; counting engine stops against the page that happened to be running made
+ * a page fail after three unlucky kills (found by test/fault/kill.test.ts).
  */
-export function recoverLeases(
-  db: Db,
-  policy: RetryPolicy,
-  now: number,
-): { pages: number; documents: number } {
+export function recoverLeases(db: Db, now: number): { pages: number; documents: number } {
   return db.transaction(() => {
-    const crashed = 'the app stopped while this page was being processed';
-    const failedPages = db
-      .prepare(
-        `UPDATE pages SET state = 'failed', lease_owner = NULL, lease_expires_at = NULL, error_code = 'WORKER_CRASHED',
-           error_message = ? || ' (' || attempts || ' times)', finished_at = ?
-         WHERE state = 'running' AND attempts >= ? RETURNING doc_id`,
-      )
-      .all(crashed, now, policy.maxAttempts) as { doc_id: number }[];
     const requeued = db
       .prepare(
-        `UPDATE pages SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL WHERE state = 'running' RETURNING doc_id`,
+        `UPDATE pages SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, attempts = max(0, attempts - 1)
+         WHERE state = 'running' RETURNING doc_id`,
       )
       .all() as { doc_id: number }[];
     const leasedDocs = db
-      .prepare(`SELECT id, state, attempts FROM documents WHERE lease_owner IS NOT NULL`)
-      .all() as Pick<DocumentRecord, 'id' | 'state' | 'attempts'>[];
-    for (const d of leasedDocs) {
-      if (d.attempts >= policy.maxAttempts) {
-        finishFailed(
-          db,
-          d.id,
-          {
-            code: 'WORKER_CRASHED',
-            message: `the app stopped while this file was being processed (${d.attempts} times)`,
-          },
-          now,
-        );
-      } else {
-        db.prepare('UPDATE documents SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ?').run(d.id);
-      }
-    }
-    const touched = new Set([...failedPages, ...requeued].map((p) => p.doc_id));
-    for (const id of touched) refreshDocumentState(db, id, now);
+      .prepare(
+        `UPDATE documents SET lease_owner = NULL, lease_expires_at = NULL, attempts = max(0, attempts - 1)
+         WHERE lease_owner IS NOT NULL RETURNING id`,
+      )
+      .all() as { id: number }[];
+    for (const id of new Set(requeued.map((p) => p.doc_id))) refreshDocumentState(db, id, now);
     // A document left 'running' with no running page (its last page finished just before the stop).
     const stale = db.prepare(`SELECT id FROM documents WHERE state = 'running'`).all() as { id: number }[];
     for (const d of stale) refreshDocumentState(db, d.id, now);
-    return { pages: failedPages.length + requeued.length, documents: leasedDocs.length };
+    return { pages: requeued.length, documents: leasedDocs.length };
   })();
 }
