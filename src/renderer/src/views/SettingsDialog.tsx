@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { Settings } from '../../../shared/api.ts';
 import type { OutputFormat } from '../../../shared/model.ts';
 import { call } from '../api/client.ts';
@@ -10,11 +10,29 @@ const DPI_CHOICES = [150, 200, 300, 400, 600];
 
 /** Settings: recognition, workers and the default output, stored in the engine's database. */
 export function SettingsDialog() {
-  const { settings, languages, capabilities, setOpen, save } = useSettings();
-  const [form, setForm] = useState<Settings | null>(settings);
+  const settings = useSettings((s) => s.settings);
+  const setOpen = useSettings((s) => s.setOpen);
+  // Fresh from the engine each time it opens (another window may have changed them).
+  useEffect(() => {
+    useSettings
+      .getState()
+      .load()
+      .catch(() => {});
+  }, []);
+  if (!settings)
+    return (
+      <Modal title="Settings" onClose={() => setOpen(false)}>
+        <p className="muted">Loading the settings…</p>
+      </Modal>
+    );
+  return <SettingsForm saved={settings} />;
+}
+
+function SettingsForm({ saved: settings }: { saved: Settings }) {
+  const { languages, capabilities, setOpen, save } = useSettings();
+  const [form, setForm] = useState<Settings>(settings);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  if (!settings || !form) return null;
   const cores = capabilities?.cores ?? 1;
   const update = (patch: Partial<Settings>) => {
     setForm({ ...form, ...patch });
