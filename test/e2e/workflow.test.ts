@@ -189,6 +189,13 @@ describe('the desktop window, served to a browser', () => {
     const bare = await fetch(`${s.origin}/page-image?doc=1&page=1`);
     expect(bare.status).toBe(403);
     await view.getByRole('button', { name: 'Close' }).click();
+    // A double-click on a row opens the same view.
+    await row(page, 's08-image-png.png').dblclick();
+    await page
+      .getByRole('dialog', { name: 's08-image-png.png — page 1 of 1' })
+      .getByTestId('word-box')
+      .first()
+      .waitFor();
   });
 
   it('keeps settings in the engine: languages, workers (applied at once), output defaults', async () => {

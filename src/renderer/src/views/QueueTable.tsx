@@ -5,6 +5,7 @@ import type { QueueSort } from '../../../shared/api.ts';
 import { call } from '../api/client.ts';
 import { useQueue } from '../state/queue.ts';
 import { useSelection } from '../state/selection.ts';
+import { usePageView } from '../state/pageView.ts';
 import {
   fileName,
   folderForRtl,
@@ -151,6 +152,8 @@ function Row(props: { row: DocumentRow; top: number; selected: boolean; onClick:
       style={{ top: props.top }}
       onMouseDown={(e) => e.shiftKey && e.preventDefault()}
       onClick={props.onClick}
+      // A double-click opens the document's pages in the page view (when something was recognised).
+      onDoubleClick={() => d.pagesDone > 0 && usePageView.getState().open(d.id, 1)}
     >
       <div role="gridcell" className="cell c-name" title={d.path}>
         {name}
