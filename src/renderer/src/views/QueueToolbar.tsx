@@ -76,8 +76,8 @@ function SelectionActions() {
     return (
       <div className="selection-bar idle">
         <span className="selection-hint muted">
-          Click a row to select it · Shift/Ctrl-click for more · Ctrl-A for all · then act on the selection
-          here
+          Click a row to select it · Shift/Ctrl-click for more · Ctrl-A for all · double-click to view its
+          pages
         </span>
       </div>
     );
