@@ -22,6 +22,7 @@ import {
   updateWatchFolderOptions,
   upsertWatchFolder,
   watchFolderStats,
+  type SeenFile,
   type WatchFolderRecord,
 } from '../store/watch.ts';
 import { FolderWatcher, type SettledFile, type WatchTimings } from './folderWatcher.ts';
@@ -38,6 +39,22 @@ export interface WatchServiceDeps {
 }
 
 const ENDED = new Set(['done', 'done-with-errors', 'failed', 'cancelled']);
+
+/** Files hashed and queued per step of an intake. */
+const INTAKE_SLICE = 200;
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const run = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  return out;
+}
 
 /**
  * The watched folders of one engine: stored in its database, run while the host (desktop app,
@@ -206,55 +223,65 @@ export class WatchService {
    * copy, another watched folder) is recorded, not queued; anything else is queued.
    */
   private async intake(folderId: number, files: SettledFile[]): Promise<void> {
+    // In slices, so a first scan of a big folder queues as it goes and a stop waits for one slice only
+    // (what is left is found again by the next start's scan).
+    for (let i = 0; i < files.length && this.active; i += INTAKE_SLICE)
+      await this.intakeSlice(folderId, files.slice(i, i + INTAKE_SLICE));
+  }
+
+  private async intakeSlice(folderId: number, files: SettledFile[]): Promise<void> {
     const { db } = this.deps;
     const folder = getWatchFolder(db, folderId);
     if (!folder || !db.open) return;
     const fresh: { path: string; size: number; mtimeMs: number; sha256: string; changed: boolean }[] = [];
     const batchHashes = new Map<string, string>();
     const duplicates: { path: string; size: number; mtimeMs: number; sha256: string; of: string }[] = [];
+    // Fast check first (path, size, mtime already recorded), then hash what is left, a few at a time.
+    const candidates: { path: string; size: number; mtimeMs: number; seen: SeenFile | null }[] = [];
     for (const file of files) {
       let s;
-      let sha256;
       try {
         s = await stat(file.path);
-        sha256 = await hashFile(file.path);
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        // Unreadable now (permissions, a lock): not recorded, so a later rescan tries again.
-        this.report(
-          folderId,
-          code === 'ENOENT'
-            ? 'deleted or moved away before its turn; skipped'
-            : `cannot be read (${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (error as Error).message}); tried again at the next rescan`,
-          file.path,
-        );
+        this.unreadable(folderId, file.path, error);
         continue;
       }
-      if (!db.open) return;
       const seen = findSeen(db, folderId, file.path);
-      const live = seen && seen.disposed === null;
-      if (live && seen.size === s.size && seen.mtimeMs === Math.trunc(s.mtimeMs)) continue;
-      if (live && seen.sha256 === sha256) {
-        updateSignature(db, seen.id, s.size, s.mtimeMs); // touched: same content
+      const live = seen && seen.disposed === null ? seen : null;
+      if (live && live.size === s.size && live.mtimeMs === Math.trunc(s.mtimeMs)) continue;
+      candidates.push({ path: file.path, size: s.size, mtimeMs: s.mtimeMs, seen: live });
+      if (file.incomplete)
+        this.report(folderId, 'still looks incomplete; queued anyway so the reason is reported', file.path);
+    }
+    const hashes = await mapLimit(candidates, 4, (c) =>
+      hashFile(c.path).catch((error: unknown) => {
+        this.unreadable(folderId, c.path, error);
+        return null;
+      }),
+    );
+    if (!db.open) return;
+    for (const [i, c] of candidates.entries()) {
+      const sha256 = hashes[i];
+      if (sha256 === null) continue;
+      if (c.seen && c.seen.sha256 === sha256) {
+        updateSignature(db, c.seen.id, c.size, c.mtimeMs); // touched: same content
         continue;
       }
       const prior = documentWithContent(db, sha256);
       const inBatch = batchHashes.get(sha256);
       if (prior || inBatch) {
         duplicates.push({
-          path: file.path,
-          size: s.size,
-          mtimeMs: s.mtimeMs,
+          path: c.path,
+          size: c.size,
+          mtimeMs: c.mtimeMs,
           sha256,
           of: prior?.path ?? inBatch!,
         });
         continue;
       }
-      batchHashes.set(sha256, file.path);
-      if (file.incomplete)
-        this.report(folderId, 'still looks incomplete; queued anyway so the reason is reported', file.path);
+      batchHashes.set(sha256, c.path);
       // Edited in place (same path, new content): its earlier outputs are ours to replace.
-      fresh.push({ path: file.path, size: s.size, mtimeMs: s.mtimeMs, sha256, changed: Boolean(live) });
+      fresh.push({ path: c.path, size: c.size, mtimeMs: c.mtimeMs, sha256, changed: c.seen !== null });
     }
 
     const docIds: number[] = [];
@@ -298,6 +325,18 @@ export class WatchService {
     }
     this.changed(folderId, docIds);
     if (folder.options.after === 'move') await this.dispose({ folderId });
+  }
+
+  private unreadable(folderId: number, path: string, error: unknown): void {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Unreadable now (permissions, a lock): not recorded, so a later rescan tries again.
+    this.report(
+      folderId,
+      code === 'ENOENT'
+        ? 'deleted or moved away before its turn; skipped'
+        : `cannot be read (${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (error as Error).message}); tried again at the next rescan`,
+      path,
+    );
   }
 
   /** Moves the originals of ended documents into processed/ or failed/ (folders in `move` mode). */
