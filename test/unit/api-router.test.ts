@@ -6,6 +6,7 @@ import type { ApiEvent, ApiEvents } from '../../src/shared/api.ts';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { createRouter, type Router } from '../../src/main/api/router.ts';
 import { Throughput } from '../../src/main/api/throughput.ts';
+import { exportStem } from '../../src/main/engine/store/exportTasks.ts';
 import type { SpawnWorker } from '../../src/main/worker/protocol.ts';
 
 // The engine is never started here, so no worker is ever spawned.
@@ -226,6 +227,19 @@ describe('api router', () => {
       error: { code: 'BAD_REQUEST' },
     });
     expect(await router.call('export.batch', [999])).toEqual({ ok: true, value: null });
+  });
+});
+
+describe('export targets', () => {
+  it('mirror the added folder, and never name the source file itself', () => {
+    expect(exportStem('/in/a/letter.pdf', '/in', '/out')).toBe('/out/a/letter');
+    expect(exportStem('/in/a/letter.pdf', '/in', null)).toBe('/in/a/letter.ocr');
+    // Exported into the folder it came from: letter.pdf would be the source.
+    expect(exportStem('/in/a/letter.pdf', '/in', '/in')).toBe('/in/a/letter.ocr');
+    expect(exportStem('/in/a/Letter.PDF', '/in', '/in')).toBe('/in/a/Letter.ocr');
+    expect(exportStem('/in/a/scan.png', '/in', '/in')).toBe('/in/a/scan');
+    // …nor another queued document's source (scan.pdf beside scan.png).
+    expect(exportStem('/in/a/scan.png', '/in', '/in', (f) => f === '/in/a/scan.pdf')).toBe('/in/a/scan.ocr');
   });
 });
 

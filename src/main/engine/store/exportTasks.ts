@@ -4,7 +4,7 @@
  * returns running ones to the queue at the next start (recoverExportTasks), an orderly stop
  * without counting the attempt (releaseExportLeases).
  */
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import type { ErrorInfo, OutputFormat } from '../../../shared/model.ts';
 import type {
   ExportBatch,
@@ -16,7 +16,7 @@ import type {
 } from '../../../shared/exports.ts';
 import type { Db } from './db.ts';
 import type { DocumentRecord } from './rows.ts';
-import { outputStem } from '../ingest.ts';
+import { NEXT_TO_SOURCE_SUFFIX, outputStem } from '../ingest.ts';
 import { backoffDelay, isRetryable, type RetryPolicy } from './policy.ts';
 
 /** Document states whose recognised text can be exported. */
@@ -65,6 +65,8 @@ export function createExportBatch(
     'INSERT INTO export_tasks (batch_id, doc_id, stem, created_at) VALUES (?, ?, ?, ?)',
   );
   const outDir = options.destination.kind === 'folder' ? options.destination.path : null;
+  const sourceAt = db.prepare('SELECT 1 FROM documents WHERE path = ? LIMIT 1');
+  const isQueuedSource = (file: string): boolean => sourceAt.get(file) !== undefined;
   return db.transaction((): ExportStartResult => {
     const notReady: ExportStartResult['notReady'] = [];
     const ready: Pick<DocumentRecord, 'id' | 'path' | 'root'>[] = [];
@@ -82,13 +84,34 @@ export function createExportBatch(
     );
     const stems = new Set<string>();
     for (const d of ready) {
-      let stem = outputStem(d.path, d.root, outDir);
+      let stem = exportStem(d.path, d.root, outDir, isQueuedSource);
       if (stems.has(stem)) stem += extname(d.path);
       stems.add(stem);
       insertTask.run(batchId, d.id, stem, now);
     }
     return { batchId, queued: ready.length, notReady };
   })();
+}
+
+/**
+ * Where a document's export goes (without extension): as `outputStem` decides, except where that
+ * would name an input: exported into the folder it came from, `letter.pdf` would be the source
+ * `letter.pdf` itself (compared without case: on macOS and Windows `Letter.PDF` is the same file),
+ * and `scan.png` would write `scan.pdf` over another queued document's source. Then `.ocr` is
+ * added, as next to the source, so an export never replaces an input.
+ */
+export function exportStem(
+  path: string,
+  root: string,
+  outDir: string | null,
+  isQueuedSource: (file: string) => boolean = () => false,
+): string {
+  const stem = outputStem(path, root, outDir);
+  const clashes = ['.pdf', '.txt'].some((ext) => {
+    const file = resolve(stem + ext);
+    return file.toLowerCase() === resolve(path).toLowerCase() || isQueuedSource(file);
+  });
+  return clashes ? `${stem}${NEXT_TO_SOURCE_SUFFIX}` : stem;
 }
 
 function notReadyReason(state: string): string {
