@@ -39,10 +39,15 @@ describe('watched folders in the window', () => {
     await page.getByLabel('Folder to watch').fill(served.inputDir);
     await page.getByLabel('Output folder').fill(join(served.dataDir, 'ocr'));
     await page.getByLabel('Move originals into processed/ and failed/ when done').check();
+    await page.getByLabel('Priority').selectOption('7');
+    await page.screenshot({ path: join(screenshotDir, 'watch-form.png') });
     await page.getByRole('button', { name: 'Watch', exact: true }).click();
 
     const item = page.getByRole('listitem', { name: served.inputDir });
     await page.locator(`li.watch-item[data-state="watching"]`).waitFor();
+    await item
+      .getByText(/· eng · priority 7 · with subfolders · originals to processed\/ and failed\//)
+      .waitFor();
     // The file already there is taken, recognised, and its original moved aside.
     await item.getByText(/1 ingested · 1 done/).waitFor({ timeout: 90_000 });
     expect(existsSync(join(served.inputDir, 'processed/s08-image-png.png'))).toBe(true);

@@ -52,7 +52,6 @@ export function WatchPanel() {
 function WatchItem({ folder: f }: { folder: WatchFolderRow }) {
   const setNotice = useStatus((s) => s.setNotice);
   const { remove, rescan } = useWatch.getState();
-  const o = f.options;
   const act = (work: Promise<void>) =>
     work.catch((e: unknown) => setNotice({ kind: 'error', text: errorText(e) }));
   return (
@@ -66,12 +65,7 @@ function WatchItem({ folder: f }: { folder: WatchFolderRow }) {
           {`\u200e${f.path}\u200e`}
         </div>
         <div className="watch-stats">{watchStatsLine(f)}</div>
-        <div className="watch-options muted">
-          {o.outDir ? `→ ${o.outDir}` : '→ next to each file'} ·{' '}
-          {o.recursive ? 'with subfolders' : 'this folder only'}
-          {o.after === 'move' ? ' · originals to processed/ and failed/' : ''}
-          {f.stateReason ? ` · ${f.stateReason}` : ''}
-        </div>
+        <div className="watch-options muted">{optionsLine(f)}</div>
       </div>
       <div className="watch-actions">
         <button
@@ -95,9 +89,25 @@ function WatchItem({ folder: f }: { folder: WatchFolderRow }) {
   );
 }
 
+/** A folder's options in one line: where outputs go, languages, priority, subfolders, originals, why polling. */
+function optionsLine(f: WatchFolderRow): string {
+  const o = f.options;
+  return [
+    o.outDir ? `→ ${o.outDir}` : '→ next to each file',
+    o.ocr.languages.join('+'),
+    o.priority !== null ? `priority ${o.priority}` : null,
+    o.recursive ? 'with subfolders' : 'this folder only',
+    o.after === 'move' ? 'originals to processed/ and failed/' : null,
+    f.stateReason,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
 /** "Watch folder…": the folder, where outputs go, and what happens to the originals. */
 function WatchForm({ onDone }: { onDone: () => void }) {
   const settings = useSettings((s) => s.settings);
+  const installed = useSettings((s) => s.languages);
   const canPick = useSettings((s) => s.capabilities?.pickFolder ?? false);
   const setNotice = useStatus((s) => s.setNotice);
   const [path, setPath] = useState('');
@@ -105,6 +115,8 @@ function WatchForm({ onDone }: { onDone: () => void }) {
   const [recursive, setRecursive] = useState(true);
   const [move, setMove] = useState(false);
   const [detection, setDetection] = useState<'auto' | 'events' | 'polling'>('auto');
+  const [languages, setLanguages] = useState<string[]>(settings?.languages ?? ['eng']);
+  const [priority, setPriority] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
   const problem = !path.trim()
     ? 'Type the folder to watch.'
@@ -112,7 +124,9 @@ function WatchForm({ onDone }: { onDone: () => void }) {
       ? 'The folder must be a full path.'
       : outDir.trim() && !isAbsolutePath(outDir)
         ? 'The output folder must be a full path.'
-        : null;
+        : languages.length === 0
+          ? 'Choose at least one language.'
+          : null;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (problem) return;
@@ -121,7 +135,14 @@ function WatchForm({ onDone }: { onDone: () => void }) {
       .getState()
       .add({
         path: path.trim(),
-        options: { outDir: outDir.trim() || null, recursive, after: move ? 'move' : 'leave', detection },
+        options: {
+          outDir: outDir.trim() || null,
+          recursive,
+          after: move ? 'move' : 'leave',
+          detection,
+          priority,
+          ...(settings ? { ocr: { languages, dpi: settings.dpi, mode: settings.mode } } : {}),
+        },
       })
       .then((row) => {
         setNotice({ kind: 'info', text: `Watching ${row.path}. Files already there are queued now.` });
@@ -163,7 +184,43 @@ function WatchForm({ onDone }: { onDone: () => void }) {
           onChange={(e) => setOutDir(e.target.value)}
         />
       </label>
+      {installed.length > 1 && (
+        <div className="watch-field" role="group" aria-label="Languages">
+          <span>Languages</span>
+          <div className="watch-langs">
+            {installed.map((l) => (
+              <label key={l.code}>
+                <input
+                  type="checkbox"
+                  checked={languages.includes(l.code)}
+                  onChange={(e) =>
+                    setLanguages(
+                      e.target.checked ? [...languages, l.code] : languages.filter((c) => c !== l.code),
+                    )
+                  }
+                />{' '}
+                {l.name}
+              </label>
+            ))}
+          </div>
+        </div>
+      )}
       <div className="watch-checks">
+        <label>
+          Priority{' '}
+          <select
+            aria-label="Priority"
+            value={priority ?? ''}
+            onChange={(e) => setPriority(e.target.value === '' ? null : Number(e.target.value))}
+          >
+            <option value="">by size (small files first)</option>
+            {[9, 8, 7, 6, 5, 4, 3, 2, 1, 0].map((p) => (
+              <option key={p} value={p}>
+                {p === 9 ? '9 (first)' : p === 0 ? '0 (last)' : String(p)}
+              </option>
+            ))}
+          </select>
+        </label>
         <label>
           <input type="checkbox" checked={recursive} onChange={(e) => setRecursive(e.target.checked)} />{' '}
           Include subfolders
