@@ -131,6 +131,44 @@ export interface PageImage {
   height: number;
 }
 
+/**
+ * What "Export diagnostics" and `bulk-ocr diagnostics` hand a user to send with a problem report:
+ * versions, the queue, recent errors, settings and the end of the log. File names but never a
+ * document's text.
+ */
+export interface Diagnostics {
+  generatedAt: string;
+  versions: {
+    app: string;
+    node: string;
+    electron: string | null;
+    v8: string;
+    tesseractJs: string | null;
+    tesseractCore: string | null;
+    pdfjs: string | null;
+    sqlite: string;
+    betterSqlite3: string | null;
+    os: string;
+  };
+  database: { path: string; schema: number; bytes: number };
+  queue: QueueCounts;
+  paused: boolean;
+  /** Null when no engine is running (the CLI reads the database alone). */
+  workers: { total: number; busy: number; peakRssBytes: number[] } | null;
+  settings: Settings;
+  /** Documents that ended with an error, newest first, with their failed pages' reasons. */
+  recentErrors: {
+    docId: number;
+    file: string;
+    state: DocumentState;
+    code: string | null;
+    message: string | null;
+    pages: { pageNo: number; code: string | null; message: string | null }[];
+  }[];
+  /** The log's last lines (JSON objects), oldest first, and the files they came from. */
+  log: { files: string[]; tail: Record<string, unknown>[] };
+}
+
 /** The queue as the overall progress bar shows it. */
 export interface QueueStatus {
   counts: QueueCounts;
@@ -158,6 +196,8 @@ export interface WatchAddRequest {
 export interface ApiMethods {
   /** The application's version (package.json). */
   'app.version': () => string;
+  /** Versions, queue counts, recent errors, settings and the log's tail, for a problem report. */
+  'app.diagnostics': () => Diagnostics;
   /** Documents per state and page totals. */
   'queue.counts': () => QueueCounts;
   /** Counts plus rate, ETA, workers and the global pause: what `queue.changed` pushes. */
@@ -246,6 +286,7 @@ export type ApiValue<M extends ApiMethod> = Awaited<ReturnType<ApiMethods[M]>>;
 /** Every method name, for bindings that must check a name before trusting it. */
 export const API_METHODS = [
   'app.version',
+  'app.diagnostics',
   'queue.counts',
   'queue.status',
   'queue.list',

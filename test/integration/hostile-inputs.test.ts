@@ -12,6 +12,7 @@ import { writeHostileFiles, type HostileFile } from '../helpers/hostileFiles.ts'
  * or done, none hangs (no TIMEOUT), no worker crashes, and the good file is read as usual.
  */
 const work = tempDir('hostile');
+const FIXTURES = join(import.meta.dirname, '../fixtures');
 const input = join(work, 'in');
 let hostile: HostileFile[];
 let engine: Engine;
@@ -28,6 +29,8 @@ beforeAll(async () => {
   hostile = writeHostileFiles(input);
   for (const f of ['real/hugemono.pdf', 'real/enormous.pdf', 'synthetic/s01-letter.pdf'])
     copyFileSync(join(CORPUS, f), join(input, f.split('/')[1]));
+  // Found by the fuzz run: pdf.js's background parsing rejected unhandled and ended the worker.
+  copyFileSync(join(FIXTURES, 'fuzz/xref-stray-rejection.pdf'), join(input, 'xref-stray-rejection.pdf'));
   ({ engine, rows } = await runEngine(
     [input],
     join(work, 'out'),
@@ -42,8 +45,8 @@ afterAll(async () => {
 });
 
 describe('hostile inputs in one batch', () => {
-  it('every file ends in a finished state; none timed out or crashed a worker', () => {
-    expect(rows).toHaveLength(hostile.length + 3);
+  it('every file ends in a finished state; none timed out, crashed a worker or ended in an internal error', () => {
+    expect(rows).toHaveLength(hostile.length + 4);
     for (const r of rows) {
       expect(['done', 'done-with-errors', 'failed'], r.path).toContain(r.state);
       const codes = [r.error?.code, ...pageErrors(r.id).map((p) => p.code)].filter(Boolean);

@@ -43,7 +43,7 @@ describe('pdf.js runs on PDFs as data only', () => {
     const src = readFileSync(join(import.meta.dirname, '../../src/main/worker/pdfDocument.ts'), 'utf8');
     expect(src).toMatch(/pdfjs\.getDocument\(\s*pdfjsOpenOptions\(/);
     expect([...src.matchAll(/getDocument\(/g)]).toHaveLength(1);
-    expect(src).toMatch(/precheckPdf\(bytes\)/);
+    expect(src).toMatch(/await precheckPdf\(bytes\)/);
   });
 });
 
@@ -60,39 +60,66 @@ describe('stream precheck', () => {
     return { dict: `<< /Length ${stream.length} /Filter /FlateDecode ${extra}>>`, stream };
   };
 
-  it('refuses a Flate stream that expands past the budget, with sizes in the message', () => {
+  it('refuses a Flate stream that expands past the budget, with sizes in the message', async () => {
     const pdf = page(flate(Buffer.alloc(3 * 1024 * 1024, 0x20)));
-    expect(() => precheckPdf(pdf, 2 * 1024 * 1024)).toThrow(
+    await expect(precheckPdf(pdf, 2 * 1024 * 1024)).rejects.toThrow(
       /compressed stream of \d+ KB that expands to more than 2 MB/,
     );
-    expect(() => precheckPdf(pdf, 4 * 1024 * 1024)).not.toThrow();
+    await expect(precheckPdf(pdf, 4 * 1024 * 1024)).resolves.toBeUndefined();
   });
 
-  it('leaves image streams to pdf.js (it decodes only their declared size)', () => {
-    expect(() =>
+  it('leaves image streams to pdf.js (it decodes only their declared size)', async () => {
+    await expect(
       precheckPdf(page(flate(Buffer.alloc(3 * 1024 * 1024), '/Subtype /Image ')), 1024 * 1024),
-    ).not.toThrow();
+    ).resolves.toBeUndefined();
   });
 
-  it('refuses graphics states nested past the limit, plain or compressed; accepts ordinary nesting', () => {
+  it('refuses graphics states nested past the limit, plain or compressed; accepts ordinary nesting', async () => {
     const deep = (n: number): Buffer => Buffer.from('q '.repeat(n) + '0 0 m ' + 'Q '.repeat(n));
-    expect(() => precheckPdf(page(flate(deep(MAX_GRAPHICS_STATE_DEPTH + 1))))).toThrow(
+    await expect(precheckPdf(page(flate(deep(MAX_GRAPHICS_STATE_DEPTH + 1))))).rejects.toThrow(
       /nests graphics states 2,001 levels deep/,
     );
     const plain = deep(MAX_GRAPHICS_STATE_DEPTH + 1);
-    expect(() => precheckPdf(page({ dict: `<< /Length ${plain.length} >>`, stream: plain }))).toThrow(
+    await expect(precheckPdf(page({ dict: `<< /Length ${plain.length} >>`, stream: plain }))).rejects.toThrow(
       /nests/,
     );
     // 2,000 balanced saves one after the other are not deep.
     const wide = Buffer.from('q 0 0 m Q '.repeat(5_000));
-    expect(() => precheckPdf(page(flate(wide)))).not.toThrow();
-    expect(() => precheckPdf(page(flate(deep(50))))).not.toThrow();
+    await expect(precheckPdf(page(flate(wide)))).resolves.toBeUndefined();
+    await expect(precheckPdf(page(flate(deep(50))))).resolves.toBeUndefined();
   });
 
-  it('damaged or unknown streams are left to pdf.js, never an exception of its own', () => {
+  it('damaged or unknown streams are left to pdf.js, never an exception of its own', async () => {
     const garbage = { dict: '<< /Length 10 /Filter /FlateDecode >>', stream: Buffer.from('not zlib!!') };
-    expect(() => precheckPdf(page(garbage))).not.toThrow();
-    expect(() => precheckPdf(Buffer.from('stream\nendstream stream'))).not.toThrow();
-    expect(() => precheckPdf(Buffer.alloc(0))).not.toThrow();
+    await expect(precheckPdf(page(garbage))).resolves.toBeUndefined();
+    await expect(precheckPdf(Buffer.from('stream\nendstream stream'))).resolves.toBeUndefined();
+    await expect(precheckPdf(Buffer.alloc(0))).resolves.toBeUndefined();
+  });
+});
+
+describe('stream precheck reads Flate as pdf.js does', () => {
+  it('a bad checksum or a damaged tail does not hide a bomb or deep nesting', async () => {
+    const bomb = deflateSync(Buffer.alloc(3 * 1024 * 1024, 0x20));
+    bomb[bomb.length - 1] ^= 0xff; // adler32 wrong: zlib refuses it, pdf.js does not check
+    const pdf = buildPdf([
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>',
+      { dict: `<< /Length ${bomb.length} /Filter /FlateDecode >>`, stream: bomb },
+    ]);
+    await expect(precheckPdf(pdf, 1024 * 1024)).rejects.toThrow(/decompression bomb/);
+  });
+});
+
+describe('stray pdf.js rejections', () => {
+  it('pdf.js background errors are recognised; our own errors are not', async () => {
+    const { isPdfjsStray } = await import('../../src/main/worker/strayRejections.ts');
+    const xref = Object.assign(new Error('Bad (uncompressed) XRef entry: 21R'), {
+      name: 'XRefEntryException',
+    });
+    expect(isPdfjsStray(xref)).toBe(true);
+    expect(isPdfjsStray(new TypeError('x is undefined'))).toBe(false);
+    expect(isPdfjsStray(new Error('ours'))).toBe(false);
+    expect(isPdfjsStray(undefined)).toBe(false);
   });
 });

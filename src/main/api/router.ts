@@ -34,6 +34,7 @@ import { InputError } from '../worker/errors.ts';
 import { describeIssues, schemas } from './schemas.ts';
 import { installedLanguages, readSettings, SettingsError, workerCount, writeSettings } from './settings.ts';
 import { Throughput } from './throughput.ts';
+import { buildDiagnostics } from './diagnostics.ts';
 import { watchHandlers } from './watch.ts';
 
 /** Least time between two `watch.changed` pushes. */
@@ -216,6 +217,14 @@ export function createRouter(opts: RouterOptions): Router {
 
   const handlers: Handlers = {
     'app.version': () => opts.version,
+    'app.diagnostics': () =>
+      buildDiagnostics({
+        db: engine.db,
+        dbPath: engine.db.name,
+        appVersion: opts.version,
+        logFiles: engine.log.files(),
+        workers: engine.workers,
+      }),
     'queue.counts': () => engine.counts(),
     'queue.status': status,
     'queue.list': (query) => listDocuments(engine.db, query),

@@ -80,6 +80,7 @@ const filter = {
 
 export const schemas = {
   'app.version': noArgs,
+  'app.diagnostics': noArgs,
   'queue.counts': noArgs,
   'queue.status': noArgs,
   'queue.list': z.tuple([

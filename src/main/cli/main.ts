@@ -16,6 +16,7 @@ import {
 import { runCommand } from './run.ts';
 import { parsePort, serveCommand } from './serve.ts';
 import { statusCommand } from './status.ts';
+import { diagnosticsCommand } from './diagnostics.ts';
 import { Engine } from '../engine/engine.ts';
 import { forkSpawner } from '../engine/spawnNode.ts';
 import { folderOptions, listWatchedFolders, parseSettle, watchCommand } from './watch.ts';
@@ -182,6 +183,17 @@ function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .action((o: { db?: string; json?: boolean }) => {
       process.exitCode = statusCommand(o.db ?? defaultDatabasePath(), o.json === true);
+    });
+
+  program
+    .command('diagnostics')
+    .description(
+      "versions, queue counts, recent errors, settings and the log's end, as JSON, to send with a problem report",
+    )
+    .option('--db <file>', `queue database (default: ${defaultDatabasePath()})`)
+    .option('-o, --out <file>', 'write the report to this file (default: stdout)')
+    .action(async (o: { db?: string; out?: string }) => {
+      process.exitCode = await diagnosticsCommand(o.db ?? defaultDatabasePath(), o.out ?? null);
     });
 
   program

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { versions } from '../api/diagnostics.ts';
+import { appVersion } from './diagnostics.ts';
 import { openDatabase, closeDatabase } from '../engine/store/db.ts';
 import { isGloballyPaused, queueCounts, recentFailures } from '../engine/store/documents.ts';
 import { lowConfidencePages } from '../engine/store/review.ts';
@@ -20,6 +22,7 @@ export function statusCommand(dbPath: string, json: boolean): number {
     if (json) {
       const report = {
         database: dbPath,
+        versions: versions(db, appVersion()),
         paused,
         running: lock ? { pid: lock.pid, since: new Date(lock.started_at).toISOString() } : null,
         documents: counts.documents,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DocumentRow, ErrorInfo, PageResult, QueueCounts } from '../../shared/model.ts';
+import type { DocumentRow, ErrorInfo, PageResult, ProbeResult, QueueCounts } from '../../shared/model.ts';
 import type { ExportOptions, ExportStartResult } from '../../shared/exports.ts';
 import type { ExportWireJob, RenderResult, SpawnWorker, TaskType } from '../worker/protocol.ts';
 import type { Limits } from '../worker/ocrTypes.ts';
@@ -45,6 +45,7 @@ import {
 import { defaultRetryPolicy, type RetryPolicy } from './store/policy.ts';
 import { acquireEngineLock, releaseEngineLock, releaseLeases } from './store/lock.ts';
 import { Pool, type TaskOutcome } from './pool.ts';
+import { createFileLogger, logPathFor, silentLogger, type Logger } from './log/logger.ts';
 import { WalCheckpointer } from './store/walCheckpointer.ts';
 import { EngineEmitter } from './events.ts';
 import { ingest, type IngestRequest, type IngestSummary } from './ingest.ts';
@@ -64,6 +65,11 @@ export interface EngineOptions {
   recycleAfterTasks?: number;
   /** Input limits (pixels, pages) when they differ from the worker's defaults. */
   limits?: Partial<Limits>;
+  /**
+   * Structured log of what the engine does (ids, codes, timings; never document text). Default:
+   * `logs/bulk-ocr.log` beside the database (the data folder, for the default queue).
+   */
+  log?: Logger;
   clock?: () => number;
   /** Watched folders' patience (settling, rescans, polling); defaults suit real use. */
   watchTimings?: Partial<WatchTimings>;
@@ -119,6 +125,9 @@ export class Engine {
   /** `{ limits }` for worker requests, or nothing when the defaults apply. */
   private readonly limitsField: { limits?: Partial<Limits> };
 
+  readonly log: Logger;
+  private readonly ownsLog: boolean;
+
   constructor(opts: EngineOptions) {
     this.limitsField = opts.limits ? { limits: opts.limits } : {};
     this.clock = opts.clock ?? Date.now;
@@ -131,6 +140,10 @@ export class Engine {
       closeDatabase(this.db);
       throw error;
     }
+    // Opened only once the queue is ours: a refused database gets no log folder beside it.
+    this.ownsLog = opts.log === undefined && opts.dbPath !== ':memory:';
+    this.log =
+      opts.log ?? (this.ownsLog ? createFileLogger({ path: logPathFor(opts.dbPath) }) : silentLogger);
     this.checkpointer = new WalCheckpointer(this.db, opts.dbPath);
     this.pool = new Pool({
       size: opts.jobs,
@@ -139,7 +152,30 @@ export class Engine {
       maxWorkerRssBytes: opts.maxWorkerRssBytes ?? 1.5 * 2 ** 30,
       recycleAfterTasks: opts.recycleAfterTasks ?? 2_000,
       onIdle: () => this.pump(),
-      onFatal: (error) => this.events.emit('fatal', error),
+      onFatal: (error) => {
+        this.log.error('engine.fatal', { code: error.code, message: error.message });
+        this.events.emit('fatal', error);
+      },
+      onWorkerExit: (w) =>
+        this.log.log(
+          w.busy || (w.code !== 0 && w.reason?.message !== 'recycled') ? 'warn' : 'info',
+          'worker.exit',
+          {
+            slot: w.slot,
+            worker: w.pid,
+            exitCode: w.code,
+            signal: w.signal,
+            code: w.reason?.code,
+            reason: w.reason?.message,
+            busy: w.busy,
+          },
+        ),
+    });
+    this.log.info('engine.open', {
+      db: opts.dbPath,
+      jobs: opts.jobs,
+      pid: process.pid,
+      node: process.versions.node,
     });
     this.watch = new WatchService({
       db: this.db,
@@ -156,6 +192,11 @@ export class Engine {
     this.started = true;
     const recovered = recoverLeases(this.db, this.clock());
     const exports = recoverExportTasks(this.db);
+    this.log.info('engine.start', {
+      recoveredPages: recovered.pages,
+      recoveredDocuments: recovered.documents,
+      recoveredExports: exports,
+    });
     this.pool.start();
     return { recovered: recovered.pages + recovered.documents + exports };
   }
@@ -164,6 +205,7 @@ export class Engine {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.log.info('engine.stop', {});
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     await this.watch.stop();
     for (const r of this.renders.splice(0)) {
@@ -176,10 +218,19 @@ export class Engine {
     releaseEngineLock(this.db, this.owner);
     await this.checkpointer.stop();
     closeDatabase(this.db);
+    this.log.info('engine.stopped', {});
+    if (this.ownsLog) this.log.close();
   }
 
   ingest(req: IngestRequest): Promise<IngestSummary> {
     return ingest(this.db, req, this.clock).then((summary) => {
+      this.log.info('queue.add', {
+        source: req.source,
+        named: req.paths.length,
+        found: summary.outcomes.length,
+        created: summary.outcomes.filter((o) => o.created).length,
+        skipped: summary.skipped.length,
+      });
       this.pump();
       return summary;
     });
@@ -337,7 +388,11 @@ export class Engine {
     };
     switch (task.kind) {
       case 'probe':
-        void this.pool.run('probe', { path: task.path, ...this.limitsField }).then((o) => {
+        void this.logged(
+          'probe',
+          { docId: task.docId },
+          this.pool.run('probe', { path: task.path, ...this.limitsField }),
+        ).then((o) => {
           this.record(() =>
             o.ok
               ? completeProbe(this.db, task.docId, this.owner, o.value, this.clock())
@@ -348,17 +403,24 @@ export class Engine {
         });
         return;
       case 'page':
-        void this.pool
-          .run('page', { path: task.path, pageNo: task.pageNo, options: task.options, ...this.limitsField })
-          .then((o) => {
-            const recorded = this.record(() =>
-              o.ok
-                ? completePage(this.db, task.pageId, this.owner, o.value, this.clock())
-                : failPage(this.db, task.pageId, this.owner, o.error, this.policy, this.clock()),
-            );
-            if (recorded) this.announcePage(task, o);
-            settle();
-          });
+        void this.logged(
+          'page',
+          { docId: task.docId, pageNo: task.pageNo, attempt: task.attempt },
+          this.pool.run('page', {
+            path: task.path,
+            pageNo: task.pageNo,
+            options: task.options,
+            ...this.limitsField,
+          }),
+        ).then((o) => {
+          const recorded = this.record(() =>
+            o.ok
+              ? completePage(this.db, task.pageId, this.owner, o.value, this.clock())
+              : failPage(this.db, task.pageId, this.owner, o.error, this.policy, this.clock()),
+          );
+          if (recorded) this.announcePage(task, o);
+          settle();
+        });
         return;
       case 'export': {
         const job = this.exportJob(task.docId);
@@ -366,7 +428,7 @@ export class Engine {
           settle();
           return;
         }
-        void this.pool.run('export', { job }).then((o) => {
+        void this.logged('export', { docId: task.docId }, this.pool.run('export', { job })).then((o) => {
           this.record(() =>
             o.ok
               ? completeExport(this.db, task.docId, this.owner, o.value.written, this.clock())
@@ -384,7 +446,11 @@ export class Engine {
           return;
         }
         job.target = { formats: task.formats, stem: task.stem, overwrite: false };
-        void this.pool.run('export', { job, ifExists: task.ifExists }).then((o) => {
+        void this.logged(
+          'export',
+          { docId: task.docId, batchId: task.batchId },
+          this.pool.run('export', { job, ifExists: task.ifExists }),
+        ).then((o) => {
           this.record(() =>
             o.ok
               ? completeExportTask(this.db, task.taskId, this.owner, o.value, this.clock())
@@ -396,6 +462,51 @@ export class Engine {
         return;
       }
     }
+  }
+
+  /**
+   * Logs a task's outcome with its ids, worker, time and error code, and passes it on unchanged.
+   * Only measurements and codes are taken from a result: never its text or words.
+   */
+  private logged<T>(
+    type: 'probe' | 'page' | 'export',
+    ids: Record<string, number | undefined>,
+    outcome: Promise<TaskOutcome<T>>,
+  ): Promise<TaskOutcome<T>> {
+    const started = performance.now();
+    return outcome.then((o) => {
+      const ms = Math.round(performance.now() - started);
+      if (!o.ok) {
+        this.log.warn(`${type}.failed`, {
+          ...ids,
+          worker: o.worker,
+          ms,
+          code: o.error.code,
+          reason: o.error.message,
+        });
+        return o;
+      }
+      const v = o.value as Partial<PageResult & ProbeResult & { written: string[]; bytes: number }>;
+      const details =
+        type === 'page'
+          ? {
+              source: v.source,
+              dpi: v.dpi,
+              width: v.width,
+              height: v.height,
+              confidence:
+                v.meanConfidence === null || v.meanConfidence === undefined
+                  ? null
+                  : Math.round(v.meanConfidence),
+              rasterizeMs: v.timings?.rasterize,
+              recognizeMs: v.timings?.recognize,
+            }
+          : type === 'probe'
+            ? { kind: v.kind, pages: v.pageCount, bytes: v.size }
+            : { files: v.written?.length, bytes: v.bytes };
+      this.log.info(`${type}.done`, { ...ids, worker: o.worker, ms, ...details });
+      return o;
+    });
   }
 
   /** Writes an outcome unless the engine is shutting down (then the lease is released instead). */

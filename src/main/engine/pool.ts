@@ -3,7 +3,10 @@ import type { ErrorInfo } from '../../shared/model.ts';
 import type { SpawnWorker, TaskType, WorkerPort, WorkerReply, WorkerTasks } from '../worker/protocol.ts';
 
 /** A task's outcome as a value: worker deaths and time-outs arrive here too, never as throws. */
-export type TaskOutcome<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+export type TaskOutcome<T> = ({ ok: true; value: T } | { ok: false; error: ErrorInfo }) & {
+  /** Process id of the worker that ran it (for logs), when one was running it. */
+  worker?: number;
+};
 
 export interface PoolOptions {
   size: number;
@@ -16,6 +19,15 @@ export interface PoolOptions {
   recycleAfterTasks: number;
   /** Called whenever a worker becomes free, so the scheduler can hand it more work. */
   onIdle: () => void;
+  /** Called when a worker process has gone, whatever the cause (for logs). */
+  onWorkerExit?: (info: {
+    slot: number;
+    pid: number | undefined;
+    code: number | null;
+    signal: string | null;
+    reason: ErrorInfo | null;
+    busy: boolean;
+  }) => void;
   /** Called when workers cannot start at all (after several tries in a row). */
   onFatal: (error: ErrorInfo) => void;
   /** How often worker memory is sampled while a task runs (Linux /proc); 0 to turn off. */
@@ -249,7 +261,11 @@ export class Pool {
         this.failedStarts = 0;
         slot.lastRss = m.rss;
         slot.peakRss = Math.max(slot.peakRss, m.rss);
-        current.resolve(m.type === 'done' ? { ok: true, value: m.value } : { ok: false, error: m.error });
+        current.resolve(
+          m.type === 'done'
+            ? { ok: true, value: m.value, worker: port.pid }
+            : { ok: false, error: m.error, worker: port.pid },
+        );
         if (slot.retiring) {
           this.retiring.delete(slot);
           this.shutDown(slot);
@@ -282,8 +298,17 @@ export class Pool {
       current.resolve({
         ok: false,
         error: reason ?? { code: 'WORKER_CRASHED', message: `the OCR worker ${how} while processing this` },
+        worker: port.pid,
       });
     }
+    this.opts.onWorkerExit?.({
+      slot: slot.index,
+      pid: port.pid,
+      code,
+      signal,
+      reason,
+      busy: current !== null,
+    });
     this.retiring.delete(slot);
     if (this.closing || slot.retiring) return;
     if (!wasReady && !current && reason?.message !== 'recycled') {

@@ -4,6 +4,10 @@
  */
 import { runWorker } from './runtime.ts';
 import type { WorkerRequest } from './protocol.ts';
+import { dropPdfjsStrayRejections } from './strayRejections.ts';
+
+// pdf.js's background work on a damaged file must not take the worker down (strayRejections.ts).
+dropPdfjsStrayRejections();
 
 interface ParentPort {
   postMessage(message: unknown): void;

@@ -162,7 +162,7 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
       'the PDF is damaged or incomplete: it has no end-of-file marker (%%EOF), so it was probably cut off',
     );
   }
-  precheckPdf(bytes);
+  await precheckPdf(bytes);
   let task: PDFDocumentLoadingTask | null = null;
   let doc: PDFDocumentProxy;
   try {

@@ -12,7 +12,7 @@
  * The scan is heuristic (it finds streams by their keywords, not by parsing objects) and errs on
  * the side of letting pdf.js decide: anything it cannot read, it leaves alone.
  */
-import { constants, inflateSync } from 'node:zlib';
+import { createInflateRaw } from 'node:zlib';
 import { InputError } from './errors.ts';
 
 /** Largest size one non-image stream may expand to. Real content streams stay far below it. */
@@ -25,7 +25,7 @@ const ENDSTREAM = Buffer.from('endstream');
 const OBJ = Buffer.from(' obj');
 
 /** Throws `TOO_LARGE` for a stream bomb or absurd nesting; otherwise returns without a word. */
-export function precheckPdf(bytes: Uint8Array, maxStreamBytes = MAX_STREAM_BYTES): void {
+export async function precheckPdf(bytes: Uint8Array, maxStreamBytes = MAX_STREAM_BYTES): Promise<void> {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let depth = 0;
   let deepest = 0;
@@ -45,7 +45,7 @@ export function precheckPdf(bytes: Uint8Array, maxStreamBytes = MAX_STREAM_BYTES
     let end = buf.indexOf(ENDSTREAM, start);
     if (end < 0) end = buf.length;
     from = Math.max(from, end);
-    const data = decoded(buf.subarray(start, end), dict, maxStreamBytes);
+    const data = await decoded(buf.subarray(start, end), dict, maxStreamBytes);
     if (data === null) continue;
     // Balance of q/Q operators across streams in file order: unrelated streams are balanced.
     for (const change of graphicsStateChanges(data)) {
@@ -70,7 +70,7 @@ function dictionaryBefore(buf: Buffer, streamAt: number): string | null {
 }
 
 /** The stream's bytes as pdf.js would see them, for unfiltered and Flate streams; null for others. */
-function decoded(raw: Buffer, dict: string, maxStreamBytes: number): Buffer | null {
+async function decoded(raw: Buffer, dict: string, maxStreamBytes: number): Promise<Buffer | null> {
   const filtered = /\/Filter\b/.test(dict);
   if (!filtered) return raw;
   // Flate alone (possibly in a one-element array); chains with other filters are left to pdf.js.
@@ -79,16 +79,45 @@ function decoded(raw: Buffer, dict: string, maxStreamBytes: number): Buffer | nu
     /\/Filter\s*\[[^\]]*\/\w+[^\]]*\/\w+/.test(dict)
   )
     return null;
-  try {
-    return inflateSync(raw, { maxOutputLength: maxStreamBytes, finishFlush: constants.Z_SYNC_FLUSH });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
-      throw new InputError(
-        'TOO_LARGE',
-        `the PDF holds a compressed stream of ${formatBytes(raw.length)} that expands to more than ${formatBytes(maxStreamBytes)} (a decompression bomb); it is refused rather than expanded`,
-      );
-    return null; // damaged data: pdf.js reports it, or recovers what it can
-  }
+  const out = await inflateLikePdfjs(raw, maxStreamBytes);
+  if (out === 'too-large')
+    throw new InputError(
+      'TOO_LARGE',
+      `the PDF holds a compressed stream of ${formatBytes(raw.length)} that expands to more than ${formatBytes(maxStreamBytes)} (a decompression bomb); it is refused rather than expanded`,
+    );
+  return out;
+}
+
+/**
+ * Inflates as pdf.js does: the zlib header must be valid, the checksum at the end is not checked,
+ * and what came out before a damaged block is kept. Streams, so memory stays at the output kept
+ * (never more than the budget) and a bomb is stopped as soon as it passes it.
+ */
+function inflateLikePdfjs(raw: Buffer, budget: number): Promise<Buffer | null | 'too-large'> {
+  if (raw.length < 2) return Promise.resolve(null);
+  const cmf = raw[0];
+  const flg = raw[1];
+  if ((cmf & 0x0f) !== 8 || ((cmf << 8) + flg) % 31 !== 0 || flg & 0x20) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const inflater = createInflateRaw();
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let settled = false;
+    const finish = (value: Buffer | null | 'too-large'): void => {
+      if (settled) return;
+      settled = true;
+      inflater.destroy();
+      resolve(value);
+    };
+    inflater.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > budget) return finish('too-large');
+      chunks.push(chunk);
+    });
+    inflater.on('error', () => finish(chunks.length > 0 ? Buffer.concat(chunks) : null));
+    inflater.on('end', () => finish(Buffer.concat(chunks)));
+    inflater.end(raw.subarray(2));
+  });
 }
 
 /** +1 for each `q` operator and -1 for each `Q`, in order (operators are whitespace-delimited tokens). */

@@ -96,8 +96,11 @@ export async function buildSearchablePdf(
   const doc = await loadSourcePdf(source);
   const docPages = doc.getPages();
   if (docPages.length !== pages.length) {
-    throw new Error(
-      `the PDF has ${docPages.length} pages but ${pages.length} page results were given (was the file changed?)`,
+    // pdf-lib and pdf.js disagree only on a damaged page tree (found by the fuzz run), or when the
+    // file was changed since it was read: either way the searchable copy cannot be built page for page.
+    throw new InputError(
+      'DAMAGED_FILE',
+      `the PDF's page tree is damaged: ${docPages.length} of its pages can be copied where ${pages.length} were read, so no searchable PDF can be written (or the file changed since it was read)`,
     );
   }
   const font = new GlyphlessFont(doc);

@@ -37,6 +37,7 @@ export function Header() {
         <button type="button" className={paused ? 'btn primary' : 'btn'} onClick={togglePause}>
           {paused ? '▶ Resume all' : '❚❚ Pause all'}
         </button>
+        <DiagnosticsButton />
         <button
           type="button"
           className="btn ghost icon-btn"
@@ -48,6 +49,41 @@ export function Header() {
         </button>
       </div>
     </header>
+  );
+}
+
+/**
+ * "Export diagnostics": the engine's report (versions, queue, recent errors, settings, log tail;
+ * no document text) downloaded as a JSON file the user can attach to a problem report.
+ */
+function DiagnosticsButton() {
+  const setNotice = useStatus((s) => s.setNotice);
+  const download = () => {
+    call('app.diagnostics')
+      .then((report) => {
+        const blob = new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' });
+        const url = URL.createObjectURL(blob);
+        const a = document.createElement('a');
+        a.href = url;
+        a.download = `bulk-ocr-diagnostics-${report.generatedAt.replace(/[:.]/g, '-')}.json`;
+        a.click();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+        setNotice({
+          kind: 'info',
+          text: 'Diagnostics saved: versions, queue counts, recent errors and the log, with file names but no document text.',
+        });
+      })
+      .catch((e: unknown) => setNotice({ kind: 'error', text: e instanceof Error ? e.message : String(e) }));
+  };
+  return (
+    <button
+      type="button"
+      className="btn ghost"
+      title="Save a report to send with a problem: versions, queue counts, recent errors, the log (no document text)"
+      onClick={download}
+    >
+      Export diagnostics
+    </button>
   );
 }
 

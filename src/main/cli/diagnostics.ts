@@ -1,0 +1,48 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { buildDiagnostics } from '../api/diagnostics.ts';
+import { writeFilesAtomically } from '../engine/export/atomicWrite.ts';
+import { logFiles } from '../engine/log/rotatingFile.ts';
+import { logPathFor } from '../engine/log/logger.ts';
+import { closeDatabase, openDatabase } from '../engine/store/db.ts';
+import { UsageError } from './options.ts';
+
+const repoRoot = resolve(import.meta.dirname, '../../..');
+
+/** The app's version from package.json. */
+export function appVersion(): string {
+  return (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * `bulk-ocr diagnostics [--out FILE]`: the report "Export diagnostics" gives in the window, as JSON,
+ * on stdout or into a file. Reads the database without taking the engine's place (a run may go on).
+ */
+export async function diagnosticsCommand(dbPath: string, out: string | null): Promise<number> {
+  if (!existsSync(dbPath)) throw new UsageError(`no queue at ${dbPath} (use --db to name another)`);
+  const db = openDatabase(dbPath);
+  let json: string;
+  try {
+    const report = buildDiagnostics({
+      db,
+      dbPath,
+      appVersion: appVersion(),
+      logFiles: logFiles(logPathFor(dbPath)),
+      workers: null,
+    });
+    json = `${JSON.stringify(report, null, 2)}\n`;
+  } finally {
+    closeDatabase(db);
+  }
+  if (!out) {
+    process.stdout.write(json);
+    return 0;
+  }
+  await writeFilesAtomically([{ path: resolve(out), bytes: new TextEncoder().encode(json) }], {
+    overwrite: true,
+  });
+  process.stderr.write(
+    `Diagnostics written to ${resolve(out)}. They hold file names, errors and versions, no document text.\n`,
+  );
+  return 0;
+}
