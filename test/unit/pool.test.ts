@@ -118,7 +118,11 @@ describe('pool', () => {
     const p = pool(fake.spawn);
     p.start();
     await until(() => p.idleCount === 1);
-    await expect(p.run('probe', { path: '/x.pdf' })).resolves.toEqual({ ok: true, value: { pageCount: 1 } });
+    await expect(p.run('probe', { path: '/x.pdf' })).resolves.toEqual({
+      ok: true,
+      value: { pageCount: 1 },
+      worker: 1000,
+    }); // the pid, for logs
     await p.close();
   });
 
@@ -161,6 +165,7 @@ describe('pool', () => {
     ).resolves.toEqual({
       ok: false,
       error,
+      worker: 1000,
     });
     expect(fake.workers.length).toBe(1);
     await p.close();
