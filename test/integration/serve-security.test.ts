@@ -123,6 +123,8 @@ describe('served mode: the token', () => {
       expect((await http('GET', `${path}?token=wrong`)).status, path).toBe(403);
       expect((await http('GET', `${path}?token=${TOKEN}x`)).status, path).toBe(403);
     }
+    expect((await http('GET', '/page-image?doc=1&page=1')).status).toBe(403);
+    expect((await http('GET', '/page-image?doc=1&page=1&token=nope')).status).toBe(403);
     expect((await http('POST', '/upload?name=a.png', 'data')).status).toBe(403);
     expect((await http('POST', '/upload?name=a.png&token=nope', 'data')).status).toBe(403);
     expect(readdirSync(dir)).not.toContain('inbox'); // nothing was written
@@ -228,6 +230,7 @@ describe('served mode: files stay in their folders', () => {
     for (const f of readdirSync(join(dir, 'inbox'))) expect(f).toMatch(/^[\w.\- ]+$/);
     expect(readdirSync(dir).sort()).toEqual([
       'inbox',
+      'logs',
       'queue.db',
       'queue.db-shm',
       'queue.db-wal',
