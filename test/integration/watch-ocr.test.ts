@@ -1,5 +1,6 @@
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -218,5 +219,31 @@ describe('watched folders with OCR', () => {
       failed: bad.length,
       inQueue: 0,
     });
+  });
+
+  it('takes a new scan dropped under the name of one already processed: new outputs beside the old, none overwritten', async () => {
+    const { root, out, engine } = setup('reuse');
+    const folder = engine.watch.add(root, watchOptions({ outDir: out, after: 'move' }));
+    engine.watch.start();
+    copyFileSync(join(CORPUS, 'synthetic/s08-image-png.png'), join(root, 'scan.png'));
+    await until(
+      engine,
+      'the first scan moved aside',
+      () => existsSync(join(root, 'processed/scan.png')),
+      90_000,
+    );
+    // The scanner names the next one the same (a PDF under a .png name: the content decides).
+    copyFileSync(join(CORPUS, 'synthetic/s01-letter.pdf'), join(root, 'scan.png'));
+    await until(
+      engine,
+      'the second scan moved aside',
+      () => readdirSync(join(root, 'processed')).length === 2,
+      90_000,
+    );
+    expect(readdirSync(join(root, 'processed')).sort()).toEqual(['scan (2).png', 'scan.png']);
+    expect(readdirSync(out).sort()).toEqual(['scan (2).pdf', 'scan (2).txt', 'scan.pdf', 'scan.txt']);
+    expect(cer(gt('s08-image-png'), readFileSync(join(out, 'scan.txt'), 'utf8')).rate).toBeLessThan(0.02);
+    expect(cer(gt('s01-letter'), readFileSync(join(out, 'scan (2).txt'), 'utf8')).rate).toBeLessThan(0.02);
+    expect(engine.watch.get(folder.id)?.stats).toMatchObject({ ingested: 2, done: 2, failed: 0 });
   });
 });

@@ -40,6 +40,12 @@ export interface IngestRequest {
    * folder. Named folders always mirror from themselves.
    */
   root?: string;
+  /**
+   * A stem whose output files already exist becomes `NAME (2)`, `NAME (3)`…, instead of the document
+   * failing with OUTPUT_EXISTS: a hot folder sees the same name again (a scanner that reuses names,
+   * an original moved to processed/ and a new one dropped under its name), and must never overwrite.
+   */
+  freeStems?: boolean;
   /** Stops walking folders (what was found so far stays queued), e.g. on Ctrl-C. */
   signal?: AbortSignal;
 }
@@ -86,7 +92,10 @@ export async function ingest(
       output: {
         formats: req.formats,
         overwrite: req.overwrite,
-        stem: outputStem(path, root, outDir),
+        stem:
+          req.freeStems && !req.overwrite
+            ? await freeStem(outputStem(path, root, outDir), req.formats)
+            : outputStem(path, root, outDir),
         root: outDir ?? dirname(path),
       },
     });
@@ -144,6 +153,16 @@ async function failWhereOutputsExist(
     }),
   );
   for (const t of taken) if (t) finishFailed(db, t.id, toErrorInfo(existsError(t.file)), clock());
+}
+
+/** The first of `stem`, `stem (2)`, `stem (3)`… whose outputs in these formats do not exist yet. */
+async function freeStem(stem: string, formats: OutputFormat[]): Promise<string> {
+  for (let n = 1; n < 10_000; n++) {
+    const candidate = n === 1 ? stem : `${stem} (${n})`;
+    const taken = await Promise.all(formats.map((f) => exists(`${candidate}.${f}`)));
+    if (!taken.includes(true)) return candidate;
+  }
+  return stem; // absurdly many: let the export refuse it with its message
 }
 
 async function exists(file: string): Promise<boolean> {

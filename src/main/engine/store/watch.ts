@@ -198,8 +198,18 @@ export function pendingDispositions(db: Db, by: { folderId?: number; docId?: num
   }));
 }
 
+/**
+ * Records what became of an original. A moved one's record follows it to its new path (under
+ * processed/ or failed/, never watched), so the name is free for the next file to arrive there and
+ * the folder's history keeps both.
+ */
 export function markDisposed(db: Db, id: number, disposed: string, movedTo: string | null): void {
-  db.prepare('UPDATE watch_files SET disposed = ?, moved_to = ? WHERE id = ?').run(disposed, movedTo, id);
+  db.prepare('UPDATE watch_files SET disposed = ?, moved_to = ?, path = coalesce(?, path) WHERE id = ?').run(
+    disposed,
+    movedTo,
+    movedTo,
+    id,
+  );
 }
 
 /** Watched files of a folder by outcome, for the folder list. */

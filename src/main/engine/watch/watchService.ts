@@ -296,6 +296,7 @@ export class WatchService {
         outDir: folder.options.outDir,
         formats: folder.options.formats,
         overwrite: changed,
+        freeStems: true,
         priority: folder.options.priority ?? undefined,
       });
       if (!db.open) return;
@@ -307,6 +308,7 @@ export class WatchService {
       );
       for (const s of summary.skipped) this.report(folderId, `skipped: ${s.reason}`, s.path);
       const now = this.deps.clock();
+      if (!getWatchFolder(db, folderId)) return; // removed meanwhile: its documents stay queued
       db.transaction(() => {
         for (const f of group) {
           const docId = byPath.get(f.path);
