@@ -15,7 +15,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/main/engine/engine.ts';
 import { cer } from '../helpers/cer.ts';
 import { CORPUS, tempDir, waitForDocuments } from '../helpers/engineRun.ts';
+import type { WatchTimings } from '../../src/main/engine/watch/folderWatcher.ts';
 import {
+  FAST,
   collectReports,
   documentPaths,
   newEngine,
@@ -36,12 +38,15 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function setup(name: string): { root: string; out: string; engine: Engine } {
+function setup(
+  name: string,
+  timings: Partial<WatchTimings> = {},
+): { root: string; out: string; engine: Engine } {
   const root = tempDir(`wocr-${name}`);
   const out = tempDir(`wocr-${name}-out`);
   const db = tempDir(`wocr-${name}-db`);
   dirs.push(root, out, db);
-  const engine = newEngine(db);
+  const engine = newEngine(db, { watchTimings: { ...FAST, ...timings } });
   engines.push(engine);
   engine.start();
   return { root, out, engine };
@@ -61,7 +66,9 @@ const gt = (stem: string): string => readFileSync(join(CORPUS, 'synthetic', `${s
 
 describe('watched folders with OCR', () => {
   it('ingests a PDF written slowly over several seconds once, after it is complete, with correct text', async () => {
-    const { root, out, engine } = setup('slow');
+    // A stable but incomplete file is handed over anyway after incompleteGraceMs: far beyond the
+    // pauses here, so only the end marker can release the file (and a loaded machine cannot).
+    const { root, out, engine } = setup('slow', { incompleteGraceMs: 30_000 });
     const reports = collectReports(engine);
     const folder = engine.watch.add(root, watchOptions({ outDir: out }));
     engine.watch.start();
