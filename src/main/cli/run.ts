@@ -8,6 +8,7 @@ import { formatDuration } from './progress.ts';
 import { RunTracker } from './runTracker.ts';
 import { UsageError } from './options.ts';
 import { lowConfidencePages } from '../engine/store/review.ts';
+import { LoopMonitor, type EventLoopReport } from './loopMonitor.ts';
 
 export interface RunArgs {
   paths: string[];
@@ -35,6 +36,10 @@ export interface RunSummary {
   lowConfidence: { path: string; page: number; confidence: number; documentMean: number }[];
   outputs: string[];
   skipped: { path: string; reason: string }[];
+  /** Event-loop delay of the engine over the run (see loopMonitor.ts). */
+  eventLoop: EventLoopReport;
+  /** Highest resident memory seen of each OCR worker slot, in MB. */
+  workerPeakRssMb: number[];
 }
 
 /** Exit codes: 0 all succeeded, 1 some input failed, 2 usage error, 130 interrupted. */
@@ -51,6 +56,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     ...(args.maxPages !== undefined ? { limits: { maxPages: args.maxPages } } : {}),
   });
   const show = (p: string): string => displayPath(p);
+  const loop = new LoopMonitor();
 
   let interrupted = false;
   // Set from an event handler; an object so the type checker does not narrow it to null.
@@ -149,6 +155,8 @@ export async function runCommand(args: RunArgs): Promise<number> {
 
     const final = engine.documents(ids);
     const result = summarize(final, tracker, summary.skipped, alreadyDone, interrupted);
+    result.eventLoop = loop.stop();
+    result.workerPeakRssMb = engine.workers.peakRssBytes.map((b) => Math.round(b / 2 ** 20));
     const ofThisRun = new Set(ids);
     result.lowConfidence = lowConfidencePages(engine.db, 1_000)
       .filter((p) => ofThisRun.has(p.docId))
@@ -226,6 +234,8 @@ function summarize(
     lowConfidence: [],
     outputs: rows.flatMap((r) => r.outputs),
     skipped,
+    eventLoop: { maxMs: 0, p99Ms: 0, meanMs: 0, perMinuteMaxMs: [] },
+    workerPeakRssMb: [],
   };
 }
 
