@@ -112,6 +112,8 @@ export interface ErrorInfo {
 export type ErrorCode =
   | 'EMPTY_FILE'
   | 'NOT_FOUND'
+  /** The input was replaced or edited after it was opened: its pages would mix two versions. */
+  | 'FILE_CHANGED'
   | 'UNREADABLE'
   | 'UNSUPPORTED_FORMAT'
   | 'DAMAGED_FILE'

@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generatedName, imagePage, textPdf } from './generate.ts';
@@ -24,6 +24,8 @@ const MB = 2 ** 20;
 
 interface Sample {
   seconds: number;
+  /** The machine's 1-minute load average: event-loop delay means little on a machine run at 5× its cores. */
+  load: number;
   engineMb: number;
   workersMb: number[];
 }
@@ -44,6 +46,8 @@ export interface SoakReport {
     workerLastTenth: number;
   };
   eventLoopMs: RunSummary['eventLoop'];
+  /** Mean and max 1-minute load average during the run, and the cores it was shared by. */
+  machine: { meanLoad: number; maxLoad: number; cores: number };
   problems: string[];
   workDir: string;
 }
@@ -124,6 +128,7 @@ export async function runSoak(o: {
     if (!engine) return;
     samples.push({
       seconds: (Date.now() - t0) / 1000,
+      load: loadavg()[0],
       engineMb: engine.rssBytes / MB,
       workersMb: descendants(child.pid!)
         .filter(isWorker)
@@ -197,6 +202,11 @@ export async function runSoak(o: {
       workerLastTenth: mean(settled.slice(-tenth).map(workerMax)),
     },
     eventLoopMs: summary?.eventLoop ?? { maxMs: 0, p99Ms: 0, meanMs: 0, perMinuteMaxMs: [] },
+    machine: {
+      meanLoad: Math.round((samples.reduce((a, x) => a + x.load, 0) / Math.max(1, samples.length)) * 10) / 10,
+      maxLoad: Math.round(Math.max(0, ...samples.map((x) => x.load)) * 10) / 10,
+      cores: availableParallelism(),
+    },
     problems,
     workDir: work,
   };
@@ -215,6 +225,7 @@ export function formatSoakReport(r: SoakReport): string {
     `  engine RSS: max ${m.engineMax} MB; first tenth ${m.engineFirstTenth} MB → last tenth ${m.engineLastTenth} MB`,
     `  worker RSS: max ${m.workerMax} MB; first tenth ${m.workerFirstTenth} MB → last tenth ${m.workerLastTenth} MB`,
     `  event-loop delay: max ${l.maxMs} ms, p99 ${l.p99Ms} ms, mean ${l.meanMs} ms; worst per minute: ${l.perMinuteMaxMs.join(' ')}`,
+    `  machine: load average ${r.machine.meanLoad} mean, ${r.machine.maxLoad} max, on ${r.machine.cores} cores`,
     r.problems.length === 0
       ? '  all accounted for'
       : `  PROBLEMS:\n${r.problems

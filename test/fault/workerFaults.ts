@@ -52,8 +52,9 @@ export interface WorkerFaultReport {
   /** Pages that failed, with their reasons (the out-of-memory page, pages killed on every attempt). */
   failures: { doc: string; page: number; code: string; message: string }[];
   pagesPerMinute: { beforeFaults: number; duringFaults: number; afterFaults: number };
-  /** Workers alive once the faults were over (should be `jobs`). */
+  /** Workers alive once the faults were over (should be `jobs`), and how long the pool took to be whole. */
   workersAfterFaults: number;
+  recoverySeconds: number;
   leakedProcesses: number;
   wallSeconds: number;
   problems: string[];
@@ -104,6 +105,8 @@ export async function runWorkerFaults(partial: Partial<WorkerFaultOptions> = {})
     spawn: forkSpawner(WORKER_ENTRY),
     jobs: o.jobs,
     timeouts: { page: o.pageTimeoutMs },
+    // A worker stopped while it loads Tesseract is found by the start-up time-out instead.
+    workerStartTimeoutMs: 20_000,
     // Normal workers stay well under this; the hoarding one passes 1.5× it within seconds.
     maxWorkerRssBytes: 700 * 2 ** 20,
     // Quick retries, so a run with many faults does not spend its time waiting on backoff.
@@ -131,7 +134,8 @@ export async function runWorkerFaults(partial: Partial<WorkerFaultOptions> = {})
   // Phase 2: random SIGKILLs 1–3 s apart, one SIGSTOP after the third.
   while (faults.sigkill < o.kills && !finished()) {
     await sleep(1_000 + rand() * 2_000);
-    const live = myWorkers().filter((w) => w.state !== 'T');
+    // Not the worker hoarding memory: the pool's own limit is what must stop that one.
+    const live = myWorkers().filter((w) => w.state !== 'T' && w.rssBytes < 600 * 2 ** 20);
     if (live.length === 0) continue;
     const victim = live[Math.floor(rand() * live.length)];
     if (faults.sigkill === 3 && faults.sigstop === 0) {
@@ -145,14 +149,18 @@ export async function runWorkerFaults(partial: Partial<WorkerFaultOptions> = {})
     o.log(`SIGKILL worker ${victim.pid} (${pagesDone()} pages done)`);
   }
   // The hang ends when the page time-out kills the stopped worker; the memory hog when the pool sees it.
-  const stoppedGone = Date.now() + o.pageTimeoutMs + 10_000;
+  const stoppedGone = Date.now() + Math.max(o.pageTimeoutMs, 20_000) + 10_000;
   while (myWorkers().some((w) => w.state === 'T') && Date.now() < stoppedGone) await sleep(200);
   if (myWorkers().some((w) => w.state === 'T')) problems.push('the stopped (hung) worker was never replaced');
   const faultEnd = Date.now();
-  await sleep(3_000);
-  const workersAfterFaults = myWorkers().filter((w) => w.state !== 'T' && w.state !== 'Z').length;
+  // Replacements come at once for a worker that was working, after a back-off (up to 10 s) for one
+  // killed while it was still starting: wait for the pool to be whole again.
+  const alive = (): number => myWorkers().filter((w) => w.state !== 'T' && w.state !== 'Z').length;
+  while (alive() < o.jobs && Date.now() - faultEnd < 30_000 && !finished()) await sleep(200);
+  const workersAfterFaults = alive();
+  const recoverySeconds = Math.round((Date.now() - faultEnd) / 100) / 10;
   if (workersAfterFaults !== o.jobs && !finished())
-    problems.push(`${workersAfterFaults} worker(s) alive after the faults, expected ${o.jobs}`);
+    problems.push(`${workersAfterFaults} worker(s) alive 30 s after the faults, expected ${o.jobs}`);
 
   // Phase 3: the rest of the run, no faults.
   const deadline = Date.now() + 30 * 60_000;
@@ -235,6 +243,7 @@ export async function runWorkerFaults(partial: Partial<WorkerFaultOptions> = {})
       afterFaults: rate(faultEnd, end),
     },
     workersAfterFaults,
+    recoverySeconds,
     leakedProcesses: leftovers.length,
     wallSeconds: Math.round((end - t0) / 100) / 10,
     problems,
@@ -251,7 +260,7 @@ export function formatWorkerFaultReport(r: WorkerFaultReport): string {
     `  pages: ${r.pages.total} (${r.pages.done} done, ${r.pages.failed} failed with a reason)`,
     ...r.failures.map((f) => `    ${f.doc} p${f.page}: ${f.code} ${f.message}`),
     `  pages/min: ${r.pagesPerMinute.beforeFaults} before the faults, ${r.pagesPerMinute.duringFaults} during, ${r.pagesPerMinute.afterFaults} after`,
-    `  workers after the faults: ${r.workersAfterFaults}; processes left at exit: ${r.leakedProcesses}`,
+    `  workers after the faults: ${r.workersAfterFaults} (whole again ${r.recoverySeconds} s after the last); processes left at exit: ${r.leakedProcesses}`,
     r.problems.length === 0
       ? '  all checks passed'
       : `  PROBLEMS:\n${r.problems.map((p) => `    - ${p}`).join('\n')}\n  work folder: ${r.workDir}`,

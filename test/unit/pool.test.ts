@@ -193,6 +193,25 @@ describe('pool', () => {
     await p.close();
   });
 
+  it('replaces a worker that never becomes ready (stuck or stopped in start-up)', async () => {
+    let spawned = 0;
+    const fake = fakeSpawner(answerAll, { ready: false });
+    const p = pool(
+      () => {
+        const port = fake.spawn();
+        // The first worker hangs in start-up; its replacement starts normally.
+        if (spawned++ > 0) fake.workers.at(-1)!.reply({ type: 'ready', pid: 2 });
+        return port;
+      },
+      { startTimeoutMs: 50, restartBackoffMs: 1 },
+    );
+    p.start();
+    await until(() => p.idleCount === 1);
+    expect(fake.workers[0].killed).toBe(true);
+    expect((await p.run('probe', { path: '/x.pdf' })).ok).toBe(true);
+    await p.close();
+  });
+
   it('on close, asks idle workers to exit and kills busy ones', async () => {
     const fake = fakeSpawner(() => {}); // never answers
     const p = pool(fake.spawn, { size: 2 });

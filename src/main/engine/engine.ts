@@ -63,6 +63,8 @@ export interface EngineOptions {
   timeouts?: Partial<Record<TaskType, number>>;
   maxWorkerRssBytes?: number;
   recycleAfterTasks?: number;
+  /** A worker not ready this long after its start is replaced (default 60 s). */
+  workerStartTimeoutMs?: number;
   /** Input limits (pixels, pages) when they differ from the worker's defaults. */
   limits?: Partial<Limits>;
   /**
@@ -151,6 +153,7 @@ export class Engine {
       timeoutMs: this.timeouts,
       maxWorkerRssBytes: opts.maxWorkerRssBytes ?? 1.5 * 2 ** 30,
       recycleAfterTasks: opts.recycleAfterTasks ?? 2_000,
+      ...(opts.workerStartTimeoutMs ? { startTimeoutMs: opts.workerStartTimeoutMs } : {}),
       onIdle: () => this.pump(),
       onFatal: (error) => {
         this.log.error('engine.fatal', { code: error.code, message: error.message });
@@ -410,6 +413,7 @@ export class Engine {
             path: task.path,
             pageNo: task.pageNo,
             options: task.options,
+            identity: task.identity,
             ...this.limitsField,
           }),
         ).then((o) => {
@@ -521,6 +525,7 @@ export class Engine {
     if (!src) return null;
     return {
       sourcePath: src.doc.path,
+      sourceIdentity: { size: src.doc.size, mtimeMs: src.doc.mtime_ms, sha256: src.doc.sha256 },
       kind: (src.doc.kind ?? 'pdf') as ExportWireJob['kind'],
       target: src.output,
       pages: src.pages.map((p) => ({

@@ -34,6 +34,11 @@ export interface PoolOptions {
   memoryPollMs?: number;
   /** First delay before restarting a worker that failed to start; doubles with each failure in a row. */
   restartBackoffMs?: number;
+  /**
+   * A worker not ready this long after it was started (stuck loading Tesseract, stopped) is killed
+   * and started again; without this a worker hung in start-up held its slot for good.
+   */
+  startTimeoutMs?: number;
 }
 
 interface Slot {
@@ -232,11 +237,22 @@ export class Pool {
     slot.ready = false;
     slot.tasksDone = 0;
     slot.killReason = null;
+    const startTimer = setTimeout(() => {
+      if (slot.port === port && !slot.ready) {
+        const seconds = Math.round((this.opts.startTimeoutMs ?? 60_000) / 1000);
+        this.killWorker(slot, {
+          code: 'INTERNAL',
+          message: `an OCR worker did not start within ${seconds} s`,
+        });
+      }
+    }, this.opts.startTimeoutMs ?? 60_000);
+    startTimer.unref();
     let exited = false;
     port.onMessage((m) => this.onMessage(slot, port, m));
     port.onExit((code, signal) => {
       if (exited) return;
       exited = true;
+      clearTimeout(startTimer);
       this.onExit(slot, port, code, signal);
     });
   }

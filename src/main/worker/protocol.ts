@@ -25,8 +25,21 @@ export interface ExportWirePage {
   failed: boolean;
 }
 
+/**
+ * The input as it was when it was opened (probed): a page or an export of a file that no longer
+ * matches fails with FILE_CHANGED instead of mixing two versions of the file in one output.
+ */
+export interface SourceIdentity {
+  size: number;
+  /** Whole milliseconds, as stored. */
+  mtimeMs: number;
+  /** Compared only when size or mtime differ (a file copied back keeps its content, not its mtime). */
+  sha256: string | null;
+}
+
 export interface ExportWireJob {
   sourcePath: string;
+  sourceIdentity?: SourceIdentity;
   kind: DocumentKind;
   pages: ExportWirePage[];
   target: OutputTarget;
@@ -52,7 +65,13 @@ export interface WorkerTasks {
   /** `limits`: the engine's, when it overrides the defaults (e.g. `--max-pages`). */
   probe: { request: { path: string; limits?: Partial<Limits> }; result: ProbeResult };
   page: {
-    request: { path: string; pageNo: number; options: OcrOptions; limits?: Partial<Limits> };
+    request: {
+      path: string;
+      pageNo: number;
+      options: OcrOptions;
+      limits?: Partial<Limits>;
+      identity?: SourceIdentity;
+    };
     result: PageResult;
   };
   /** `ifExists` absent: the queue's own rule (refuse unless `target.overwrite`). */

@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
 import type { Word } from '../../shared/model.ts';
 import { toErrorInfo } from './errors.ts';
-import type { ExportWireJob, WorkerReply, WorkerRequest } from './protocol.ts';
+import { assertSameSource } from './sourceIdentity.ts';
+import type { ExportWireJob, SourceIdentity, WorkerReply, WorkerRequest } from './protocol.ts';
 import { probeFile } from './probe.ts';
 import { openDocument, type AnyDocument, type OpenedDocument } from './pdfDocument.ts';
 import { createRecognizer, type Recognizer } from './recognize.ts';
@@ -42,8 +43,19 @@ export async function runWorker(io: WorkerIo): Promise<void> {
     open = null;
     if (o) await o.doc.close().catch(() => undefined);
   };
-  const documentFor = async (path: string, limits?: Partial<Limits>): Promise<OpenedDocument> => {
+  /** The file (size, mtime) last proved to be the document the queue opened: not hashed again per page. */
+  let verified = '';
+  const documentFor = async (
+    path: string,
+    limits?: Partial<Limits>,
+    identity?: SourceIdentity,
+  ): Promise<OpenedDocument> => {
     const s = await stat(path);
+    const key = `${path}\0${s.size}\0${s.mtimeMs}`;
+    if (identity && key !== verified) {
+      await assertSameSource(path, s, identity);
+      verified = key;
+    }
     if (open && open.path === path && open.mtimeMs === s.mtimeMs && open.size === s.size) return open.doc;
     await closeOpen();
     const doc = await openDocument(path, limits);
@@ -56,7 +68,7 @@ export async function runWorker(io: WorkerIo): Promise<void> {
       case 'probe':
         return probeFile(m.path, m.limits);
       case 'page':
-        return ocrPage(await documentFor(m.path, m.limits), m.pageNo, m.options, recognizer);
+        return ocrPage(await documentFor(m.path, m.limits, m.identity), m.pageNo, m.options, recognizer);
       case 'export':
         await closeOpen(); // the exporter reads the source itself
         return exportWithPolicy(fromWire(m.job), m.ifExists ?? 'fail');
@@ -95,6 +107,7 @@ export async function runWorker(io: WorkerIo): Promise<void> {
 function fromWire(job: ExportWireJob): ExportJob {
   return {
     sourcePath: job.sourcePath,
+    ...(job.sourceIdentity ? { sourceIdentity: job.sourceIdentity } : {}),
     kind: job.kind,
     target: job.target,
     pages: job.pages.map((p) => ({

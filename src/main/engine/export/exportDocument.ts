@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import nodePath from 'node:path';
 import type { DocumentKind, OutputFormat, OutputTarget, Word } from '../../../shared/model.ts';
 import { InputError } from '../../worker/errors.ts';
+import { assertSameSource } from '../../worker/sourceIdentity.ts';
+import type { SourceIdentity } from '../../worker/protocol.ts';
 import { writeFilesAtomically, type AtomicFs, type OutputFile } from './atomicWrite.ts';
 import { buildImagePdf, buildSearchablePdf } from './searchablePdf.ts';
 import { encodeText } from './textExport.ts';
@@ -25,6 +27,8 @@ export interface ExportPage {
 /** A document to export: its source file, what it is, its pages in order, where to write. */
 export interface ExportJob {
   sourcePath: string;
+  /** The source as it was recognised: a PDF is not built from a file replaced since (FILE_CHANGED). */
+  sourceIdentity?: SourceIdentity;
   kind: DocumentKind;
   pages: ExportPage[];
   target: OutputTarget;
@@ -45,10 +49,13 @@ export function outputPath(target: OutputTarget, format: OutputFormat): string {
   return nodePath.resolve(target.stem + EXTENSIONS[format]);
 }
 
-async function readSource(sourcePath: string): Promise<Uint8Array> {
+async function readSource(sourcePath: string, identity?: SourceIdentity): Promise<Uint8Array> {
   try {
-    return await readFile(sourcePath);
+    const bytes = await readFile(sourcePath);
+    if (identity) await assertSameSource(sourcePath, await stat(sourcePath), identity, bytes);
+    return bytes;
   } catch (error) {
+    if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new InputError('NOT_FOUND', `${sourcePath} no longer exists`);
     throw new InputError(
@@ -84,7 +91,7 @@ export async function exportDocument(job: ExportJob): Promise<ExportOutcome> {
     if (format === 'txt') {
       files.push({ path, bytes: encodeText(job.pages) });
     } else {
-      const source = await readSource(job.sourcePath);
+      const source = await readSource(job.sourcePath, job.sourceIdentity);
       const bytes =
         job.kind === 'pdf'
           ? await buildSearchablePdf(source, job.pages)

@@ -218,8 +218,12 @@ export function retryDocuments(db: Db, ids: readonly number[], now: number): voi
       if (d.state === 'done') continue;
       const reset = `UPDATE documents SET attempts = 0, next_attempt_at = 0, error_code = NULL, error_message = NULL,
                        finished_at = NULL, updated_at = ?`;
-      if (d.page_count === null || d.duplicate_of !== null) {
-        // Never opened, or a copy of a failed original: start from the file again.
+      if (d.error_code === 'FILE_CHANGED') {
+        // The file was replaced: what was read of the old version must not mix with the new one.
+        db.prepare('DELETE FROM pages WHERE doc_id = ?').run(id);
+      }
+      if (d.page_count === null || d.duplicate_of !== null || d.error_code === 'FILE_CHANGED') {
+        // Never opened, a copy of a failed original, or replaced since: start from the file again.
         db.prepare(`${reset}, state = 'new', duplicate_of = NULL, page_count = NULL WHERE id = ?`).run(
           now,
           id,

@@ -1,5 +1,6 @@
 import type { ErrorInfo, OcrOptions, OutputTarget, PageResult, ProbeResult } from '../../../shared/model.ts';
 import type { Db } from './db.ts';
+import type { SourceIdentity } from '../../worker/protocol.ts';
 import type { DocumentRecord, PageRecord } from './rows.ts';
 import { backoffDelay, isRetryable, type RetryPolicy } from './policy.ts';
 import { refreshDocumentState } from './documentState.ts';
@@ -14,6 +15,7 @@ export type Task =
       path: string;
       pageNo: number;
       options: OcrOptions;
+      identity: SourceIdentity;
       attempt: number;
     }
   | { kind: 'export'; docId: number; attempt: number };
@@ -65,8 +67,11 @@ export function claimNext(db: Db, owner: string, now: number, leaseMs: number): 
         )
         .get(owner, expires, now, page.id) as { page_no: number; attempts: number };
       const doc = db
-        .prepare('SELECT path, options, state FROM documents WHERE id = ?')
-        .get(page.doc_id) as Pick<DocumentRecord, 'path' | 'options' | 'state'>;
+        .prepare('SELECT path, options, state, size, mtime_ms, sha256 FROM documents WHERE id = ?')
+        .get(page.doc_id) as Pick<
+        DocumentRecord,
+        'path' | 'options' | 'state' | 'size' | 'mtime_ms' | 'sha256'
+      >;
       if (doc.state === 'queued' || doc.state === 'paused') {
         db.prepare(`UPDATE documents SET state = 'running', updated_at = ? WHERE id = ?`).run(
           now,
@@ -80,6 +85,7 @@ export function claimNext(db: Db, owner: string, now: number, leaseMs: number): 
         path: doc.path,
         pageNo: row.page_no,
         options: JSON.parse(doc.options) as OcrOptions,
+        identity: { size: doc.size, mtimeMs: doc.mtime_ms, sha256: doc.sha256 },
         attempt: row.attempts,
       };
     }
