@@ -131,14 +131,16 @@ export async function runWorkerFaults(partial: Partial<WorkerFaultOptions> = {})
   while (pagesDone() < totalPages / 5 && !finished()) await sleep(200);
   const faultStart = Date.now();
   const faults = { sigkill: 0, sigstop: 0, outOfMemory: 0 };
-  // Phase 2: random SIGKILLs 1–3 s apart, one SIGSTOP after the third.
+  // Phase 2: random SIGKILLs 1–3 s apart, one SIGSTOP after the first.
   while (faults.sigkill < o.kills && !finished()) {
     await sleep(1_000 + rand() * 2_000);
     // Not the worker hoarding memory: the pool's own limit is what must stop that one.
     const live = myWorkers().filter((w) => w.state !== 'T' && w.rssBytes < 600 * 2 ** 20);
     if (live.length === 0) continue;
     const victim = live[Math.floor(rand() * live.length)];
-    if (faults.sigkill === 3 && faults.sigstop === 0) {
+    // The hang comes early, while there is work left to hand the stopped worker (an idle stopped
+    // worker harms nothing until it is given a task; then the task's time-out finds it).
+    if (faults.sigkill === 1 && faults.sigstop === 0) {
       process.kill(victim.pid, 'SIGSTOP');
       faults.sigstop++;
       o.log(`SIGSTOP worker ${victim.pid}`);

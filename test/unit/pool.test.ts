@@ -212,6 +212,26 @@ describe('pool', () => {
     await p.close();
   });
 
+  it('kills a recycled worker that does not exit when asked, and replaces it', async () => {
+    const fake = fakeSpawner(answerAll);
+    const p = pool(
+      () => {
+        const port = fake.spawn();
+        // The first worker ignores 'shutdown' (hung on its way out).
+        if (fake.workers.length === 1)
+          return { ...port, pid: port.pid, send: (m) => m.type !== 'shutdown' && port.send(m) };
+        return port;
+      },
+      { recycleAfterTasks: 1, shutdownGraceMs: 50 },
+    );
+    p.start();
+    await until(() => p.idleCount === 1);
+    expect((await p.run('probe', { path: '/x.pdf' })).ok).toBe(true);
+    await until(() => fake.workers.length === 2 && p.idleCount === 1);
+    expect(fake.workers[0].killed).toBe(true);
+    await p.close();
+  });
+
   it('on close, asks idle workers to exit and kills busy ones', async () => {
     const fake = fakeSpawner(() => {}); // never answers
     const p = pool(fake.spawn, { size: 2 });

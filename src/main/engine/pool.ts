@@ -39,6 +39,8 @@ export interface PoolOptions {
    * and started again; without this a worker hung in start-up held its slot for good.
    */
   startTimeoutMs?: number;
+  /** A worker asked to exit (recycled, retired) that is still there after this is killed (default 10 s). */
+  shutdownGraceMs?: number;
 }
 
 interface Slot {
@@ -150,6 +152,18 @@ export class Pool {
     const port = slot.port;
     if (!port) return;
     slot.killReason = { code: 'INTERNAL', message: 'recycled' };
+    this.askToExit(port);
+  }
+
+  /**
+   * Asks an idle worker to exit, and kills it if it has not after the grace period: a worker that
+   * hangs on its way out (stopped, stuck in Tesseract's teardown) would otherwise hold its slot,
+   * which is refilled only when the process is gone.
+   */
+  private askToExit(port: WorkerPort): void {
+    const killer = setTimeout(() => port.kill(), this.opts.shutdownGraceMs ?? 10_000);
+    killer.unref();
+    port.onExit(() => clearTimeout(killer));
     try {
       port.send({ type: 'shutdown' });
     } catch {
@@ -291,7 +305,7 @@ export class Pool {
           // Replace it quietly: nothing is running on it.
           slot.ready = false;
           slot.killReason = { code: 'INTERNAL', message: 'recycled' };
-          port.send({ type: 'shutdown' });
+          this.askToExit(port);
           return;
         }
         this.opts.onIdle();
