@@ -9,7 +9,7 @@
  * Used by test/fault/worker-faults.test.ts (short) and runnable by hand:
  *   node test/fault/workerFaults.ts [--pages 500] [--kills 20] [--seed N] [--keep]
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -99,6 +99,8 @@ export async function runWorkerFaults(partial: Partial<WorkerFaultOptions> = {})
   writeFileSync(join(input, oomName), imagePage(999_999)); // its own content: not a duplicate of another page
   const totalPages = [...goodPages.values()].reduce((a, b) => a + b, 0) + 1;
 
+  const hogPids = join(work, 'hog-pids');
+  process.env.FAULT_HOG_PIDS = hogPids; // read by faultyWorker.entry.ts in the forked workers
   const t0 = Date.now();
   const engine = new Engine({
     dbPath: join(work, 'queue.db'),
@@ -135,7 +137,8 @@ export async function runWorkerFaults(partial: Partial<WorkerFaultOptions> = {})
   while (faults.sigkill < o.kills && !finished()) {
     await sleep(1_000 + rand() * 2_000);
     // Not the worker hoarding memory: the pool's own limit is what must stop that one.
-    const live = myWorkers().filter((w) => w.state !== 'T' && w.rssBytes < 600 * 2 ** 20);
+    const hogs = existsSync(hogPids) ? readFileSync(hogPids, 'utf8').split('\n').map(Number) : [];
+    const live = myWorkers().filter((w) => w.state !== 'T' && !hogs.includes(w.pid));
     if (live.length === 0) continue;
     const victim = live[Math.floor(rand() * live.length)];
     // The hang comes early, while there is work left to hand the stopped worker (an idle stopped
@@ -186,6 +189,7 @@ export async function runWorkerFaults(partial: Partial<WorkerFaultOptions> = {})
   }[];
   const docs = engine.documents(ids);
   await engine.stop();
+  delete process.env.FAULT_HOG_PIDS;
 
   const leftovers = await waitUntilGone(() => descendants(process.pid).filter(isWorker), 10_000);
   if (leftovers.length > 0)
