@@ -41,10 +41,12 @@ export async function precheckPdf(bytes: Uint8Array, maxStreamBytes = MAX_STREAM
     if (buf[start] !== 0x0a && buf[start - 1] !== 0x0d) continue;
     if (buf[start] === 0x0a) start++;
     const dict = dictionaryBefore(buf, at);
-    if (dict === null || /\/Subtype\s*\/Image\b/.test(dict)) continue;
+    if (dict === null) continue;
     let end = buf.indexOf(ENDSTREAM, start);
     if (end < 0) end = buf.length;
+    // The next stream starts after this one's data (an image's bytes are not searched).
     from = Math.max(from, end);
+    if (/\/Subtype\s*\/Image\b/.test(dict)) continue;
     const data = await decoded(buf.subarray(start, end), dict, maxStreamBytes);
     if (data === null) continue;
     // Balance of q/Q operators across streams in file order: unrelated streams are balanced.
