@@ -40,7 +40,7 @@ describe('Export diagnostics', () => {
       page.getByRole('button', { name: 'Export diagnostics' }).click(),
     ]);
     expect(download.suggestedFilename()).toMatch(/^bulk-ocr-diagnostics-.*\.json$/);
-    const report = JSON.parse(readFileSync((await download.path()), 'utf8')) as Diagnostics;
+    const report = JSON.parse(readFileSync(await download.path(), 'utf8')) as Diagnostics;
     expect(report.versions.pdfjs).toMatch(/^\d+\./);
     expect(report.versions.tesseractCore).toMatch(/^\d+\./);
     expect(report.queue.documents).toMatchObject({ total: 2, done: 1, failed: 1 });

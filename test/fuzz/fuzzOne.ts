@@ -15,7 +15,9 @@ process.on('uncaughtException', (e) => {
   process.exit(1);
 });
 process.on('unhandledRejection', (e) => {
-  step(`UNHANDLED REJECTION ${(e as Error).name}: ${(e as Error).message} ${(e as Error).stack ?? String(e)}`);
+  step(
+    `UNHANDLED REJECTION ${(e as Error).name}: ${(e as Error).message} ${(e as Error).stack ?? String(e)}`,
+  );
   process.exit(1);
 });
 try {
