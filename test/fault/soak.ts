@@ -5,7 +5,8 @@
  * At the end every document is accounted for: done + failed = total, each bad file failed with a
  * reason, each good one done.
  *
- *   npm run test:soak -- [--docs 5000] [--minutes 60] [--image-every 10] [--bad-every 50] [--keep]
+ *   npm run test:soak -- [--docs 5000] [--minutes 60] [--image-every 10] [--bad-every 50]
+ *                        [--engine-heap-mb 96] [--keep]
  *
  * Bounded: at --minutes the run is interrupted (Ctrl-C, as a user would) and the report says so.
  */
@@ -75,6 +76,8 @@ export async function runSoak(o: {
   imageEvery: number;
   badEvery: number;
   jobs: number;
+  /** Caps the engine's V8 heap (--max-old-space-size): a leak then ends the run, lazy collection does not. */
+  engineHeapMb?: number;
   keep: boolean;
   log: (l: string) => void;
 }): Promise<SoakReport> {
@@ -102,6 +105,7 @@ export async function runSoak(o: {
   const child = spawn(
     process.execPath,
     [
+      ...(o.engineHeapMb ? [`--max-old-space-size=${o.engineHeapMb}`] : []),
       join(REPO, 'bin/bulk-ocr.js'),
       'run',
       input,
@@ -243,6 +247,7 @@ if (import.meta.main) {
       'image-every': { type: 'string', default: '10' },
       'bad-every': { type: 'string', default: '50' },
       jobs: { type: 'string', default: '2' },
+      'engine-heap-mb': { type: 'string' },
       keep: { type: 'boolean', default: false },
     },
   });
@@ -252,6 +257,7 @@ if (import.meta.main) {
     imageEvery: Number(values['image-every']),
     badEvery: Number(values['bad-every']),
     jobs: Number(values.jobs),
+    ...(values['engine-heap-mb'] ? { engineHeapMb: Number(values['engine-heap-mb']) } : {}),
     keep: values.keep,
     log: (l) => process.stderr.write(`${l}\n`),
   });

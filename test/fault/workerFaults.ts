@@ -27,7 +27,7 @@ export interface WorkerFaultOptions {
   kills: number;
   jobs: number;
   dpi: number;
-  /** A page running longer than this kills its worker (the hang is found this way). */
+  /** A task running longer than this kills its worker (the hang is found this way). */
   pageTimeoutMs: number;
   seed: number;
   keep: boolean;
@@ -106,7 +106,8 @@ export async function runWorkerFaults(partial: Partial<WorkerFaultOptions> = {})
     dbPath: join(work, 'queue.db'),
     spawn: forkSpawner(WORKER_ENTRY),
     jobs: o.jobs,
-    timeouts: { page: o.pageTimeoutMs },
+    // The hang may hit a probe or an export as well as a page (their defaults are 1 and 5 minutes).
+    timeouts: { page: o.pageTimeoutMs, probe: o.pageTimeoutMs, export: o.pageTimeoutMs },
     // A worker stopped while it loads Tesseract is found by the start-up time-out instead.
     workerStartTimeoutMs: 20_000,
     // Normal workers stay well under this; the hoarding one passes 1.5× it within seconds.
