@@ -134,9 +134,14 @@ export async function runWorkerFaults(partial: Partial<WorkerFaultOptions> = {})
   while (pagesDone() < totalPages / 5 && !finished()) await sleep(200);
   const faultStart = Date.now();
   const faults = { sigkill: 0, sigstop: 0, outOfMemory: 0 };
-  // Phase 2: random SIGKILLs 1–3 s apart, one SIGSTOP after the first.
+  // Phase 2: random SIGKILLs, one SIGSTOP after the first, spread over the run's progress from a
+  // fifth to three fifths of the pages (and at least 0.5–1.5 s apart), so every fault happens
+  // whatever the machine's speed and two fifths of the run are left to show the recovery.
   while (faults.sigkill < o.kills && !finished()) {
-    await sleep(1_000 + rand() * 2_000);
+    const n = faults.sigkill + faults.sigstop;
+    await sleep(500 + rand() * 1_000);
+    while (pagesDone() < totalPages * (0.2 + (0.4 * n) / (o.kills + 1)) && !finished()) await sleep(100);
+    if (finished()) break;
     // Not the worker hoarding memory: the pool's own limit is what must stop that one.
     const hogs = existsSync(hogPids) ? readFileSync(hogPids, 'utf8').split('\n').map(Number) : [];
     const live = myWorkers().filter((w) => w.state !== 'T' && !hogs.includes(w.pid));
