@@ -29,6 +29,16 @@ import {
   workInFlight,
   type PageSnapshot,
 } from './queueDb.ts';
+import { seededRandom } from '../helpers/seededRandom.ts';
+import { parseOrExplain } from '../helpers/scriptArgs.ts';
+
+const USAGE = `
+Usage: node test/fault/killHarness.ts [--mode cli|serve] [--kills 20] [--docs 140] [--seed N] [--dpi 100] [--keep]
+
+SIGKILLs bulk-ocr run (or serve) at random moments, restarts it, and checks that every document is
+done once, no page is lost, no output is partial or doubled and the database is intact. --keep
+leaves the work folder; --seed replays a run.
+`;
 
 const REPO = resolve(import.meta.dirname, '../..');
 const BIN = join(REPO, 'bin/bulk-ocr.js');
@@ -85,18 +95,6 @@ export const defaultKillOptions: KillHarnessOptions = {
   keep: false,
   log: () => {},
 };
-
-/** A small seeded generator, so a failing run can be replayed with its --seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -241,7 +239,7 @@ function cleanRun(input: string, work: string, o: KillHarnessOptions): { out: st
 
 export async function runKillHarness(partial: Partial<KillHarnessOptions> = {}): Promise<KillReport> {
   const o = { ...defaultKillOptions, ...partial };
-  const rand = random(o.seed);
+  const rand = seededRandom(o.seed);
   const work = mkdtempSync(join(tmpdir(), `bulk-ocr-kill-${o.mode}-`));
   const input = join(work, 'in');
   const out = join(work, 'out');
@@ -426,16 +424,18 @@ export function formatKillReport(r: KillReport): string {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    options: {
-      mode: { type: 'string', default: 'cli' },
-      kills: { type: 'string', default: '20' },
-      docs: { type: 'string', default: '140' },
-      seed: { type: 'string' },
-      dpi: { type: 'string', default: '100' },
-      keep: { type: 'boolean', default: false },
-    },
-  });
+  const { values } = parseOrExplain(USAGE, () =>
+    parseArgs({
+      options: {
+        mode: { type: 'string', default: 'cli' },
+        kills: { type: 'string', default: '20' },
+        docs: { type: 'string', default: '140' },
+        seed: { type: 'string' },
+        dpi: { type: 'string', default: '100' },
+        keep: { type: 'boolean', default: false },
+      },
+    }),
+  );
   const report = await runKillHarness({
     mode: values.mode === 'serve' ? 'serve' : 'cli',
     kills: Number(values.kills),

@@ -19,6 +19,14 @@ import { generatedName, imagePage, textPdf } from './generate.ts';
 import { descendants, isWorker, procInfo } from './processes.ts';
 import { readDocuments } from './queueDb.ts';
 import type { RunSummary } from '../../src/main/cli/run.ts';
+import { parseOrExplain } from '../helpers/scriptArgs.ts';
+
+const USAGE = `
+Usage: npm run test:soak -- [--docs 5000] [--minutes 60] [--image-every 10] [--bad-every 50] [--jobs 2] [--engine-heap-mb N] [--keep]
+
+Thousands of small documents mixed with bad ones through bulk-ocr run; samples engine and worker
+memory and the event-loop delay, and accounts for every document at the end.
+`;
 
 const REPO = resolve(import.meta.dirname, '../..');
 const MB = 2 ** 20;
@@ -240,17 +248,19 @@ export function formatSoakReport(r: SoakReport): string {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    options: {
-      docs: { type: 'string', default: '5000' },
-      minutes: { type: 'string', default: '60' },
-      'image-every': { type: 'string', default: '10' },
-      'bad-every': { type: 'string', default: '50' },
-      jobs: { type: 'string', default: '2' },
-      'engine-heap-mb': { type: 'string' },
-      keep: { type: 'boolean', default: false },
-    },
-  });
+  const { values } = parseOrExplain(USAGE, () =>
+    parseArgs({
+      options: {
+        docs: { type: 'string', default: '5000' },
+        minutes: { type: 'string', default: '60' },
+        'image-every': { type: 'string', default: '10' },
+        'bad-every': { type: 'string', default: '50' },
+        jobs: { type: 'string', default: '2' },
+        'engine-heap-mb': { type: 'string' },
+        keep: { type: 'boolean', default: false },
+      },
+    }),
+  );
   const report = await runSoak({
     docs: Number(values.docs),
     minutes: Number(values.minutes),

@@ -19,6 +19,16 @@ import { forkSpawner } from '../../src/main/engine/spawnNode.ts';
 import { buildFaultCorpus } from './corpus.ts';
 import { generatedName, imagePage } from './generate.ts';
 import { descendants, isWorker, waitUntilGone, type ProcInfo } from './processes.ts';
+import { seededRandom } from '../helpers/seededRandom.ts';
+import { parseOrExplain } from '../helpers/scriptArgs.ts';
+
+const USAGE = `
+Usage: node test/fault/workerFaults.ts [--pages 500] [--kills 20] [--seed N] [--keep]
+
+Kills, hangs and starves OCR workers during a run and checks that every page ends done or failed
+with a reason, the pool recovers and no process is left; reports pages per minute before, during
+and after the faults.
+`;
 
 export interface WorkerFaultOptions {
   /** Pages to run, roughly (generated documents, a third of them OCR'd images). */
@@ -64,17 +74,6 @@ export interface WorkerFaultReport {
 const WORKER_ENTRY = fileURLToPath(new URL('./faultyWorker.entry.ts', import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** This process's live OCR workers (not stopped ones: a SIGSTOPped worker is as good as gone). */
 function myWorkers(): ProcInfo[] {
   return descendants(process.pid).filter(isWorker);
@@ -82,7 +81,7 @@ function myWorkers(): ProcInfo[] {
 
 export async function runWorkerFaults(partial: Partial<WorkerFaultOptions> = {}): Promise<WorkerFaultReport> {
   const o = { ...defaultWorkerFaultOptions, ...partial };
-  const rand = random(o.seed);
+  const rand = seededRandom(o.seed);
   const work = mkdtempSync(join(tmpdir(), 'bulk-ocr-workerfaults-'));
   const input = join(work, 'in');
   const out = join(work, 'out');
@@ -280,14 +279,16 @@ export function formatWorkerFaultReport(r: WorkerFaultReport): string {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    options: {
-      pages: { type: 'string', default: '500' },
-      kills: { type: 'string', default: '20' },
-      seed: { type: 'string' },
-      keep: { type: 'boolean', default: false },
-    },
-  });
+  const { values } = parseOrExplain(USAGE, () =>
+    parseArgs({
+      options: {
+        pages: { type: 'string', default: '500' },
+        kills: { type: 'string', default: '20' },
+        seed: { type: 'string' },
+        keep: { type: 'boolean', default: false },
+      },
+    }),
+  );
   const report = await runWorkerFaults({
     pages: Number(values.pages),
     kills: Number(values.kills),

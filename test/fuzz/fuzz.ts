@@ -17,19 +17,32 @@ import { Pool } from '../../src/main/engine/pool.ts';
 import { forkSpawner } from '../../src/main/engine/spawnNode.ts';
 import type { ErrorInfo } from '../../src/shared/model.ts';
 import { writeHostileFiles } from '../helpers/hostileFiles.ts';
-import { MUTATION_KINDS, mutate, seededRandom, type MutationKind } from './mutate.ts';
+import { seededRandom } from '../helpers/seededRandom.ts';
+import { MUTATION_KINDS, mutate, type MutationKind } from './mutate.ts';
+import { parseOrExplain } from '../helpers/scriptArgs.ts';
 
-const { values } = parseArgs({
-  options: {
-    minutes: { type: 'string', default: '10' },
-    cases: { type: 'string', default: '3000' },
-    seed: { type: 'string', default: String(Date.now() % 1_000_000) },
-    jobs: { type: 'string', default: '2' },
-    timeout: { type: 'string', default: '30' },
-    /** Writes cases FROM-TO of this seed into a folder instead of running them (to replay a finding). */
-    dump: { type: 'string' },
-  },
-});
+const USAGE = `
+Usage: npm run test:fuzz -- [--minutes 10] [--cases 3000] [--seed S] [--jobs 2] [--timeout 30] [--dump FROM-TO]
+
+Mutated corpus PDFs through the real probe and page path in worker processes, until --cases or
+--minutes is reached. Reports cases, crashes and hangs (both must be 0) and the outcomes; the
+inputs of any finding are kept, to replay with test/fuzz/fuzzOne.ts FILE. --timeout is seconds per
+case; --dump writes cases FROM-TO of --seed into a folder instead of running them.
+`;
+
+const { values } = parseOrExplain(USAGE, () =>
+  parseArgs({
+    options: {
+      minutes: { type: 'string', default: '10' },
+      cases: { type: 'string', default: '3000' },
+      seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+      jobs: { type: 'string', default: '2' },
+      timeout: { type: 'string', default: '30' },
+      /** Writes cases FROM-TO of this seed into a folder instead of running them (to replay a finding). */
+      dump: { type: 'string' },
+    },
+  }),
+);
 const minutes = Number(values.minutes);
 const maxCases = Number(values.cases);
 const seed = Number(values.seed);

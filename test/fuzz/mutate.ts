@@ -4,18 +4,6 @@
  * Deterministic for a given random source.
  */
 
-/** A seeded random source (mulberry32): the same seed gives the same cases. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export type MutationKind = 'flip' | 'truncate' | 'splice' | 'token' | 'number';
 export const MUTATION_KINDS: readonly MutationKind[] = ['flip', 'truncate', 'splice', 'token', 'number'];
 
