@@ -59,9 +59,6 @@ export default defineConfig({
           // tesseract.js's thread script: loaded by path (recognize.ts looks for
           // `./tesseractThread.entry.js` next to the worker bundle), so it must be its own file.
           'tesseractThread.entry': resolve(root, 'src/main/worker/tesseractThread.entry.ts'),
-          // The queue database's checkpoint thread: walCheckpointer.ts looks for
-          // `./walCheckpoint.entry.js` next to the main bundle.
-          'walCheckpoint.entry': resolve(root, 'src/main/engine/store/walCheckpoint.entry.ts'),
         },
       },
     },

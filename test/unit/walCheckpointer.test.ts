@@ -48,3 +48,12 @@ it('the engine checkpoints itself again once the thread is gone', async () => {
   writeBurst();
   expect(statSync(dbPath).size).toBeGreaterThan(before);
 });
+
+it('a thread that cannot run hands checkpoints back to the engine, and stopping it does not hang', async () => {
+  const checkpointer = new WalCheckpointer(db, join(dir, 'missing', 'queue.db'), 100);
+  await expect.poll(() => db.pragma('wal_autocheckpoint', { simple: true }), { timeout: 5_000 }).toBe(1000);
+  await checkpointer.stop();
+  const before = statSync(dbPath).size;
+  writeBurst();
+  expect(statSync(dbPath).size).toBeGreaterThan(before);
+});
