@@ -321,18 +321,7 @@ export function exportBatch(db: Db, batchId: number, limit: number): ExportBatch
          ORDER BY (t.state = 'failed') DESC, t.id LIMIT ?`,
       )
       .all(batchId, limit) as (ExportTaskRecord & { path: string })[]
-  ).map((t): ExportItem => ({
-    taskId: t.id,
-    docId: t.doc_id,
-    path: t.path,
-    state: t.state,
-    written: t.written ? (JSON.parse(t.written) as string[]) : [],
-    skipped: t.skipped ? (JSON.parse(t.skipped) as string[]) : [],
-    error:
-      t.state === 'failed' && t.error_code
-        ? { code: t.error_code as ErrorInfo['code'], message: t.error_message ?? '' }
-        : null,
-  }));
+  ).map(toItem);
   return {
     id: b.id,
     options: JSON.parse(b.options) as ExportOptions,
