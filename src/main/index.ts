@@ -84,8 +84,10 @@ function main(): void {
     const dbPath = join(app.getPath('userData'), 'queue.db');
     try {
       engine = new Engine({ dbPath, spawn: utilitySpawner(workerPath), jobs: 1 });
-      // The worker count is a setting (one per core unless changed in the window).
-      engine.setWorkers(workerCount(readSettings(engine.db).workers));
+      // The worker count and the page limit are settings (changed in the window, applied at once).
+      const settings = readSettings(engine.db);
+      engine.setWorkers(workerCount(settings.workers));
+      engine.setLimits({ maxPages: settings.maxPages });
     } catch (error) {
       // Typically: `bulk-ocr run` holds the queue, or the database is from a newer version.
       dialog.showErrorBox(

@@ -69,6 +69,12 @@ export interface Settings {
   overwrite: boolean;
   /** OCR worker processes; null = one per CPU core. A change applies at once (the pool is resized). */
   workers: number | null;
+  /**
+   * Most pages one document may have (1–1,000,000; default 10,000): a longer one is refused with
+   * a message, before any page is recognised. Applies at once, to documents not yet opened;
+   * `bulk-ocr run|watch --max-pages` overrides it for that command.
+   */
+  maxPages: number;
 }
 
 /** An installed OCR language pack, for the settings view. */

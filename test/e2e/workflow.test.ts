@@ -226,4 +226,40 @@ describe('the desktop window, served to a browser', () => {
     await again.getByRole('button', { name: 'Save' }).click();
     await again.getByRole('alert').getByText('The output folder must be a full path.').waitFor();
   });
+
+  it('has a page limit: a bad value gets its reason; a saved one refuses a longer document at once', async () => {
+    served = await startServe(['synthetic/s02-report-5p.pdf']);
+    const page = await open(served);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Settings' });
+    const limit = dialog.getByLabel('Most pages per document');
+    expect(await limit.inputValue()).toBe('10000');
+    await limit.fill('0');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog
+      .getByRole('alert')
+      .getByText('The page limit must be a whole number of pages from 1 to 1,000,000.')
+      .waitFor();
+    await limit.fill('4');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Settings saved.').waitFor();
+
+    // In effect without a restart: the five-page report is refused, with the limit in its reason.
+    await page.getByRole('button', { name: '+ Add folder…' }).click();
+    await page.getByLabel('Folder or file path').fill(served.inputDir);
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await stateOf(page, 's02-report-5p.pdf', 'failed').waitFor({ timeout: OCR_TIMEOUT });
+    await page
+      .getByRole('complementary', { name: 'Review' })
+      .getByRole('listitem', { name: 's02-report-5p.pdf' })
+      .getByText(/5 pages; the limit is 4 pages per document/)
+      .waitFor();
+
+    await page.reload();
+    await page.getByText('Connected').waitFor();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    expect(
+      await page.getByRole('dialog', { name: 'Settings' }).getByLabel('Most pages per document').inputValue(),
+    ).toBe('4');
+  });
 });

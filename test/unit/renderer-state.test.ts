@@ -82,6 +82,7 @@ const saved: Settings = {
   outDir: null,
   overwrite: false,
   workers: null,
+  maxPages: 10_000,
 };
 
 describe('settings form', () => {
@@ -100,6 +101,9 @@ describe('settings form', () => {
     expect(settingsProblem({ ...saved, formats: [] })).toMatch(/format/);
     expect(settingsProblem({ ...saved, workers: 0 })).toMatch(/workers/);
     expect(settingsProblem({ ...saved, outDir: 'out' })).toMatch(/full path/);
+    for (const maxPages of [0, 2.5, NaN, 2_000_000])
+      expect(settingsProblem({ ...saved, maxPages })).toMatch(/page limit must be a whole number/);
+    expect(settingsProblem({ ...saved, maxPages: 1 })).toBeNull();
     expect(isAbsolutePath('C:\\scans')).toBe(true);
     expect(isAbsolutePath('/srv/scans')).toBe(true);
     expect(isAbsolutePath('scans')).toBe(false);

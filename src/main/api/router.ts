@@ -281,6 +281,7 @@ export function createRouter(opts: RouterOptions): Router {
         engine.setWorkers(workerCount(next.workers));
         changed();
       }
+      if (patch.maxPages !== undefined) engine.setLimits({ maxPages: next.maxPages });
       return next;
     },
     'settings.languages': () => installedLanguages(),

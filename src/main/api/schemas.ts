@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ApiMethod } from '../../shared/api.ts';
 import { DOCUMENT_STATES } from '../engine/store/listing.ts';
+import { MAX_PAGES_RANGE, MAX_PAGES_RULE } from './settings.ts';
 
 const ids = z.array(z.number().int().positive()).max(100_000);
 const priority = z.number().int().min(0).max(9);
@@ -22,6 +23,11 @@ const settingsPatch = z
     outDir: z.string().min(1).max(4096).nullable(),
     overwrite: z.boolean(),
     workers: z.number().int().min(1).max(64).nullable(),
+    maxPages: z
+      .number({ error: MAX_PAGES_RULE })
+      .int({ error: MAX_PAGES_RULE })
+      .min(MAX_PAGES_RANGE.min, { error: MAX_PAGES_RULE })
+      .max(MAX_PAGES_RANGE.max, { error: MAX_PAGES_RULE }),
   })
   .partial()
   .strict();

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { LanguageOption, Settings } from '../../shared/api.ts';
 import type { Db } from '../engine/store/db.ts';
 import { listInstalledLanguages } from '../worker/languages.ts';
+import { DEFAULT_LIMITS } from '../worker/ocrTypes.ts';
 
 const KEY = 'app.settings';
 
@@ -13,7 +14,21 @@ export const DEFAULT_SETTINGS: Settings = {
   outDir: null,
   overwrite: false,
   workers: null,
+  maxPages: DEFAULT_LIMITS.maxPages,
 };
+
+/** The range of the page limit (`maxPages`), for its checks and its messages. */
+export const MAX_PAGES_RANGE = { min: 1, max: 1_000_000 } as const;
+
+/** What a page limit must be, in words (the reason given for a bad one). */
+export const MAX_PAGES_RULE = 'the page limit must be a whole number of pages from 1 to 1,000,000';
+
+/** Why a page limit cannot be taken, or null when it can. */
+export function maxPagesProblem(value: number): string | null {
+  return Number.isInteger(value) && value >= MAX_PAGES_RANGE.min && value <= MAX_PAGES_RANGE.max
+    ? null
+    : `${MAX_PAGES_RULE}, not ${value}`;
+}
 
 /** Most worker processes the settings accept: beyond the cores they only compete for them. */
 export function maxWorkers(): number {
@@ -51,6 +66,10 @@ export function writeSettings(db: Db, patch: Partial<Settings>): Settings {
   }
   if (patch.workers !== undefined && patch.workers !== null && patch.workers > maxWorkers())
     throw new SettingsError(`at most ${maxWorkers()} workers on this machine (twice its cores)`);
+  if (patch.maxPages !== undefined) {
+    const problem = maxPagesProblem(patch.maxPages);
+    if (problem) throw new SettingsError(problem);
+  }
   const next = { ...readSettings(db), ...patch };
   db.prepare(
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',

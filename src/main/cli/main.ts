@@ -32,6 +32,9 @@ Examples:
 The queue lives in a database (--db; by default the desktop app's own). Stop a run with Ctrl-C at any
 time: finished pages are kept, and running the same command again continues where it stopped.`;
 
+const MAX_PAGES_HELP =
+  'refuse documents with more pages than this, with a message (default: the page limit of the settings, 10000 unless changed)';
+
 function buildProgram(): Command {
   const program = new Command('bulk-ocr')
     .description(
@@ -74,7 +77,7 @@ function buildProgram(): Command {
       '--overwrite',
       'replace output files that already exist (default: such a file fails with a message)',
     )
-    .option('--max-pages <n>', 'refuse documents with more pages than this, with a message (default: 10000)')
+    .option('--max-pages <n>', MAX_PAGES_HELP)
     .option('--db <file>', `queue database (default: ${defaultDatabasePath()})`)
     .option('--json', 'print a JSON summary on stdout instead of the text summary')
     .action(async (paths: string[], o: Record<string, string | boolean | undefined>) => {
@@ -138,6 +141,7 @@ function buildProgram(): Command {
     .option('--no-estimate-dpi', "trust the images' stated resolution")
     .option('-f, --format <list>', 'outputs to write: txt, pdf or txt,pdf (default: txt,pdf)')
     .option('--priority <n>', '0 (last) to 9 (first); default by file size, small files first')
+    .option('--max-pages <n>', MAX_PAGES_HELP)
     .option('--list', 'list the remembered watched folders and what they have ingested, then exit')
     .option('--forget <dir>', 'stop watching a remembered folder (its files and outputs stay), then exit')
     .option('--json', 'with --list: JSON output')
@@ -159,6 +163,7 @@ function buildProgram(): Command {
         dbPath,
         jobs: parseJobs(o.jobs as string | undefined),
         settleMs: parseSettle(o.settle as string | undefined),
+        maxPages: parseMaxPages(o.maxPages as string | undefined),
         folder: folderOptions({
           recursive: o.recursive !== false,
           ocr: {

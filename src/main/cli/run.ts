@@ -8,6 +8,7 @@ import { formatDuration } from './progress.ts';
 import { RunTracker } from './runTracker.ts';
 import { UsageError } from './options.ts';
 import { lowConfidencePages } from '../engine/store/review.ts';
+import { readSettings } from '../api/settings.ts';
 import { LoopMonitor, type EventLoopReport } from './loopMonitor.ts';
 
 export interface RunArgs {
@@ -20,7 +21,7 @@ export interface RunArgs {
   overwrite: boolean;
   priority?: number;
   json: boolean;
-  /** `--max-pages`: documents with more pages are refused (default: the worker's, 10,000). */
+  /** `--max-pages`: documents with more pages are refused (default: the stored setting, 10,000 unless changed). */
   maxPages?: number;
 }
 
@@ -53,8 +54,8 @@ export async function runCommand(args: RunArgs): Promise<number> {
     dbPath: args.dbPath,
     spawn: forkSpawner(),
     jobs: args.jobs,
-    ...(args.maxPages !== undefined ? { limits: { maxPages: args.maxPages } } : {}),
   });
+  engine.setLimits({ maxPages: args.maxPages ?? readSettings(engine.db).maxPages });
   const show = (p: string): string => displayPath(p);
   const loop = new LoopMonitor();
 

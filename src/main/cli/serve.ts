@@ -54,8 +54,10 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
     .version;
 
   const engine = new Engine({ dbPath: args.dbPath, spawn: forkSpawner(), jobs: args.jobs ?? 1 });
-  const jobs = args.jobs ?? workerCount(readSettings(engine.db).workers);
+  const settings = readSettings(engine.db);
+  const jobs = args.jobs ?? workerCount(settings.workers);
   engine.setWorkers(jobs);
+  engine.setLimits({ maxPages: settings.maxPages }); // later changes: settings.set
   const router = createRouter({ engine, version });
   engine.events.on('fatal', (e) =>
     process.stderr.write(`bulk-ocr: the OCR workers cannot run: ${e.message}\n`),

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { OcrOptions, OutputFormat, WatchFolderOptions, WatchFolderRow } from '../../shared/model.ts';
 import { Throughput } from '../api/throughput.ts';
+import { readSettings } from '../api/settings.ts';
 import { Engine } from '../engine/engine.ts';
 import { forkSpawner } from '../engine/spawnNode.ts';
 import { DEFAULT_WATCH_TIMINGS } from '../engine/watch/folderWatcher.ts';
@@ -16,6 +17,8 @@ export interface WatchArgs {
   /** Options for the named folders. */
   folder: WatchFolderOptions;
   settleMs: number;
+  /** `--max-pages`; default: the stored setting. */
+  maxPages?: number;
 }
 
 /** Parses --settle (seconds, decimals allowed). */
@@ -69,6 +72,7 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
     jobs: args.jobs,
     watchTimings: { settleMs: args.settleMs },
   });
+  engine.setLimits({ maxPages: args.maxPages ?? readSettings(engine.db).maxPages });
   const line = createStatusLine(process.stderr);
   const show = (p: string): string => {
     const rel = relative(process.cwd(), p);

@@ -125,7 +125,7 @@ export class Engine {
   private inFlight = 0;
 
   /** `{ limits }` for worker requests, or nothing when the defaults apply. */
-  private readonly limitsField: { limits?: Partial<Limits> };
+  private limitsField: { limits?: Partial<Limits> };
 
   readonly log: Logger;
   private readonly ownsLog: boolean;
@@ -294,6 +294,14 @@ export class Engine {
   setWorkers(n: number): void {
     this.pool.resize(n);
     this.pump();
+  }
+
+  /**
+   * Changes input limits (the page limit of the settings) while running: documents opened from now
+   * on are held to them; a document already opened keeps the verdict it got (retry re-opens it).
+   */
+  setLimits(limits: Partial<Limits>): void {
+    this.limitsField = { limits: { ...this.limitsField.limits, ...limits } };
   }
 
   /**

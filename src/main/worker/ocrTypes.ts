@@ -34,7 +34,7 @@ export const MIN_READABLE_DPI = 20;
 
 /** The refusal of a document with more pages than `Limits.maxPages`. */
 export function tooManyPagesMessage(pages: number, limits: Limits): string {
-  return `the document has ${pages.toLocaleString('en-US')} pages; the limit is ${limits.maxPages.toLocaleString('en-US')} pages per document (--max-pages)`;
+  return `the document has ${pages.toLocaleString('en-US')} pages; the limit is ${limits.maxPages.toLocaleString('en-US')} pages per document (the page limit in Settings, or --max-pages)`;
 }
 
 export function resolveLimits(limits?: Partial<Limits>): Limits {

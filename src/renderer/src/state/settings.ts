@@ -54,6 +54,8 @@ export function settingsProblem(form: Settings): string | null {
   if (form.workers !== null && (!Number.isInteger(form.workers) || form.workers < 1))
     return 'The number of workers must be a whole number of at least 1.';
   if (form.outDir !== null && !isAbsolutePath(form.outDir)) return 'The output folder must be a full path.';
+  if (!Number.isInteger(form.maxPages) || form.maxPages < 1 || form.maxPages > 1_000_000)
+    return 'The page limit must be a whole number of pages from 1 to 1,000,000.';
   return null;
 }
 

@@ -158,6 +158,24 @@ function SettingsForm({ saved: settings }: { saved: Settings }) {
             />
           </div>
         </Field>
+        <Field
+          label="Page limit"
+          hint="A document with more pages than this is refused with a message before any page is recognised (10,000 unless changed). Applies at once to documents not yet opened."
+        >
+          <div className="inline">
+            <input
+              type="number"
+              aria-label="Most pages per document"
+              className="num wide"
+              min={1}
+              max={1_000_000}
+              step={1}
+              value={Number.isNaN(form.maxPages) ? '' : form.maxPages}
+              onChange={(e) => update({ maxPages: e.target.value === '' ? NaN : Number(e.target.value) })}
+            />
+            <span className="muted">pages per document</span>
+          </div>
+        </Field>
       </Section>
       <Section title="Output">
         <Field label="Formats">
