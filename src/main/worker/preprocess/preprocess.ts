@@ -77,6 +77,12 @@ export interface PreprocessReport {
   rulesMs: number;
   /** CPU time of all of it (the process's, while Tesseract's thread is idle), ms. */
   cpuMs: number;
+  /**
+   * CPU time of each step, ms: getting the grey pixels (a PNG/JPEG input is decoded here),
+   * estimating orientation, skew and text size, resampling, rule search and painting. On a
+   * shared machine these, not the wall-clock times above, say what a step costs.
+   */
+  stepCpuMs: { grey: number; analyse: number; transform: number; rules: number };
 }
 
 export interface Prepared {
@@ -211,6 +217,7 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
     transformMs: 0,
     rulesMs: 0,
     cpuMs: 0,
+    stepCpuMs: { grey: 0, analyse: 0, transform: 0, rules: 0 },
   };
   const identity = (words: readonly Word[]): Word[] => [...words];
   if (!options.rotate && !options.deskew && !options.rules && !options.resolution)
@@ -221,8 +228,16 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
     const used = process.cpuUsage(cpu);
     return Math.round((used.user + used.system) / 100) / 10;
   };
+  let stepStart = 0;
+  const stepDone = (): number => {
+    const now = cpuMs();
+    const step = Math.round((now - stepStart) * 10) / 10;
+    stepStart = now;
+    return step;
+  };
   let t = performance.now();
   const source = await greyOf(raster);
+  report.stepCpuMs.grey = stepDone();
   const dpi = workingDpi(source.width, source.height, raster.dpi);
   const layout =
     options.rotate || options.deskew || options.resolution
@@ -230,6 +245,7 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
       : { quarter: 0 as const, angle: 0, xHeight: 0, threshold: -1, inkShare: -1 };
   const fix = options.resolution ? resolutionFix(raster.dpi, layout.xHeight) : { dpi: raster.dpi, scale: 1 };
   report.analyseMs = ms(t);
+  report.stepCpuMs.analyse = stepDone();
   report.xHeight = layout.xHeight;
   report.dpi = fix.dpi;
   report.scale = fix.scale;
@@ -250,6 +266,7 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
     report.orientation = (layout.quarter * 90) as 0 | 90 | 180 | 270;
     report.deskewDegrees = layout.angle;
     report.transformMs = ms(t);
+    report.stepCpuMs.transform = stepDone();
     changed = true;
   }
   if (options.rules) {
@@ -279,6 +296,7 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
       }
     }
     report.rulesMs = ms(t);
+    report.stepCpuMs.rules = stepDone();
   }
   report.cpuMs = cpuMs();
   if (!changed) {
