@@ -224,7 +224,7 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
         // Parse the page (and decode its images) first, before a canvas is allocated: an image
         // over the limit is dropped by pdf.js with only a warning, and a page rendered without it
         // would be OCR'd as blank. The operator list is cached and reused by render().
-        const { warnings } = await withPdfWarnings(() => page.getOperatorList());
+        const { value: ops, warnings } = await withPdfWarnings(() => page.getOperatorList());
         if (warnings.some((w) => IMAGE_REMOVED.test(w))) {
           // pdf.js warns once: the cached operator list no longer has the image, so remember the
           // refusal, or a retry on this open document would OCR a blank page as a success.
@@ -237,7 +237,8 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
           throw error;
         }
         checkRenderable(pageNumber, page.getViewport({ scale: 1 }), dpi, limits);
-        return (await withPdfWarnings(() => renderPage(doc, page, dpi, limits.maxPagePixels))).value;
+        const parsed = { ops, OPS: pdfjs.OPS };
+        return (await withPdfWarnings(() => renderPage(doc, page, dpi, limits.maxPagePixels, parsed))).value;
       } catch (error) {
         if (error instanceof InputError) throw error;
         throw new InputError(

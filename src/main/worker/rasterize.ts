@@ -3,6 +3,7 @@
  * requested DPI or lower when the page would exceed the pixel limit.
  */
 import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { imagePagePgm, type ImagePageOps, type PDFOperatorList } from './imagePage.ts';
 import type { RasterImage } from './ocrTypes.ts';
 
 /** Skia's largest canvas side; pdf.js would fail on a larger one. */
@@ -55,17 +56,25 @@ export interface RenderedPage {
   dpi: number;
 }
 
+/** The page's operator list (already parsed) and pdf.js's operator codes, for `imagePagePgm`. */
+export interface ParsedPage {
+  ops: PDFOperatorList;
+  OPS: ImagePageOps;
+}
+
 /**
  * Renders `page` onto a white canvas made by the document's own canvas factory (so the one
  * @napi-rs/canvas copy pdf.js loaded is used) and converts it straight to grey PGM while the
  * canvas is alive: the RGBA pixels are read in place where the canvas allows it, and the PGM is
- * the only buffer that outlives this call.
+ * the only buffer that outlives this call. A page that is one scanned image drawn 1:1 (`parsed`
+ * given) skips the canvas: its decoded pixels are the render (imagePage.ts).
  */
 export async function renderPage(
   doc: PDFDocumentProxy,
   page: PDFPageProxy,
   requestedDpi: number,
   maxPixels: number,
+  parsed?: ParsedPage,
 ): Promise<RenderedPage> {
   // The viewport honours the CropBox (page.view) and /Rotate (page.rotate) by default.
   const unit = page.getViewport({ scale: 1 });
@@ -74,6 +83,14 @@ export async function renderPage(
   // Tolerance: 612 pt at 300 dpi is 2550 px, not 2551 after a floating-point hair.
   const width = Math.ceil(viewport.width - 1e-6);
   const height = Math.ceil(viewport.height - 1e-6);
+  if (parsed) {
+    const transform = viewport.transform as [number, number, number, number, number, number];
+    const pgm = await imagePagePgm(page, parsed.ops, parsed.OPS, transform, width, height);
+    if (pgm) {
+      page.cleanup();
+      return { raster: { kind: 'encoded', width, height, bytes: pgm, dpi }, dpi };
+    }
+  }
   const factory = (doc as unknown as { canvasFactory: CanvasFactory }).canvasFactory;
   const target = factory.create(width, height);
   try {
