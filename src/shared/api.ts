@@ -261,7 +261,10 @@ export interface ApiMethods {
   'watch.list': () => WatchFolderRow[];
   /** Starts watching a folder (stored: it resumes with the app); a folder already watched gets the new options. */
   'watch.add': (request: WatchAddRequest) => WatchFolderRow;
-  /** Changes a watched folder's options; it restarts with them. */
+  /**
+   * Changes a watched folder's options; its watcher restarts with them before this returns (no app
+   * restart). Bad options are refused with `fields` naming them.
+   */
   'watch.update': (id: number, patch: Partial<WatchFolderOptions>) => WatchFolderRow;
   /** Stops watching a folder and forgets it (its files, outputs and queued documents stay). */
   'watch.remove': (id: number) => void;
@@ -344,6 +347,12 @@ export type ApiErrorCode =
 export interface ApiError {
   code: ApiErrorCode;
   message: string;
+  /**
+   * What is wrong with particular fields of the request, for a form to show beside them: keys are
+   * paths inside the argument (`outDir`, `ocr.languages`; for `watch.add`, `path` and
+   * `options.outDir`…), values the reason in words. Absent when no field in particular is to blame.
+   */
+  fields?: Record<string, string>;
 }
 
 /** Errors cross process boundaries as values, never as thrown exceptions. */

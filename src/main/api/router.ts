@@ -31,7 +31,7 @@ import {
 } from '../engine/store/listing.ts';
 import { clampPriority } from '../engine/store/policy.ts';
 import { InputError } from '../worker/errors.ts';
-import { describeIssues, schemas } from './schemas.ts';
+import { describeIssues, issueFields, schemas } from './schemas.ts';
 import { installedLanguages, readSettings, SettingsError, workerCount, writeSettings } from './settings.ts';
 import { Throughput } from './throughput.ts';
 import { buildDiagnostics } from './diagnostics.ts';
@@ -70,9 +70,12 @@ export interface HostShell {
 /** A refusal with an API code, thrown inside a handler and returned as a value by `call`. */
 export class ApiFailure extends Error {
   readonly code: ApiError['code'];
-  constructor(code: ApiError['code'], message: string) {
+  /** The request fields to blame (see `ApiError.fields`). */
+  readonly fields: Record<string, string> | undefined;
+  constructor(code: ApiError['code'], message: string, fields?: Record<string, string>) {
     super(message);
     this.code = code;
+    this.fields = fields;
   }
 }
 
@@ -357,13 +360,14 @@ export function createRouter(opts: RouterOptions): Router {
         return fail('UNKNOWN_METHOD', `Unknown method: ${String(method)}`);
       const m = method as ApiMethod;
       const parsed = schemas[m].safeParse(args);
-      if (!parsed.success) return fail('BAD_REQUEST', `${m}: ${describeIssues(parsed.error)}`);
+      if (!parsed.success)
+        return fail('BAD_REQUEST', `${m}: ${describeIssues(parsed.error)}`, issueFields(parsed.error));
       try {
         const handler = handlers[m] as (...a: unknown[]) => unknown;
         return { ok: true, value: await handler(...parsed.data) };
       } catch (error) {
-        if (error instanceof InputError || error instanceof ApiFailure)
-          return fail(error.code, error.message);
+        if (error instanceof ApiFailure) return fail(error.code, error.message, error.fields);
+        if (error instanceof InputError) return fail(error.code, error.message);
         if (error instanceof SettingsError) return fail('BAD_REQUEST', `${m}: ${error.message}`);
         console.error(`[api] ${m} failed:`, error);
         return fail('INTERNAL', error instanceof Error ? error.message : String(error));
@@ -400,6 +404,6 @@ export function createRouter(opts: RouterOptions): Router {
   };
 }
 
-function fail(code: ApiError['code'], message: string): ApiResult<never> {
-  return { ok: false, error: { code, message } };
+function fail(code: ApiError['code'], message: string, fields?: Record<string, string>): ApiResult<never> {
+  return { ok: false, error: fields ? { code, message, fields } : { code, message } };
 }

@@ -152,6 +152,19 @@ export const schemas = {
   'watch.rescan': z.tuple([watchId]),
 } satisfies Record<ApiMethod, z.ZodType<unknown[]>>;
 
+/**
+ * The fields to blame, for `ApiError.fields`: each issue's path inside its argument (the argument's
+ * index dropped: `[1, 'ocr', 'dpi']` → `ocr.dpi`) and its message; the first issue per field wins.
+ */
+export function issueFields(error: z.ZodError): Record<string, string> | undefined {
+  const fields: Record<string, string> = {};
+  for (const i of error.issues) {
+    const key = i.path.slice(1).map(String).join('.');
+    if (key && !(key in fields)) fields[key] = i.message;
+  }
+  return Object.keys(fields).length > 0 ? fields : undefined;
+}
+
 /** A readable one-line summary of what was wrong with the arguments. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues

@@ -160,6 +160,8 @@ export class FolderWatcher {
     this.connecting = true;
     try {
       const problem = await folderProblem(this.root);
+      // Stopped meanwhile (an edit restarts the folder): a stopped watcher reports nothing more.
+      if (this.stopped) return;
       if (problem) {
         this.setState('unavailable', problem);
         return;
@@ -213,6 +215,7 @@ export class FolderWatcher {
   private async checkPresence(): Promise<void> {
     if (this.stopped || this.connecting) return;
     const problem = await folderProblem(this.root);
+    if (this.stopped) return;
     if (problem && this.state !== 'unavailable') {
       await this.disconnect();
       this.pending.clear();

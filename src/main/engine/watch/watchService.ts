@@ -70,6 +70,8 @@ export class WatchService {
   private readonly deps: WatchServiceDeps;
   private readonly running = new Map<number, FolderWatcher>();
   private readonly reasons = new Map<number, string | null>();
+  /** Restarts under way, per folder (see `restart`). */
+  private readonly restarts = new Map<number, Promise<void>>();
   private active = false;
   /** Folder ids this host runs (null: every stored folder). */
   private only: Set<number> | null = null;
@@ -122,17 +124,22 @@ export class WatchService {
       outDir: options.outDir ? resolve(options.outDir) : null,
     };
     const id = upsertWatchFolder(this.deps.db, root, normalised, this.deps.clock());
-    this.restart(id, true);
+    void this.restart(id, true);
     return this.get(id)!;
   }
 
-  update(id: number, patch: Partial<WatchFolderOptions>): WatchFolderRow | null {
+  /**
+   * Stores new options for a folder and, if this host is watching it, restarts its watcher with
+   * them (subfolders, detection, output folder: all are read when a watcher starts). Resolves once
+   * the new watcher runs; files settling under the old one are found again by its first scan.
+   */
+  async update(id: number, patch: Partial<WatchFolderOptions>): Promise<WatchFolderRow | null> {
     const f = getWatchFolder(this.deps.db, id);
     if (!f) return null;
     const next: WatchFolderOptions = { ...f.options, ...patch };
     if (next.outDir) next.outDir = resolve(next.outDir);
     updateWatchFolderOptions(this.deps.db, id, next, this.deps.clock());
-    this.restart(id, false);
+    await this.restart(id, false);
     return this.get(id);
   }
 
@@ -162,18 +169,40 @@ export class WatchService {
     return this.chain;
   }
 
-  private restart(id: number, added: boolean): void {
-    const old = this.running.get(id);
-    this.running.delete(id);
+  /**
+   * Replaces a folder's watcher with one on its stored options. Restarts of one folder run one after
+   * the other: two quick edits must not leave two watchers on it (the later start would otherwise
+   * overwrite, and orphan, the one started in between).
+   */
+  private restart(id: number, added: boolean): Promise<void> {
     const start = (): void => {
       const f = getWatchFolder(this.deps.db, id);
       if (!f || !this.active) return;
       if (added && this.only) this.only.add(id);
       if (!this.only || this.only.has(id)) this.run(f);
     };
-    if (old) void old.stop().then(start);
-    else start();
+    const pending = this.restarts.get(id);
+    const old = this.running.get(id);
+    let done: Promise<void>;
+    if (!pending && !old) {
+      start(); // nothing to wait for: at once, so the row returned shows it starting
+      done = Promise.resolve();
+    } else {
+      done = (pending ?? Promise.resolve())
+        .then(async () => {
+          const current = this.running.get(id);
+          this.running.delete(id);
+          if (current) await current.stop();
+          start();
+        })
+        .catch((error: unknown) => this.report(id, `could not restart: ${(error as Error).message}`))
+        .then(() => {
+          if (this.restarts.get(id) === done) this.restarts.delete(id);
+        });
+      this.restarts.set(id, done);
+    }
     this.changed(id, []);
+    return done;
   }
 
   private run(f: WatchFolderRecord): void {
