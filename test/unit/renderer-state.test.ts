@@ -7,6 +7,14 @@ import { batchFinished, batchSummary } from '../../src/renderer/src/state/export
 import { boxPercent, confidenceBand } from '../../src/renderer/src/state/pageView.ts';
 import type { Settings } from '../../src/shared/api.ts';
 import type { ExportBatch } from '../../src/shared/exports.ts';
+import {
+  errorsFromApi,
+  optionsFromValues,
+  optionsPatch,
+  valuesFromOptions,
+  watchFormProblems,
+} from '../../src/renderer/src/state/watchForm.ts';
+import type { WatchFolderOptions } from '../../src/shared/model.ts';
 
 const none: SelectionState = { selected: new Set(), anchor: null };
 const ids = [10, 11, 12, 13, 14];
@@ -120,6 +128,63 @@ function batch(counts: Partial<ExportBatch['counts']>): ExportBatch {
     items: [],
   };
 }
+
+describe('watched folder form', () => {
+  const stored: WatchFolderOptions = {
+    recursive: true,
+    ocr: { languages: ['eng'], dpi: 400, mode: 'force', deskew: false },
+    formats: ['txt', 'pdf'],
+    outDir: '/srv/ocr',
+    priority: null,
+    after: 'leave',
+    detection: 'auto',
+  };
+
+  it('sends only what changed, keeping OCR settings the form does not show', () => {
+    const values = valuesFromOptions(stored);
+    expect(optionsPatch(stored, optionsFromValues(values, stored.ocr))).toEqual({});
+    const next = optionsFromValues(
+      { ...values, outDir: '  ', languages: ['eng', 'deu'], recursive: false, move: true },
+      stored.ocr,
+    );
+    expect(optionsPatch(stored, next)).toEqual({
+      outDir: null,
+      ocr: { languages: ['eng', 'deu'], dpi: 400, mode: 'force', deskew: false },
+      recursive: false,
+      after: 'move',
+    });
+  });
+
+  it('names the field to blame, its own checks and the engine’s', () => {
+    const values = valuesFromOptions(stored);
+    expect(watchFormProblems(values)).toEqual({});
+    expect(watchFormProblems({ ...values, outDir: 'out', languages: [], formats: [] }, '')).toEqual({
+      path: 'Type the folder to watch.',
+      outDir: 'The output folder must be a full path.',
+      languages: 'Choose at least one language.',
+      formats: 'Choose at least one output format.',
+    });
+    expect(
+      errorsFromApi(
+        {
+          'options.outDir': 'the output folder is a file, not a folder: /x',
+          'ocr.languages': 'the OCR language kor is not installed',
+          'formats.0': 'Invalid option',
+          detection: 'Invalid option',
+        },
+        'ignored',
+      ),
+    ).toEqual({
+      outDir: 'The output folder is a file, not a folder: /x.',
+      languages: 'The OCR language kor is not installed.',
+      formats: 'Invalid option.',
+      options: 'Invalid option.',
+    });
+    expect(errorsFromApi(undefined, 'the engine has stopped')).toEqual({
+      options: 'The engine has stopped.',
+    });
+  });
+});
 
 describe('export batch as the dialog shows it', () => {
   it('is under way while anything is queued or running, then sums up how it ended', () => {

@@ -23,10 +23,13 @@ declare global {
 
 export class ApiCallError extends Error {
   readonly code: ApiError['code'];
+  /** The request fields to blame, for a form (see `ApiError.fields`). */
+  readonly fields: Record<string, string> | undefined;
   constructor(error: ApiError) {
     super(error.message);
     this.name = 'ApiCallError';
     this.code = error.code;
+    this.fields = error.fields;
   }
 }
 

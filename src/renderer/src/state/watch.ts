@@ -11,7 +11,8 @@ interface WatchStore {
   setOpen: (open: boolean) => void;
   refresh: () => Promise<void>;
   add: (request: WatchAddRequest) => Promise<WatchFolderRow>;
-  update: (id: number, patch: Partial<WatchFolderOptions>) => Promise<void>;
+  /** Resolves with the folder as it runs now (its watcher restarted with the new options). */
+  update: (id: number, patch: Partial<WatchFolderOptions>) => Promise<WatchFolderRow>;
   remove: (id: number) => Promise<void>;
   rescan: (id: number) => Promise<void>;
 }
@@ -27,8 +28,9 @@ export const useWatch = create<WatchStore>()((set, get) => ({
     return row;
   },
   update: async (id, patch) => {
-    await call('watch.update', id, patch);
+    const row = await call('watch.update', id, patch);
     await get().refresh();
+    return row;
   },
   remove: async (id) => {
     await call('watch.remove', id);
