@@ -75,17 +75,27 @@ export function shrink(image: Grey, factor: number): Grey {
   const out = new Uint8Array(w * h);
   const sums = new Uint32Array(w);
   const area = factor * factor;
+  const src = image.data;
   for (let y = 0; y < h; y++) {
     sums.fill(0);
     for (let dy = 0; dy < factor; dy++) {
-      const row = (y * factor + dy) * image.width;
-      for (let x = 0, sx = 0; x < w; x++) {
-        let s = 0;
-        for (let dx = 0; dx < factor; dx++, sx++) s += image.data[row + sx];
-        sums[x] += s;
+      let i = (y * factor + dy) * image.width;
+      // The factors a 300-DPI page gets (4 for the skew copy, 2 for 150-DPI work) unrolled: the
+      // generic inner loop costs three times as much on 8.4 M pixels.
+      if (factor === 4) {
+        for (let x = 0; x < w; x++, i += 4) sums[x] += src[i] + src[i + 1] + src[i + 2] + src[i + 3];
+      } else if (factor === 2) {
+        for (let x = 0; x < w; x++, i += 2) sums[x] += src[i] + src[i + 1];
+      } else {
+        for (let x = 0; x < w; x++) {
+          let s = 0;
+          for (let dx = 0; dx < factor; dx++, i++) s += src[i];
+          sums[x] += s;
+        }
       }
     }
-    for (let x = 0; x < w; x++) out[y * w + x] = Math.round(sums[x] / area);
+    const row = y * w;
+    for (let x = 0; x < w; x++) out[row + x] = Math.round(sums[x] / area);
   }
   return { width: w, height: h, data: out };
 }

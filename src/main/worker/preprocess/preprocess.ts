@@ -20,7 +20,7 @@ import {
   type Grey,
   type Rotation,
 } from './grey.ts';
-import { estimateSkew, uprightVotes } from './layout.ts';
+import { estimateSkew, inkPoints, uprightVotes } from './layout.ts';
 import { removeRules } from './rules.ts';
 
 export interface PreprocessOptions {
@@ -129,8 +129,9 @@ export function analyseLayout(grey: Grey, dpi: number, options: PreprocessOption
   // the paper itself): no lines to go by.
   if (share < MIN_INK || share > MAX_INK) return none;
 
-  const horizontal = estimateSkew(ink, false, MAX_SKEW_DEGREES);
-  const vertical = options.rotate ? estimateSkew(ink, true, MAX_SKEW_DEGREES) : null;
+  const points = inkPoints(ink);
+  const horizontal = estimateSkew(ink, false, MAX_SKEW_DEGREES, points);
+  const vertical = options.rotate ? estimateSkew(ink, true, MAX_SKEW_DEGREES, points) : null;
   const isVertical = vertical !== null && vertical.score > horizontal.score * VERTICAL_FACTOR;
   const base: 0 | 1 = isVertical ? 1 : 0;
   const skew = isVertical ? vertical.angle : horizontal.angle;
