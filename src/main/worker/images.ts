@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { createCanvas, Image } from '@napi-rs/canvas';
 import UTIF from 'utif2';
 import { InputError } from './errors.ts';
+import { lumaInto } from './rasterize.ts';
 import { formatName, sniffImage } from './imageInfo.ts';
 import { tooManyPagesMessage } from './ocrTypes.ts';
 import type { DecodedImage, ImageInfo, Limits, OpenedDocument, RasterImage } from './ocrTypes.ts';
@@ -31,10 +32,15 @@ function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
 
 /**
  * Decodes page `index` (0-based) of an image file. Greyscale and bilevel TIFF pages come back
- * with one channel, everything else as RGBA. The caller checks the size limits first
- * (`sniffImage`): this function allocates the full image.
+ * with one channel, everything else as RGBA, or everything as one grey channel with `grey`
+ * (converted straight from the decoder's canvas: no RGBA copy is made). The caller checks the
+ * size limits first (`sniffImage`): this function allocates the full image.
  */
-export async function decodeImagePage(bytes: Uint8Array, index: number): Promise<DecodedImage> {
+export async function decodeImagePage(
+  bytes: Uint8Array,
+  index: number,
+  options: { grey?: boolean } = {},
+): Promise<DecodedImage> {
   const info = sniffImage(bytes);
   if (!info) throw new InputError('UNSUPPORTED_FORMAT', 'not a supported image');
   if (index < 0 || index >= info.pages)
@@ -42,7 +48,13 @@ export async function decodeImagePage(bytes: Uint8Array, index: number): Promise
   // Resolution from the header (for a multi-page TIFF: the first page's).
   const dpiX = info.dpiX ?? 0;
   const dpiY = info.dpiY ?? info.dpiX ?? 0;
-  if (info.format === 'tiff') return decodeTiffPage(bytes, index, dpiX, dpiY);
+  if (info.format === 'tiff') {
+    const page = decodeTiffPage(bytes, index, dpiX, dpiY);
+    if (!options.grey || page.channels === 1) return page;
+    const grey = new Uint8Array(page.width * page.height);
+    lumaInto(grey, page.data, page.channels);
+    return { ...page, channels: 1, data: grey };
+  }
   const image = new Image();
   await new Promise<void>((resolve, reject) => {
     image.onload = () => resolve();
@@ -60,7 +72,14 @@ export async function decodeImagePage(bytes: Uint8Array, index: number): Promise
   context.fillStyle = '#fff';
   context.fillRect(0, 0, image.width, image.height);
   context.drawImage(image, 0, 0);
-  const data = new Uint8Array(canvas.data());
+  // The canvas's own pixels (opaque, so premultiplied = straight RGBA), valid while it lives.
+  const pixels = canvas.data();
+  if (options.grey) {
+    const grey = new Uint8Array(image.width * image.height);
+    lumaInto(grey, pixels, 4);
+    return { width: image.width, height: image.height, channels: 1, data: grey, dpiX, dpiY };
+  }
+  const data = new Uint8Array(pixels);
   return { width: image.width, height: image.height, channels: 4, data, dpiX, dpiY };
 }
 

@@ -130,9 +130,18 @@ export function toPgm(
     out.set(data.subarray(0, pixels), header.length);
     return out;
   }
-  const grey = out.subarray(header.length);
-  for (let i = 0, j = 0; i < pixels; i++, j += channels) {
+  lumaInto(out.subarray(header.length), data, channels);
+  return out;
+}
+
+/**
+ * Grey levels of RGB(A) pixels into `grey` (one byte per pixel, `grey.length` pixels): luma with
+ * integer weights (0.299, 0.587, 0.114 scaled by 256), alpha ignored. The one conversion every
+ * path uses (render, image decoding, preprocessing), so a page is the same grey whichever way
+ * it came.
+ */
+export function lumaInto(grey: Uint8Array, data: Uint8Array | Uint8ClampedArray, channels: number): void {
+  for (let i = 0, j = 0; i < grey.length; i++, j += channels) {
     grey[i] = (data[j] * 77 + data[j + 1] * 150 + data[j + 2] * 29) >> 8;
   }
-  return out;
 }

@@ -4,6 +4,7 @@
  * deskew together).
  */
 import { decodeImagePage } from '../images.ts';
+import { lumaInto } from '../rasterize.ts';
 import type { RasterImage } from '../ocrTypes.ts';
 
 /** One byte per pixel, rows top to bottom, 0 = black, 255 = white. */
@@ -52,9 +53,7 @@ export function parsePgm(bytes: Uint8Array): Grey | null {
 function pixelsToGrey(width: number, height: number, channels: number, data: Uint8Array): Grey {
   if (channels === 1) return { width, height, data: data.subarray(0, width * height) };
   const out = new Uint8Array(width * height);
-  for (let i = 0, j = 0; i < out.length; i++, j += channels) {
-    out[i] = (data[j] * 77 + data[j + 1] * 150 + data[j + 2] * 29) >> 8;
-  }
+  lumaInto(out, data, channels);
   return { width, height, data: out };
 }
 
@@ -64,8 +63,8 @@ export async function greyOf(raster: RasterImage): Promise<Grey> {
     return pixelsToGrey(raster.width, raster.height, raster.channels, raster.data);
   const pgm = parsePgm(raster.bytes);
   if (pgm) return pgm;
-  const decoded = await decodeImagePage(raster.bytes, 0);
-  return pixelsToGrey(decoded.width, decoded.height, decoded.channels, decoded.data);
+  const decoded = await decodeImagePage(raster.bytes, 0, { grey: true });
+  return { width: decoded.width, height: decoded.height, data: decoded.data };
 }
 
 /** Box-filter shrink by an integer factor. */
