@@ -160,7 +160,7 @@ export interface Diagnostics {
   queue: QueueCounts;
   paused: boolean;
   /** Null when no engine is running (the CLI reads the database alone). */
-  workers: { total: number; busy: number; peakRssBytes: number[] } | null;
+  workers: { total: number; busy: number; peakRssBytes: number[]; ocrEngines: string[] } | null;
   settings: Settings;
   /** Documents that ended with an error, newest first, with their failed pages' reasons. */
   recentErrors: {

@@ -11,7 +11,9 @@ import {
   parseMode,
   parsePriority,
   preprocessSwitches,
+  TESSERACT_HELP,
   UsageError,
+  useTesseractBuild,
 } from './options.ts';
 import { runCommand } from './run.ts';
 import { parsePort, serveCommand } from './serve.ts';
@@ -78,9 +80,11 @@ function buildProgram(): Command {
       'replace output files that already exist (default: such a file fails with a message)',
     )
     .option('--max-pages <n>', MAX_PAGES_HELP)
+    .option('--tesseract <build>', TESSERACT_HELP)
     .option('--db <file>', `queue database (default: ${defaultDatabasePath()})`)
     .option('--json', 'print a JSON summary on stdout instead of the text summary')
     .action(async (paths: string[], o: Record<string, string | boolean | undefined>) => {
+      useTesseractBuild(o.tesseract as string | undefined);
       process.exitCode = await runCommand({
         paths,
         outDir: (o.out as string | undefined) ?? null,
@@ -145,9 +149,11 @@ function buildProgram(): Command {
     .option('--list', 'list the remembered watched folders and what they have ingested, then exit')
     .option('--forget <dir>', 'stop watching a remembered folder (its files and outputs stay), then exit')
     .option('--json', 'with --list: JSON output')
+    .option('--tesseract <build>', TESSERACT_HELP)
     .option('--db <file>', `queue database (default: ${defaultDatabasePath()})`)
     .addHelpText('after', WATCH_HELP)
     .action(async (dirs: string[], o: Record<string, string | boolean | undefined>) => {
+      useTesseractBuild(o.tesseract as string | undefined);
       const dbPath = (o.db as string | undefined) ?? defaultDatabasePath();
       if (o.list === true || typeof o.forget === 'string') {
         process.exitCode = await manageWatched(
@@ -207,8 +213,10 @@ function buildProgram(): Command {
     .option('-p, --port <n>', 'port to listen on; 0 picks a free one (default: 7780)')
     .option('--host <address>', 'address to listen on (default: 127.0.0.1, this machine only)', '127.0.0.1')
     .option('-j, --jobs <n>', 'OCR worker processes (default: one per CPU core)')
+    .option('--tesseract <build>', TESSERACT_HELP)
     .option('--db <file>', `queue database (default: ${defaultDatabasePath()})`)
-    .action(async (o: { port?: string; host: string; jobs?: string; db?: string }) => {
+    .action(async (o: { port?: string; host: string; jobs?: string; db?: string; tesseract?: string }) => {
+      useTesseractBuild(o.tesseract);
       process.exitCode = await serveCommand({
         host: o.host,
         port: parsePort(o.port),

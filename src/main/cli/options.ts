@@ -2,6 +2,8 @@ import { availableParallelism } from 'node:os';
 import type { OcrMode, OcrOptions, OutputFormat } from '../../shared/model.ts';
 import { defaultLanguages, parseLanguages } from '../worker/languages.ts';
 import { InputError } from '../worker/errors.ts';
+import { TESSERACT_BACKENDS, type TesseractBackend } from '../worker/recognize.ts';
+import { loadNativeAddon } from '../worker/nativeTesseract.ts';
 
 /** A bad command line: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -87,4 +89,22 @@ export function preprocessSwitches(
     ...(o.removeRules === false ? { removeRules: false } : {}),
     ...(o.estimateDpi === false ? { estimateDpi: false } : {}),
   };
+}
+
+export const TESSERACT_HELP =
+  'which Tesseract build recognises: native (the system libtesseract; faster, built at install when libtesseract-dev is present), wasm (the bundled one) or auto: native when available (default)';
+
+/**
+ * `--tesseract`: the OCR workers read it from the environment they are forked with. `native` is
+ * checked here, so a machine without the library gets one line instead of workers that cannot start.
+ */
+export function useTesseractBuild(value: string | undefined): void {
+  if (value === undefined) return;
+  if (!TESSERACT_BACKENDS.includes(value as TesseractBackend))
+    throw new UsageError(`--tesseract must be auto, native or wasm, not "${value}"`);
+  if (value === 'native') {
+    const state = loadNativeAddon();
+    if ('reason' in state) throw new UsageError(`--tesseract native: ${state.reason}`);
+  }
+  process.env.BULK_OCR_TESSERACT = value;
 }

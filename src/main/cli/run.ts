@@ -41,6 +41,8 @@ export interface RunSummary {
   eventLoop: EventLoopReport;
   /** Highest resident memory seen of each OCR worker slot, in MB. */
   workerPeakRssMb: number[];
+  /** What recognised: `native libtesseract 5.3.0` or `tesseract.js (WASM, simd-lstm)`. */
+  ocrEngines: string[];
 }
 
 /** Exit codes: 0 all succeeded, 1 some input failed, 2 usage error, 130 interrupted. */
@@ -158,6 +160,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     const result = summarize(final, tracker, summary.skipped, alreadyDone, interrupted);
     result.eventLoop = loop.stop();
     result.workerPeakRssMb = engine.workers.peakRssBytes.map((b) => Math.round(b / 2 ** 20));
+    result.ocrEngines = engine.workers.ocrEngines;
     const ofThisRun = new Set(ids);
     result.lowConfidence = lowConfidencePages(engine.db, 1_000)
       .filter((p) => ofThisRun.has(p.docId))
@@ -237,6 +240,7 @@ function summarize(
     skipped,
     eventLoop: { maxMs: 0, p99Ms: 0, meanMs: 0, perMinuteMaxMs: [] },
     workerPeakRssMb: [],
+    ocrEngines: [],
   };
 }
 
@@ -246,8 +250,9 @@ const MAX_LISTED = 50;
 function printSummary(s: RunSummary, outDir: string | null): void {
   const out = process.stdout;
   const rate = s.pagesPerMinute === null ? '' : `, ${s.pagesPerMinute} pages/min`;
+  const by = s.ocrEngines.length > 0 ? ` (OCR: ${s.ocrEngines.join(', ')})` : '';
   out.write(
-    `\n${s.interrupted ? 'Interrupted' : 'Finished'} in ${formatDuration(s.seconds)}: ${s.documents.done} of ${s.documents.total} file(s) done, ${s.pages.done} page(s)${rate}.\n`,
+    `\n${s.interrupted ? 'Interrupted' : 'Finished'} in ${formatDuration(s.seconds)}: ${s.documents.done} of ${s.documents.total} file(s) done, ${s.pages.done} page(s)${rate}${by}.\n`,
   );
   if (s.failures.length > 0) {
     out.write(`\n${s.failures.length} file(s) with problems:\n`);

@@ -347,8 +347,13 @@ export class Engine {
   recentFailures(limit = 20): DocumentRow[] {
     return recentFailures(this.db, limit);
   }
-  get workers(): { total: number; busy: number; peakRssBytes: number[] } {
-    return { total: this.pool.size, busy: this.pool.busyCount, peakRssBytes: this.pool.peakRssBytes };
+  get workers(): { total: number; busy: number; peakRssBytes: number[]; ocrEngines: string[] } {
+    return {
+      total: this.pool.size,
+      busy: this.pool.busyCount,
+      peakRssBytes: this.pool.peakRssBytes,
+      ocrEngines: this.pool.ocrEngines,
+    };
   }
 
   // ── Scheduling ───────────────────────────────────────────────────────────────

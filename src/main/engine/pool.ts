@@ -50,6 +50,8 @@ interface Slot {
   tasksDone: number;
   lastRss: number;
   peakRss: number;
+  /** What recognises in this worker, from its ready message. */
+  ocrEngine: string | null;
   current: {
     id: number;
     type: TaskType;
@@ -118,6 +120,7 @@ export class Pool {
       tasksDone: 0,
       lastRss: 0,
       peakRss: 0,
+      ocrEngine: null,
       current: null,
       killReason: null,
       restartTimer: null,
@@ -187,6 +190,11 @@ export class Pool {
   /** Highest resident memory seen per worker slot, in bytes. */
   get peakRssBytes(): number[] {
     return this.slots.map((s) => s.peakRss);
+  }
+
+  /** What recognises in the workers that have started (`native libtesseract 5.3.0`, …), distinct. */
+  get ocrEngines(): string[] {
+    return [...new Set(this.slots.flatMap((s) => (s.ocrEngine ? [s.ocrEngine] : [])))];
   }
 
   /** Runs a task on an idle worker. Call only when `idleCount > 0`. */
@@ -276,6 +284,7 @@ export class Pool {
     switch (m.type) {
       case 'ready':
         slot.ready = true;
+        slot.ocrEngine = m.engine ?? null;
         this.opts.onIdle();
         return;
       case 'fatal':

@@ -87,7 +87,7 @@ export type WorkerRequest =
 
 export type WorkerReply =
   /** Tesseract is loaded: the worker takes tasks. */
-  | { type: 'ready'; pid: number }
+  | { type: 'ready'; pid: number; /** What recognises in this worker (Recognizer.engine). */ engine?: string }
   | { type: 'done'; id: number; value: unknown; rss: number }
   | { type: 'failed'; id: number; error: ErrorInfo; rss: number }
   /** The worker cannot work at all (e.g. the OCR engine would not load); it exits after this. */

@@ -101,7 +101,7 @@ export async function runWorker(io: WorkerIo): Promise<void> {
         io.send({ type: 'failed', id: m.id, error: toErrorInfo(error), rss: process.memoryUsage().rss }),
     );
   });
-  io.send({ type: 'ready', pid: process.pid });
+  io.send({ type: 'ready', pid: process.pid, engine: recognizer.engine });
 }
 
 function fromWire(job: ExportWireJob): ExportJob {

@@ -1,0 +1,279 @@
+/*
+ * The system's Tesseract library (libtesseract 5, C API) as a Node-API addon: one warm engine per
+ * OCR worker process, fed raw pixels (no image encoding, no file), recognising on a libuv thread so
+ * the worker's event loop stays free.
+ *
+ * Why it exists: on the 2-core machines we measure on, WASM Tesseract (tesseract.js-core, SIMD)
+ * takes ~1.4x the time of the native library per page with the same model file (docs/engine-choice.md).
+ * It is optional: without libtesseract the worker uses the WASM build (src/main/worker/recognize.ts).
+ *
+ * JS surface (src/main/worker/nativeTesseract.ts wraps it):
+ *   version(): string
+ *   open(datapath, languages): engine        throws when the models cannot be loaded
+ *   setVariable(engine, name, value): boolean
+ *   recognize(engine, pixels, width, height, bytesPerPixel, bytesPerLine, dpi)
+ *       : Promise<{ text, tsv, meanConfidence }>
+ *       width = height = 0: `pixels` is an image file's bytes, decoded by Leptonica
+ *   close(engine): void                      also done by the garbage collector
+ */
+#include <node_api.h>
+#include <stdlib.h>
+#include <string.h>
+#include <leptonica/allheaders.h>
+#include <tesseract/capi.h>
+
+typedef struct {
+  TessBaseAPI *api;
+  int busy;
+} Engine;
+
+typedef struct {
+  Engine *engine;
+  napi_ref engine_ref;
+  napi_ref pixels_ref;
+  const unsigned char *pixels;
+  size_t length;
+  int encoded; /* pixels holds an image file (PNG, JPEG, TIFF, PNM...) for Leptonica to decode */
+  int width, height, bytes_per_pixel, bytes_per_line, dpi;
+  napi_deferred deferred;
+  napi_async_work work;
+  int failed;
+  char *text;
+  char *tsv;
+  int mean_confidence;
+} Job;
+
+#define CHECK(env, call)                                                    \
+  do {                                                                      \
+    if ((call) != napi_ok) {                                                \
+      napi_throw_error((env), NULL, "bulk-ocr tesseract addon: " #call);    \
+      return NULL;                                                          \
+    }                                                                       \
+  } while (0)
+
+static void engine_end(Engine *engine) {
+  if (engine->api) {
+    TessBaseAPIEnd(engine->api);
+    TessBaseAPIDelete(engine->api);
+    engine->api = NULL;
+  }
+}
+
+static void finalize_engine(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  Engine *engine = (Engine *)data;
+  engine_end(engine);
+  free(engine);
+}
+
+static char *string_arg(napi_env env, napi_value value) {
+  size_t length = 0;
+  if (napi_get_value_string_utf8(env, value, NULL, 0, &length) != napi_ok) return NULL;
+  char *buffer = malloc(length + 1);
+  if (!buffer) return NULL;
+  napi_get_value_string_utf8(env, value, buffer, length + 1, &length);
+  return buffer;
+}
+
+static Engine *engine_arg(napi_env env, napi_value value) {
+  void *data = NULL;
+  if (napi_get_value_external(env, value, &data) != napi_ok) return NULL;
+  return (Engine *)data;
+}
+
+static napi_value version(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  CHECK(env, napi_create_string_utf8(env, TessVersion(), NAPI_AUTO_LENGTH, &result));
+  return result;
+}
+
+static napi_value open_engine(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char *datapath = argc == 2 ? string_arg(env, argv[0]) : NULL;
+  char *languages = argc == 2 ? string_arg(env, argv[1]) : NULL;
+  if (!datapath || !languages) {
+    free(datapath);
+    free(languages);
+    napi_throw_type_error(env, NULL, "open(datapath, languages) takes two strings");
+    return NULL;
+  }
+  Engine *engine = calloc(1, sizeof(Engine));
+  engine->api = TessBaseAPICreate();
+  int status = TessBaseAPIInit2(engine->api, datapath, languages, OEM_LSTM_ONLY);
+  free(datapath);
+  free(languages);
+  if (status != 0) {
+    engine_end(engine);
+    free(engine);
+    napi_throw_error(env, "OCR_LANGUAGE", "Tesseract could not load the language models");
+    return NULL;
+  }
+  napi_value result;
+  CHECK(env, napi_create_external(env, engine, finalize_engine, NULL, &result));
+  return result;
+}
+
+static napi_value set_variable(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  Engine *engine = argc == 3 ? engine_arg(env, argv[0]) : NULL;
+  if (!engine || !engine->api) {
+    napi_throw_error(env, NULL, "setVariable: not an open engine");
+    return NULL;
+  }
+  char *name = string_arg(env, argv[1]);
+  char *value = string_arg(env, argv[2]);
+  int ok = name && value && TessBaseAPISetVariable(engine->api, name, value);
+  free(name);
+  free(value);
+  napi_value result;
+  CHECK(env, napi_get_boolean(env, ok, &result));
+  return result;
+}
+
+static napi_value close_engine(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  Engine *engine = argc == 1 ? engine_arg(env, argv[0]) : NULL;
+  if (engine && !engine->busy) engine_end(engine);
+  return NULL;
+}
+
+/* Runs on a libuv thread: touches only the Tesseract handle and the pinned pixels. */
+static void execute_recognize(napi_env env, void *data) {
+  (void)env;
+  Job *job = (Job *)data;
+  TessBaseAPI *api = job->engine->api;
+  PIX *pix = NULL;
+  if (job->encoded) {
+    pix = pixReadMem(job->pixels, job->length);
+    if (!pix) {
+      job->failed = 1;
+      return;
+    }
+    TessBaseAPISetImage2(api, pix);
+  } else {
+    TessBaseAPISetImage(api, job->pixels, job->width, job->height, job->bytes_per_pixel,
+                        job->bytes_per_line);
+  }
+  if (job->dpi > 0) TessBaseAPISetSourceResolution(api, job->dpi);
+  if (TessBaseAPIRecognize(api, NULL) != 0) {
+    job->failed = 1;
+    TessBaseAPIClear(api);
+    pixDestroy(&pix);
+    return;
+  }
+  job->text = TessBaseAPIGetUTF8Text(api);
+  job->tsv = TessBaseAPIGetTsvText(api, 0);
+  job->mean_confidence = TessBaseAPIMeanTextConf(api);
+  /* The image and the page's results are not needed any more: give the memory back now. */
+  TessBaseAPIClear(api);
+  pixDestroy(&pix);
+}
+
+static void set_string(napi_env env, napi_value object, const char *key, const char *value) {
+  napi_value v;
+  napi_create_string_utf8(env, value ? value : "", NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, object, key, v);
+}
+
+static void complete_recognize(napi_env env, napi_status status, void *data) {
+  Job *job = (Job *)data;
+  job->engine->busy = 0;
+  if (status != napi_ok || job->failed) {
+    napi_value message, error;
+    napi_create_string_utf8(env, "Tesseract could not recognise this page", NAPI_AUTO_LENGTH,
+                            &message);
+    napi_create_error(env, NULL, message, &error);
+    napi_reject_deferred(env, job->deferred, error);
+  } else {
+    napi_value result, confidence;
+    napi_create_object(env, &result);
+    set_string(env, result, "text", job->text);
+    set_string(env, result, "tsv", job->tsv);
+    napi_create_int32(env, job->mean_confidence, &confidence);
+    napi_set_named_property(env, result, "meanConfidence", confidence);
+    napi_resolve_deferred(env, job->deferred, result);
+  }
+  if (job->text) TessDeleteText(job->text);
+  if (job->tsv) TessDeleteText(job->tsv);
+  napi_delete_reference(env, job->pixels_ref);
+  napi_delete_reference(env, job->engine_ref);
+  napi_delete_async_work(env, job->work);
+  free(job);
+}
+
+static napi_value recognize(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  Engine *engine = argc == 7 ? engine_arg(env, argv[0]) : NULL;
+  if (!engine || !engine->api) {
+    napi_throw_error(env, NULL, "recognize: not an open engine");
+    return NULL;
+  }
+  if (engine->busy) {
+    napi_throw_error(env, NULL, "recognize: this engine is already recognising a page");
+    return NULL;
+  }
+  bool is_typed_array = false;
+  napi_is_typedarray(env, argv[1], &is_typed_array);
+  if (!is_typed_array) {
+    napi_throw_type_error(env, NULL, "recognize: pixels must be a Uint8Array");
+    return NULL;
+  }
+  napi_typedarray_type type;
+  size_t length;
+  void *pixels;
+  CHECK(env, napi_get_typedarray_info(env, argv[1], &type, &length, &pixels, NULL, NULL));
+  int numbers[5];
+  for (int i = 0; i < 5; i++) CHECK(env, napi_get_value_int32(env, argv[2 + i], &numbers[i]));
+  int width = numbers[0], height = numbers[1], bpp = numbers[2], bpl = numbers[3];
+  int encoded = width == 0 && height == 0;
+  if (type != napi_uint8_array || length == 0 ||
+      (!encoded && (width <= 0 || height <= 0 || (bpp != 1 && bpp != 3 && bpp != 4) ||
+                    bpl < width * bpp || (size_t)bpl * (size_t)height > length))) {
+    napi_throw_range_error(env, NULL, "recognize: the pixel buffer does not match its dimensions");
+    return NULL;
+  }
+  Job *job = calloc(1, sizeof(Job));
+  job->engine = engine;
+  job->pixels = (const unsigned char *)pixels;
+  job->length = length;
+  job->encoded = encoded;
+  job->width = width;
+  job->height = height;
+  job->bytes_per_pixel = bpp;
+  job->bytes_per_line = bpl;
+  job->dpi = numbers[4];
+  /* Pin the pixels and the engine until the thread is done with them. */
+  napi_create_reference(env, argv[1], 1, &job->pixels_ref);
+  napi_create_reference(env, argv[0], 1, &job->engine_ref);
+  napi_value promise, name;
+  napi_create_promise(env, &job->deferred, &promise);
+  napi_create_string_utf8(env, "bulk-ocr:tesseract", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, execute_recognize, complete_recognize, job, &job->work);
+  engine->busy = 1;
+  napi_queue_async_work(env, job->work);
+  return promise;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor properties[] = {
+      {"version", NULL, version, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"open", NULL, open_engine, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setVariable", NULL, set_variable, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"recognize", NULL, recognize, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"close", NULL, close_engine, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
+  return exports;
+}
+
+NAPI_MODULE(bulk_ocr_tesseract, init)
