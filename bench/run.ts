@@ -136,6 +136,27 @@ async function main(): Promise<void> {
     `our engine: ${ours.pagesDone} pages in ${(ours.wallMs / 1000).toFixed(1)} s = ${ppm(ours.pagesDone, ours.wallMs).toFixed(1)} pages/min`,
   );
 
+  // The same pages on the WASM build, when `auto` chose the native one: what a machine without
+  // libtesseract gets (the packaged app on Windows and macOS, an AppImage).
+  let oursWasm: EngineRunResult | null = null;
+  if (!ours.ocrEngines.some((e) => e.includes('WASM'))) {
+    loadAt.oursWasm = os.loadavg()[0];
+    log('our engine on the WASM build: throughput run…');
+    oursWasm = await runEngine({
+      paths: files.map((f) => f.path),
+      jobs,
+      dbPath: path.join(OUT_DIR, 'ours-wasm', 'queue.db'),
+      outDir: path.join(OUT_DIR, 'ours-wasm', 'output'),
+      mode: 'auto',
+      formats: ['txt', 'pdf'],
+      timeoutMs: 30 * 60_000,
+      tesseract: 'wasm',
+    });
+    log(
+      `our engine (WASM): ${oursWasm.pagesDone} pages in ${(oursWasm.wallMs / 1000).toFixed(1)} s = ${ppm(oursWasm.pagesDone, oursWasm.wallMs).toFixed(1)} pages/min`,
+    );
+  }
+
   // Accuracy extra: s11 (mixed born-digital/scan) so the CER total covers all of synthetic/.
   const s11 = quick ? null : await extraFile('s11-mixed-3p');
   let oursS11: EngineRunResult | null = null;
@@ -264,6 +285,7 @@ async function main(): Promise<void> {
     accuracyFiles,
     ours,
     oursStages,
+    oursWasm,
     oursS11,
     oursCer,
     native,

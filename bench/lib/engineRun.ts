@@ -15,6 +15,7 @@ import type {
   WorkerReply,
   WorkerRequest,
 } from '../../src/main/worker/protocol.ts';
+import type { TesseractBackend } from '../../src/main/worker/recognize.ts';
 import { freshDir, median, quantile, sum } from './util.ts';
 
 export interface TaskRecord {
@@ -102,6 +103,8 @@ export interface EngineRunOptions {
   formats: OutputFormat[];
   /** Give up after this long (the run is reported as incomplete). */
   timeoutMs: number;
+  /** Which Tesseract build the workers use (default: the engine's own choice, `auto`). */
+  tesseract?: TesseractBackend;
 }
 
 export interface PageRow {
@@ -139,6 +142,8 @@ export interface EngineRunResult {
   /** Highest RSS of this (the engine's) process sampled during the run. */
   peakEngineRssBytes: number;
   jobs: number;
+  /** What recognised, as the workers reported it (`native libtesseract 5.3.0`, …). */
+  ocrEngines: string[];
 }
 
 const TERMINAL = new Set(['done', 'done-with-errors', 'failed', 'cancelled']);
@@ -147,6 +152,10 @@ export async function runEngine(opts: EngineRunOptions): Promise<EngineRunResult
   for (const suffix of ['', '-wal', '-shm']) rmSync(opts.dbPath + suffix, { force: true });
   freshDir(opts.outDir);
   const transport: TransportLog = { readyMs: [], readyAt: [], tasks: [], gapsMs: [] };
+  // The workers read their Tesseract build from the environment they are forked with.
+  const previous = process.env.BULK_OCR_TESSERACT;
+  if (opts.tesseract) process.env.BULK_OCR_TESSERACT = opts.tesseract;
+  else delete process.env.BULK_OCR_TESSERACT;
   const t0 = performance.now();
   const engine = new Engine({
     dbPath: opts.dbPath,
@@ -240,6 +249,7 @@ export async function runEngine(opts: EngineRunOptions): Promise<EngineRunResult
       finishedAt: p.finished_at,
     }));
     const peakWorkerRssBytes = engine.workers.peakRssBytes;
+    const ocrEngines = engine.workers.ocrEngines;
     const firstReady = transport.readyAt.length > 0 ? Math.min(...transport.readyAt) : t0;
     return {
       wallMs: tEnd - t0,
@@ -254,10 +264,13 @@ export async function runEngine(opts: EngineRunOptions): Promise<EngineRunResult
       peakWorkerRssBytes,
       peakEngineRssBytes: peakEngineRss,
       jobs: opts.jobs,
+      ocrEngines,
     };
   } finally {
     clearInterval(sampler);
     await engine.stop();
+    if (previous === undefined) delete process.env.BULK_OCR_TESSERACT;
+    else process.env.BULK_OCR_TESSERACT = previous;
   }
 }
 

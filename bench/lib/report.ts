@@ -64,6 +64,8 @@ export interface BenchResults {
   accuracyFiles: BenchFile[];
   ours: EngineRunResult;
   oursStages: StageSummary;
+  /** The same page set on the WASM build, when `ours` ran on the native one. */
+  oursWasm: EngineRunResult | null;
   oursS11: EngineRunResult | null;
   oursCer: CerResult;
   native: TesseractRun | null;
@@ -254,7 +256,7 @@ export function renderReport(r: BenchResults, targets: Target[]): string {
   row('contender', 'what is timed', 'pages', 'wall s', 'pages/min', 'ours ÷ it', 'load avg at its start');
   row('---', '---', '---', '---', '---', '---', '---');
   row(
-    `**ours** (engine, ${r.jobs} workers, \`auto\`, txt + searchable PDF)`,
+    `**ours** (engine, ${r.jobs} workers, \`auto\`, txt + searchable PDF; OCR: ${r.ours.ocrEngines.join(', ') || '?'})`,
     'wall clock from `new Engine` (worker start-up, ingest, probe, OCR, export) to the last document done',
     pages,
     s(r.ours.wallMs),
@@ -271,6 +273,17 @@ export function renderReport(r: BenchResults, targets: Target[]): string {
     '',
     '',
   );
+  if (r.oursWasm) {
+    row(
+      `ours on the WASM build (${r.oursWasm.ocrEngines.join(', ')}): what runs where libtesseract is not installed`,
+      'as the first row',
+      r.oursWasm.pagesDone,
+      s(r.oursWasm.wallMs),
+      fmt(ppm(r.oursWasm.pagesDone, r.oursWasm.wallMs)),
+      `${fmt(ours / ppm(r.oursWasm.pagesDone, r.oursWasm.wallMs), 2)}×`,
+      load('oursWasm'),
+    );
+  }
   if (r.native) {
     row(
       `native \`tesseract\` × ${r.jobs} parallel`,
@@ -354,7 +367,7 @@ export function renderReport(r: BenchResults, targets: Target[]): string {
   row(
     'recognise',
     `${fmt(st.recognizeMedianMs, 0)} ms per page`,
-    'pages.timings.recognize (tesseract.js, best_int, PSM 3)',
+    `pages.timings.recognize (${r.ours.ocrEngines.join(', ') || 'Tesseract'}, best_int, PSM 3)`,
   );
   row('worker total', `${fmt(st.workerTotalMedianMs, 0)} ms per page`, 'pages.timings.total');
   row(
