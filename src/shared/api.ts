@@ -151,6 +151,8 @@ export interface Diagnostics {
     v8: string;
     tesseractJs: string | null;
     tesseractCore: string | null;
+    /** The system libtesseract the native addon loads (`5.3.0`), or why there is none. */
+    libtesseract: string;
     pdfjs: string | null;
     sqlite: string;
     betterSqlite3: string | null;

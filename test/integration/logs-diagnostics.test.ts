@@ -92,6 +92,8 @@ describe('diagnostics', () => {
     expect(d.versions.node).toBe(process.versions.node);
     for (const k of ['pdfjs', 'tesseractCore', 'tesseractJs', 'sqlite', 'betterSqlite3', 'app'] as const)
       expect(d.versions[k], k).toMatch(/^\d+\.\d+/);
+    // The native library's version where the addon was built, else why the WASM build is used.
+    expect(d.versions.libtesseract).toMatch(/^5\.\d+|^not used: ./);
     expect(d.queue.documents).toMatchObject({ total: 2, done: 1, failed: 1 });
     expect(d.recentErrors).toEqual([expect.objectContaining({ file: 'empty.pdf', code: 'EMPTY_FILE' })]);
     expect(d.settings).toHaveProperty('dpi');

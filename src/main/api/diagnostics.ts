@@ -11,6 +11,7 @@ import type { Diagnostics } from '../../shared/api.ts';
 import type { Db } from '../engine/store/db.ts';
 import { isGloballyPaused, queueCounts, recentFailures } from '../engine/store/documents.ts';
 import { readSettings } from './settings.ts';
+import { loadNativeAddon } from '../worker/nativeTesseract.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -23,6 +24,11 @@ function packageVersion(name: string): string | null {
   }
 }
 
+function nativeVersion(): string {
+  const state = loadNativeAddon();
+  return 'addon' in state ? state.addon.version() : `not used: ${state.reason}`;
+}
+
 export function versions(db: Db | null, appVersion: string): Diagnostics['versions'] {
   return {
     app: appVersion,
@@ -31,6 +37,7 @@ export function versions(db: Db | null, appVersion: string): Diagnostics['versio
     v8: process.versions.v8,
     tesseractJs: packageVersion('tesseract.js'),
     tesseractCore: packageVersion('tesseract.js-core'),
+    libtesseract: nativeVersion(),
     pdfjs: packageVersion('pdfjs-dist'),
     sqlite: db ? (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v : 'unknown',
     betterSqlite3: packageVersion('better-sqlite3'),
