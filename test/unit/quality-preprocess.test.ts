@@ -115,10 +115,11 @@ describe('preprocess', () => {
 });
 
 describe('resolution from text size', () => {
-  it('keeps a plausible DPI, corrects one off by more than 2×, upscales tiny text', () => {
+  it('keeps a plausible DPI, corrects one off by more than 2×, upscales tiny text, scales large text to 16 px', () => {
     // 10–12 pt body text at 300 DPI has an x-height of ~20–25 px.
-    expect(resolutionFix(300, 23)).toEqual({ dpi: 300, scale: 1 });
-    expect(resolutionFix(72, 23)).toEqual({ dpi: 307, scale: 1 });
+    expect(resolutionFix(300, 23)).toEqual({ dpi: 300, scale: 0.7 });
+    expect(resolutionFix(72, 23)).toEqual({ dpi: 307, scale: 0.7 });
+    expect(resolutionFix(300, 18)).toEqual({ dpi: 300, scale: 1 }); // 8-pt print at 300 DPI: as it is
     expect(resolutionFix(300, 8)).toEqual({ dpi: 107, scale: 2 });
     expect(resolutionFix(100, 5)).toEqual({ dpi: 100, scale: 3 });
     expect(resolutionFix(300, 0)).toEqual({ dpi: 300, scale: 1 });
