@@ -74,10 +74,13 @@ function worstPage(q: QualityResults): { name: string; page: number; delta: numb
 
 interface Cost {
   pages: number;
+  /** Median CPU ms per page of each step (grey: image inputs only, transform: pages resampled). */
+  grey: number;
   analyse: number;
   transform: number;
   rules: number;
   turned: number;
+  decoded: number;
   preprocessCpu: number;
   oursCpu: number;
   plainCpu: number;
@@ -89,10 +92,12 @@ function cost(q: QualityResults): Cost {
   const reports = oursPages.map((p) => p.preprocess).filter((r) => r !== null);
   return {
     pages: oursPages.length,
-    analyse: median(reports.map((r) => r.analyseMs)),
-    transform: median(reports.map((r) => r.transformMs).filter((v) => v > 0)),
-    rules: median(reports.map((r) => r.rulesMs)),
+    grey: median(reports.map((r) => r.stepCpuMs.grey).filter((v) => v > 1)),
+    analyse: median(reports.map((r) => r.stepCpuMs.analyse)),
+    transform: median(reports.map((r) => r.stepCpuMs.transform).filter((v) => v > 0)),
+    rules: median(reports.map((r) => r.stepCpuMs.rules)),
     turned: reports.filter((r) => r.transformMs > 0).length,
+    decoded: reports.filter((r) => r.stepCpuMs.grey > 1).length,
     preprocessCpu: sum(reports.map((r) => r.cpuMs)) / Math.max(1, reports.length),
     oursCpu: sum(oursPages.map((p) => p.cpuMs)) / Math.max(1, oursPages.length),
     plainCpu: sum(plainPages.map((p) => p.cpuMs)) / Math.max(1, plainPages.length),
@@ -193,8 +198,9 @@ export function renderQuality(q: QualityResults): string {
   L.push('### What the steps cost');
   L.push('');
   L.push(
-    `Over ${c.pages} pages. Wall-clock medians per page (the machine was shared, so these include waiting): ` +
-      `estimate (grey + skew + orientation) ${fmt(c.analyse, 0)} ms, resampling (the ${c.turned} pages that needed it) ${fmt(c.transform, 0)} ms, ` +
+    `Over ${c.pages} pages. CPU time per step, median per page (\`process.cpuUsage\`, so waiting on a shared machine is not counted): ` +
+      `decoding a PNG/JPEG input to grey (the ${c.decoded} pages that needed it) ${fmt(c.grey, 0)} ms, ` +
+      `estimate (skew + orientation + text size) ${fmt(c.analyse, 0)} ms, resampling (the ${c.turned} pages that needed it) ${fmt(c.transform, 0)} ms, ` +
       `rule search and painting ${fmt(c.rules, 0)} ms. CPU time, mean per page: preprocessing ${fmt(c.preprocessCpu, 0)} ms; ` +
       `the whole page (render + preprocess + recognise) ${fmt(c.oursCpu, 0)} ms with the steps, ${fmt(c.plainCpu, 0)} ms without ` +
       `(${((c.oursCpu / c.plainCpu - 1) * 100).toFixed(1)}%; recognition of a straightened, rule-free page can itself be faster or slower).`,
