@@ -1,6 +1,7 @@
 import type { DocumentState } from '../../../shared/model.ts';
 import type { Db } from './db.ts';
 import type { DocumentRecord, PageRecord } from './rows.ts';
+import { cachedStatement } from './statements.ts';
 
 /** States a document does not leave on its own (only a user action moves it on). */
 export const TERMINAL_STATES: readonly DocumentState[] = ['done', 'done-with-errors', 'failed', 'cancelled'];
@@ -11,7 +12,8 @@ export const TERMINAL_STATES: readonly DocumentState[] = ['done', 'done-with-err
  * transaction that changed the pages.
  */
 export function refreshDocumentState(db: Db, docId: number, now: number): void {
-  const doc = db.prepare('SELECT * FROM documents WHERE id = ?').get(docId) as DocumentRecord | undefined;
+  const doc = cachedStatement(db, 'SELECT * FROM documents WHERE id = ?').get(docId) as
+    DocumentRecord | undefined;
   if (!doc) return;
   if (doc.duplicate_of !== null) {
     refreshDuplicate(db, doc, now);
@@ -20,9 +22,10 @@ export function refreshDocumentState(db: Db, docId: number, now: number): void {
   if (doc.page_count === null) return; // not opened yet: nothing to derive
 
   const counts = { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
-  const rows = db
-    .prepare('SELECT state, count(*) AS n FROM pages WHERE doc_id = ? GROUP BY state')
-    .all(docId) as {
+  const rows = cachedStatement(
+    db,
+    'SELECT state, count(*) AS n FROM pages WHERE doc_id = ? GROUP BY state',
+  ).all(docId) as {
     state: PageRecord['state'];
     n: number;
   }[];
@@ -45,11 +48,10 @@ export function refreshDocumentState(db: Db, docId: number, now: number): void {
     finishedAt = null;
   } else if (counts.done === 0 && counts.failed > 0) {
     state = 'failed';
-    const first = db
-      .prepare(
-        `SELECT error_code, error_message FROM pages WHERE doc_id = ? AND state = 'failed' ORDER BY page_no LIMIT 1`,
-      )
-      .get(docId) as { error_code: string; error_message: string };
+    const first = cachedStatement(
+      db,
+      `SELECT error_code, error_message FROM pages WHERE doc_id = ? AND state = 'failed' ORDER BY page_no LIMIT 1`,
+    ).get(docId) as { error_code: string; error_message: string };
     error = {
       code: first.error_code,
       message:
@@ -63,11 +65,13 @@ export function refreshDocumentState(db: Db, docId: number, now: number): void {
     error = null;
   }
   if (state === 'exporting' && doc.state !== 'exporting') {
-    db.prepare('UPDATE documents SET attempts = 0, next_attempt_at = 0, lease_owner = NULL WHERE id = ?').run(
-      docId,
-    );
+    cachedStatement(
+      db,
+      'UPDATE documents SET attempts = 0, next_attempt_at = 0, lease_owner = NULL WHERE id = ?',
+    ).run(docId);
   }
-  db.prepare(
+  cachedStatement(
+    db,
     `UPDATE documents SET state = ?, pages_done = ?, pages_failed = ?, error_code = ?, error_message = ?, finished_at = ?,
        updated_at = ? WHERE id = ?`,
   ).run(
@@ -82,9 +86,10 @@ export function refreshDocumentState(db: Db, docId: number, now: number): void {
   );
 
   if (state !== doc.state) {
-    const dups = db
-      .prepare(`SELECT id FROM documents WHERE duplicate_of = ? AND state IN ('queued', 'paused')`)
-      .all(docId) as {
+    const dups = cachedStatement(
+      db,
+      `SELECT id FROM documents WHERE duplicate_of = ? AND state IN ('queued', 'paused')`,
+    ).all(docId) as {
       id: number;
     }[];
     for (const d of dups) refreshDocumentState(db, d.id, now);
@@ -94,7 +99,7 @@ export function refreshDocumentState(db: Db, docId: number, now: number): void {
 /** A duplicate waits for its original; once the original's pages are finished it exports from them. */
 function refreshDuplicate(db: Db, doc: DocumentRecord, now: number): void {
   if (doc.state !== 'queued' && doc.state !== 'paused') return;
-  const original = db.prepare('SELECT * FROM documents WHERE id = ?').get(doc.duplicate_of) as
+  const original = cachedStatement(db, 'SELECT * FROM documents WHERE id = ?').get(doc.duplicate_of) as
     DocumentRecord | undefined;
   let update: { state: DocumentState; code?: string; message?: string };
   if (!original || original.state === 'cancelled') {
@@ -112,12 +117,14 @@ function refreshDuplicate(db: Db, doc: DocumentRecord, now: number): void {
     update = { state: doc.paused ? 'paused' : 'queued' };
   }
   if (update.state === 'new') {
-    db.prepare(
+    cachedStatement(
+      db,
       `UPDATE documents SET state = 'new', duplicate_of = NULL, page_count = NULL, attempts = 0, next_attempt_at = 0, updated_at = ? WHERE id = ?`,
     ).run(now, doc.id);
     return;
   }
-  db.prepare(
+  cachedStatement(
+    db,
     `UPDATE documents SET state = ?, pages_done = ?, pages_failed = ?, error_code = ?, error_message = ?, attempts = 0,
        next_attempt_at = 0, finished_at = ?, updated_at = ? WHERE id = ?`,
   ).run(

@@ -4,6 +4,7 @@ import type { SourceIdentity } from '../../worker/protocol.ts';
 import type { DocumentRecord, PageRecord } from './rows.ts';
 import { backoffDelay, isRetryable, type RetryPolicy } from './policy.ts';
 import { refreshDocumentState } from './documentState.ts';
+import { cachedStatement } from './statements.ts';
 
 /** A unit of work handed to an OCR worker. */
 export type Task =
@@ -31,28 +32,25 @@ export type Task =
 export function claimNext(db: Db, owner: string, now: number, leaseMs: number): Task | null {
   return db.transaction((): Task | null => {
     const expires = now + leaseMs;
-    const exportRow = db
-      .prepare(
-        `UPDATE documents SET lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
+    const exportRow = cachedStatement(
+      db,
+      `UPDATE documents SET lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
          WHERE id = (SELECT id FROM documents INDEXED BY documents_export_claim WHERE state = 'exporting' AND paused = 0 AND lease_owner IS NULL
                      AND next_attempt_at <= ? ORDER BY priority DESC, id LIMIT 1)
          RETURNING id, attempts`,
-      )
-      .get(owner, expires, now, now) as { id: number; attempts: number } | undefined;
+    ).get(owner, expires, now, now) as { id: number; attempts: number } | undefined;
     if (exportRow) return { kind: 'export', docId: exportRow.id, attempt: exportRow.attempts };
 
-    const page = db
-      .prepare(
-        `SELECT id, doc_id, priority FROM pages INDEXED BY pages_claim WHERE state = 'queued' AND paused = 0 AND next_attempt_at <= ?
+    const page = cachedStatement(
+      db,
+      `SELECT id, doc_id, priority FROM pages INDEXED BY pages_claim WHERE state = 'queued' AND paused = 0 AND next_attempt_at <= ?
          ORDER BY priority DESC, doc_id, page_no LIMIT 1`,
-      )
-      .get(now) as { id: number; doc_id: number; priority: number } | undefined;
-    const unopened = db
-      .prepare(
-        `SELECT id, priority FROM documents INDEXED BY documents_probe_claim WHERE state = 'new' AND paused = 0 AND lease_owner IS NULL
+    ).get(now) as { id: number; doc_id: number; priority: number } | undefined;
+    const unopened = cachedStatement(
+      db,
+      `SELECT id, priority FROM documents INDEXED BY documents_probe_claim WHERE state = 'new' AND paused = 0 AND lease_owner IS NULL
          AND next_attempt_at <= ? ORDER BY priority DESC, id LIMIT 1`,
-      )
-      .get(now) as { id: number; priority: number } | undefined;
+    ).get(now) as { id: number; priority: number } | undefined;
 
     const pageFirst =
       page &&
@@ -60,20 +58,20 @@ export function claimNext(db: Db, owner: string, now: number, leaseMs: number): 
         page.priority > unopened.priority ||
         (page.priority === unopened.priority && page.doc_id < unopened.id));
     if (page && pageFirst) {
-      const row = db
-        .prepare(
-          `UPDATE pages SET state = 'running', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, started_at = ?
+      const row = cachedStatement(
+        db,
+        `UPDATE pages SET state = 'running', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, started_at = ?
            WHERE id = ? RETURNING page_no, attempts`,
-        )
-        .get(owner, expires, now, page.id) as { page_no: number; attempts: number };
-      const doc = db
-        .prepare('SELECT path, options, state, size, mtime_ms, sha256 FROM documents WHERE id = ?')
-        .get(page.doc_id) as Pick<
+      ).get(owner, expires, now, page.id) as { page_no: number; attempts: number };
+      const doc = cachedStatement(
+        db,
+        'SELECT path, options, state, size, mtime_ms, sha256 FROM documents WHERE id = ?',
+      ).get(page.doc_id) as Pick<
         DocumentRecord,
         'path' | 'options' | 'state' | 'size' | 'mtime_ms' | 'sha256'
       >;
       if (doc.state === 'queued' || doc.state === 'paused') {
-        db.prepare(`UPDATE documents SET state = 'running', updated_at = ? WHERE id = ?`).run(
+        cachedStatement(db, `UPDATE documents SET state = 'running', updated_at = ? WHERE id = ?`).run(
           now,
           page.doc_id,
         );
@@ -90,12 +88,11 @@ export function claimNext(db: Db, owner: string, now: number, leaseMs: number): 
       };
     }
     if (unopened) {
-      const row = db
-        .prepare(
-          `UPDATE documents SET lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
+      const row = cachedStatement(
+        db,
+        `UPDATE documents SET lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
            WHERE id = ? RETURNING path, attempts`,
-        )
-        .get(owner, expires, now, unopened.id) as { path: string; attempts: number };
+      ).get(owner, expires, now, unopened.id) as { path: string; attempts: number };
       return { kind: 'probe', docId: unopened.id, path: row.path, attempt: row.attempts };
     }
     return null;
@@ -104,15 +101,14 @@ export function claimNext(db: Db, owner: string, now: number, leaseMs: number): 
 
 /** The earliest time a task now waiting for its backoff becomes ready, or null. */
 export function nextWakeTime(db: Db, now: number): number | null {
-  const row = db
-    .prepare(
-      `SELECT min(t) AS t FROM (
+  const row = cachedStatement(
+    db,
+    `SELECT min(t) AS t FROM (
          SELECT min(next_attempt_at) AS t FROM pages WHERE state = 'queued' AND paused = 0 AND next_attempt_at > ?
          UNION ALL
          SELECT min(next_attempt_at) FROM documents WHERE state IN ('new', 'exporting') AND paused = 0
            AND lease_owner IS NULL AND next_attempt_at > ?)`,
-    )
-    .get(now, now) as { t: number | null };
+  ).get(now, now) as { t: number | null };
   return row.t;
 }
 
@@ -125,9 +121,11 @@ export function completeProbe(
   now: number,
 ): boolean {
   return db.transaction((): boolean => {
-    const doc = db.prepare('SELECT * FROM documents WHERE id = ?').get(docId) as DocumentRecord | undefined;
+    const doc = cachedStatement(db, 'SELECT * FROM documents WHERE id = ?').get(docId) as
+      DocumentRecord | undefined;
     if (!doc || doc.lease_owner !== owner || doc.state !== 'new') return false;
-    db.prepare(
+    cachedStatement(
+      db,
       `UPDATE documents SET sha256 = ?, kind = ?, page_count = ?, size = ?, mtime_ms = ?, lease_owner = NULL,
          lease_expires_at = NULL, attempts = 0, next_attempt_at = 0, error_code = NULL, error_message = NULL, updated_at = ?
        WHERE id = ?`,
@@ -137,24 +135,26 @@ export function completeProbe(
       finishFailed(db, docId, { code: 'NO_PAGES', message: 'the file has no pages' }, now);
       return true;
     }
-    const original = db
-      .prepare(
-        `SELECT id FROM documents WHERE sha256 = ? AND options = ? AND id != ? AND duplicate_of IS NULL
+    const original = cachedStatement(
+      db,
+      `SELECT id FROM documents WHERE sha256 = ? AND options = ? AND id != ? AND duplicate_of IS NULL
            AND state NOT IN ('failed', 'cancelled', 'new') ORDER BY id LIMIT 1`,
-      )
-      .get(probe.sha256, doc.options, docId) as { id: number } | undefined;
+    ).get(probe.sha256, doc.options, docId) as { id: number } | undefined;
     if (original) {
       // Same bytes, same options: the text is the same, so reuse the original's pages.
-      db.prepare(`UPDATE documents SET duplicate_of = ?, state = 'queued' WHERE id = ?`).run(
+      cachedStatement(db, `UPDATE documents SET duplicate_of = ?, state = 'queued' WHERE id = ?`).run(
         original.id,
         docId,
       );
       refreshDocumentState(db, docId, now);
       return true;
     }
-    const insert = db.prepare('INSERT INTO pages (doc_id, page_no, priority, paused) VALUES (?, ?, ?, ?)');
+    const insert = cachedStatement(
+      db,
+      'INSERT INTO pages (doc_id, page_no, priority, paused) VALUES (?, ?, ?, ?)',
+    );
     for (let n = 1; n <= probe.pageCount; n++) insert.run(docId, n, doc.priority, doc.paused);
-    db.prepare(`UPDATE documents SET state = 'queued' WHERE id = ?`).run(docId);
+    cachedStatement(db, `UPDATE documents SET state = 'queued' WHERE id = ?`).run(docId);
     refreshDocumentState(db, docId, now);
     return true;
   })();
@@ -187,11 +187,13 @@ function failDocumentTask(
   now: number,
 ): boolean {
   return db.transaction((): boolean => {
-    const doc = db.prepare('SELECT state, attempts, lease_owner FROM documents WHERE id = ?').get(docId) as
-      Pick<DocumentRecord, 'state' | 'attempts' | 'lease_owner'> | undefined;
+    const doc = cachedStatement(db, 'SELECT state, attempts, lease_owner FROM documents WHERE id = ?').get(
+      docId,
+    ) as Pick<DocumentRecord, 'state' | 'attempts' | 'lease_owner'> | undefined;
     if (!doc || doc.lease_owner !== owner || doc.state !== expectedState) return false;
     if (isRetryable(error.code) && doc.attempts < policy.maxAttempts) {
-      db.prepare(
+      cachedStatement(
+        db,
         `UPDATE documents SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = ?, error_code = ?,
            error_message = ?, updated_at = ? WHERE id = ?`,
       ).run(now + backoffDelay(policy, doc.attempts), error.code, error.message, now, docId);
@@ -214,25 +216,24 @@ export function completePage(
     const words = JSON.stringify(
       result.words.map((w) => [w.text, w.x0, w.y0, w.x1, w.y1, Math.round(w.confidence * 10) / 10]),
     );
-    const row = db
-      .prepare(
-        `UPDATE pages SET state = 'done', lease_owner = NULL, lease_expires_at = NULL, text = ?, words = ?, mean_confidence = ?,
+    const row = cachedStatement(
+      db,
+      `UPDATE pages SET state = 'done', lease_owner = NULL, lease_expires_at = NULL, text = ?, words = ?, mean_confidence = ?,
            source = ?, width = ?, height = ?, dpi = ?, timings = ?, error_code = NULL, error_message = NULL, finished_at = ?
          WHERE id = ? AND state = 'running' AND lease_owner = ? RETURNING doc_id`,
-      )
-      .get(
-        result.text,
-        words,
-        result.meanConfidence,
-        result.source,
-        result.width,
-        result.height,
-        Math.round(result.dpi),
-        JSON.stringify(result.timings),
-        now,
-        pageId,
-        owner,
-      ) as { doc_id: number } | undefined;
+    ).get(
+      result.text,
+      words,
+      result.meanConfidence,
+      result.source,
+      result.width,
+      result.height,
+      Math.round(result.dpi),
+      JSON.stringify(result.timings),
+      now,
+      pageId,
+      owner,
+    ) as { doc_id: number } | undefined;
     if (!row) return false;
     refreshDocumentState(db, row.doc_id, now);
     return true;
@@ -249,12 +250,14 @@ export function failPage(
   now: number,
 ): boolean {
   return db.transaction((): boolean => {
-    const page = db
-      .prepare('SELECT doc_id, attempts, state, lease_owner FROM pages WHERE id = ?')
-      .get(pageId) as Pick<PageRecord, 'doc_id' | 'attempts' | 'state' | 'lease_owner'> | undefined;
+    const page = cachedStatement(
+      db,
+      'SELECT doc_id, attempts, state, lease_owner FROM pages WHERE id = ?',
+    ).get(pageId) as Pick<PageRecord, 'doc_id' | 'attempts' | 'state' | 'lease_owner'> | undefined;
     if (!page || page.state !== 'running' || page.lease_owner !== owner) return false;
     const retry = isRetryable(error.code) && page.attempts < policy.maxAttempts;
-    db.prepare(
+    cachedStatement(
+      db,
       `UPDATE pages SET state = ?, lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = ?, error_code = ?,
          error_message = ?, finished_at = ? WHERE id = ?`,
     ).run(
@@ -283,12 +286,13 @@ export interface ExportSource {
 }
 
 export function exportSource(db: Db, docId: number): ExportSource | null {
-  const doc = db.prepare('SELECT * FROM documents WHERE id = ?').get(docId) as DocumentRecord | undefined;
+  const doc = cachedStatement(db, 'SELECT * FROM documents WHERE id = ?').get(docId) as
+    DocumentRecord | undefined;
   if (!doc) return null;
   const pagesOf = doc.duplicate_of ?? docId;
-  const pages = db
-    .prepare('SELECT * FROM pages WHERE doc_id = ? ORDER BY page_no')
-    .all(pagesOf) as PageRecord[];
+  const pages = cachedStatement(db, 'SELECT * FROM pages WHERE doc_id = ? ORDER BY page_no').all(
+    pagesOf,
+  ) as PageRecord[];
   return { doc, output: JSON.parse(doc.output) as OutputTarget, pages };
 }
 
@@ -300,11 +304,13 @@ export function completeExport(
   now: number,
 ): boolean {
   return db.transaction((): boolean => {
-    const doc = db
-      .prepare('SELECT state, lease_owner, pages_failed FROM documents WHERE id = ?')
-      .get(docId) as Pick<DocumentRecord, 'state' | 'lease_owner' | 'pages_failed'> | undefined;
+    const doc = cachedStatement(
+      db,
+      'SELECT state, lease_owner, pages_failed FROM documents WHERE id = ?',
+    ).get(docId) as Pick<DocumentRecord, 'state' | 'lease_owner' | 'pages_failed'> | undefined;
     if (!doc || doc.lease_owner !== owner || doc.state !== 'exporting') return false;
-    db.prepare(
+    cachedStatement(
+      db,
       `UPDATE documents SET state = ?, outputs = ?, lease_owner = NULL, lease_expires_at = NULL, attempts = 0,
          error_code = NULL, error_message = NULL, finished_at = ?, updated_at = ? WHERE id = ?`,
     ).run(doc.pages_failed > 0 ? 'done-with-errors' : 'done', JSON.stringify(written), now, now, docId);
@@ -325,13 +331,15 @@ export function failExport(
 
 /** Marks a document failed for good and tells its duplicates. */
 export function finishFailed(db: Db, docId: number, error: ErrorInfo, now: number): void {
-  db.prepare(
+  cachedStatement(
+    db,
     `UPDATE documents SET state = 'failed', lease_owner = NULL, lease_expires_at = NULL, error_code = ?, error_message = ?,
        finished_at = ?, updated_at = ? WHERE id = ?`,
   ).run(error.code, error.message, now, now, docId);
-  const dups = db
-    .prepare(`SELECT id FROM documents WHERE duplicate_of = ? AND state IN ('queued', 'paused')`)
-    .all(docId) as {
+  const dups = cachedStatement(
+    db,
+    `SELECT id FROM documents WHERE duplicate_of = ? AND state IN ('queued', 'paused')`,
+  ).all(docId) as {
     id: number;
   }[];
   for (const d of dups) refreshDocumentState(db, d.id, now);
@@ -349,21 +357,21 @@ export function finishFailed(db: Db, docId: number, error: ErrorInfo, now: numbe
  */
 export function recoverLeases(db: Db, now: number): { pages: number; documents: number } {
   return db.transaction(() => {
-    const requeued = db
-      .prepare(
-        `UPDATE pages SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, attempts = max(0, attempts - 1)
+    const requeued = cachedStatement(
+      db,
+      `UPDATE pages SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, attempts = max(0, attempts - 1)
          WHERE state = 'running' RETURNING doc_id`,
-      )
-      .all() as { doc_id: number }[];
-    const leasedDocs = db
-      .prepare(
-        `UPDATE documents SET lease_owner = NULL, lease_expires_at = NULL, attempts = max(0, attempts - 1)
+    ).all() as { doc_id: number }[];
+    const leasedDocs = cachedStatement(
+      db,
+      `UPDATE documents SET lease_owner = NULL, lease_expires_at = NULL, attempts = max(0, attempts - 1)
          WHERE lease_owner IS NOT NULL RETURNING id`,
-      )
-      .all() as { id: number }[];
+    ).all() as { id: number }[];
     for (const id of new Set(requeued.map((p) => p.doc_id))) refreshDocumentState(db, id, now);
     // A document left 'running' with no running page (its last page finished just before the stop).
-    const stale = db.prepare(`SELECT id FROM documents WHERE state = 'running'`).all() as { id: number }[];
+    const stale = cachedStatement(db, `SELECT id FROM documents WHERE state = 'running'`).all() as {
+      id: number;
+    }[];
     for (const d of stale) refreshDocumentState(db, d.id, now);
     return { pages: requeued.length, documents: leasedDocs.length };
   })();
