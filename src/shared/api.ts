@@ -92,6 +92,8 @@ export interface HostCapabilities {
   pickFolder: boolean;
   /** The number of CPU cores (the default worker count). */
   cores: number;
+  /** What recognises, in words: `native libtesseract 5.3.0`, or the WebAssembly build and why. */
+  ocrEngine: string;
 }
 
 /** "Export…": the selection or every document that is done, with the dialog's options. */

@@ -204,6 +204,10 @@ describe('the desktop window, served to a browser', () => {
     await page.getByRole('button', { name: 'Settings' }).click();
     const dialog = page.getByRole('dialog', { name: 'Settings' });
     await dialog.getByRole('checkbox', { name: /German/ }).waitFor();
+    // Which Tesseract recognises, in words: the native library where the addon was built.
+    expect(await dialog.getByLabel('Recognition engine').textContent()).toMatch(
+      /^native libtesseract 5\.\d+|^WebAssembly Tesseract/,
+    );
     await shot(page, 'settings');
     await dialog.getByRole('checkbox', { name: /German/ }).check();
     await dialog.getByRole('checkbox', { name: /One per core/ }).uncheck();

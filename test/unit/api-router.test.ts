@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiEvent, ApiEvents } from '../../src/shared/api.ts';
+import type { ApiEvent, ApiEvents, HostCapabilities } from '../../src/shared/api.ts';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { createRouter, type Router } from '../../src/main/api/router.ts';
 import { Throughput } from '../../src/main/api/throughput.ts';
@@ -178,6 +178,11 @@ describe('api router', () => {
       ok: true,
       value: { reveal: false, pickFolder: false },
     });
+    // Which Tesseract the workers use, in words (the Settings view shows it).
+    const capabilities = await router.call('app.capabilities', []);
+    expect(capabilities.ok && (capabilities.value as HostCapabilities).ocrEngine).toMatch(
+      /^native libtesseract 5\.\d+|^WebAssembly Tesseract \(tesseract\.js\); ./,
+    );
     expect(await router.call('files.reveal', [{ docId: 1 }])).toMatchObject({
       ok: false,
       error: { code: 'UNAVAILABLE' },

@@ -31,6 +31,7 @@ import {
 } from '../engine/store/listing.ts';
 import { clampPriority } from '../engine/store/policy.ts';
 import { InputError } from '../worker/errors.ts';
+import { describeOcrEngine } from '../worker/recognize.ts';
 import { describeIssues, issueFields, schemas } from './schemas.ts';
 import { installedLanguages, readSettings, SettingsError, workerCount, writeSettings } from './settings.ts';
 import { Throughput } from './throughput.ts';
@@ -292,6 +293,7 @@ export function createRouter(opts: RouterOptions): Router {
       reveal: opts.host?.reveal !== undefined,
       pickFolder: opts.host?.pickFolder !== undefined,
       cores: workerCount(null),
+      ocrEngine: describeOcrEngine(engine.workers.ocrEngines),
     }),
     'export.start': (request) => {
       const dest = request.options.destination;

@@ -21,7 +21,7 @@ import { InputError } from './errors.ts';
 import { DEFAULT_MODEL_VARIANT, parseLanguages, tessdataRoot, type ModelVariant } from './languages.ts';
 import type { RasterImage } from './ocrTypes.ts';
 import { toPgm } from './rasterize.ts';
-import { openNativeTesseract, type NativeTesseract } from './nativeTesseract.ts';
+import { loadNativeAddon, openNativeTesseract, type NativeTesseract } from './nativeTesseract.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -43,6 +43,19 @@ export const TESSERACT_BACKENDS: readonly TesseractBackend[] = ['auto', 'native'
 export function backendFromEnv(env: NodeJS.ProcessEnv = process.env): TesseractBackend {
   const value = env.BULK_OCR_TESSERACT;
   return TESSERACT_BACKENDS.includes(value as TesseractBackend) ? (value as TesseractBackend) : 'auto';
+}
+
+/**
+ * What workers started from this process recognise with, in words for people: what the running
+ * workers reported, else what `backendFromEnv` and the addon's presence will give them.
+ */
+export function describeOcrEngine(running: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
+  if (running.length > 0) return running.join(', ');
+  if (backendFromEnv(env) === 'wasm') return 'WebAssembly Tesseract (tesseract.js), as chosen with --tesseract wasm';
+  const state = loadNativeAddon();
+  return 'addon' in state
+    ? `native libtesseract ${state.addon.version()}`
+    : `WebAssembly Tesseract (tesseract.js); ${state.reason}`;
 }
 
 export interface RecognizerOptions {

@@ -133,6 +133,14 @@ function SettingsForm({ saved: settings }: { saved: Settings }) {
         </Field>
       </Section>
       <Section title="Performance">
+        {capabilities?.ocrEngine && (
+          <Field
+            label="OCR engine"
+            hint="The system's Tesseract library is used where it is installed (about 1.4× faster per page); otherwise the WebAssembly build that ships with the app. Both read the same text."
+          >
+            <output aria-label="Recognition engine">{capabilities.ocrEngine}</output>
+          </Field>
+        )}
         <Field
           label="Workers"
           hint="OCR processes working in parallel (each takes a core and ~250 MB). A change applies at once: new workers start now, fewer workers finish their current page first."
