@@ -101,8 +101,12 @@ static napi_value open_engine(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "open(datapath, languages) takes two strings");
     return NULL;
   }
+  /* Reasons reach JS through our own errors; Leptonica's and Tesseract's messages on stderr would
+   * land in the middle of the CLI's progress display. */
+  setMsgSeverity(L_SEVERITY_NONE);
   Engine *engine = calloc(1, sizeof(Engine));
   engine->api = TessBaseAPICreate();
+  TessBaseAPISetVariable(engine->api, "debug_file", "/dev/null");
   int status = TessBaseAPIInit2(engine->api, datapath, languages, OEM_LSTM_ONLY);
   free(datapath);
   free(languages);
