@@ -16,8 +16,8 @@ describe('workers die, the run goes on', () => {
     expect(report.pages.done + report.pages.failed).toBe(report.pages.total);
     expect(report.workersAfterFaults).toBe(2);
     expect(report.leakedProcesses).toBe(0);
-    // Work went on after the last fault.
-    expect(report.pagesPerMinute.afterFaults).toBeGreaterThan(0);
+    // Work went on after the last fault: two fifths of the pages were left when it was sent.
+    expect(report.pagesAfterLastFault).toBeGreaterThan(report.pages.total / 10);
   }, 600_000);
 
   it('a message sent to a worker that has just died is dropped, not an uncaught EPIPE that kills the engine', async () => {

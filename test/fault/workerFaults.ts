@@ -61,6 +61,8 @@ export interface WorkerFaultReport {
   faults: { sigkill: number; sigstop: number; outOfMemory: number };
   /** Pages that failed, with their reasons (the out-of-memory page, pages killed on every attempt). */
   failures: { doc: string; page: number; code: string; message: string }[];
+  /** Pages done after the last SIGKILL or SIGSTOP was sent. */
+  pagesAfterLastFault: number;
   pagesPerMinute: { beforeFaults: number; duringFaults: number; afterFaults: number };
   /** Workers alive once the faults were over (should be `jobs`), and how long the pool took to be whole. */
   workersAfterFaults: number;
@@ -133,6 +135,7 @@ export async function runWorkerFaults(partial: Partial<WorkerFaultOptions> = {})
   while (pagesDone() < totalPages / 5 && !finished()) await sleep(200);
   const faultStart = Date.now();
   const faults = { sigkill: 0, sigstop: 0, outOfMemory: 0 };
+  let lastFaultAt = faultStart;
   // Phase 2: random SIGKILLs, one SIGSTOP after the first, spread over the run's progress from a
   // fifth to three fifths of the pages (and at least 0.5–1.5 s apart), so every fault happens
   // whatever the machine's speed and two fifths of the run are left to show the recovery.
@@ -151,11 +154,13 @@ export async function runWorkerFaults(partial: Partial<WorkerFaultOptions> = {})
     if (faults.sigkill === 1 && faults.sigstop === 0) {
       process.kill(victim.pid, 'SIGSTOP');
       faults.sigstop++;
+      lastFaultAt = Date.now();
       o.log(`SIGSTOP worker ${victim.pid}`);
       continue;
     }
     process.kill(victim.pid, 'SIGKILL');
     faults.sigkill++;
+    lastFaultAt = Date.now();
     o.log(`SIGKILL worker ${victim.pid} (${pagesDone()} pages done)`);
   }
   // The hang ends when the page time-out kills the stopped worker; the memory hog when the pool sees it.
@@ -253,6 +258,11 @@ export async function runWorkerFaults(partial: Partial<WorkerFaultOptions> = {})
       duringFaults: rate(faultStart, faultEnd),
       afterFaults: rate(faultEnd, end),
     },
+    // Pages finished after the last kill or stop. Not `afterFaults`: that window opens only once a
+    // hung worker is gone, which can be after the last page when the stop caught a worker still
+    // starting (its start time-out, 60 s, outlasts a fast run).
+    pagesAfterLastFault: pages.filter((p) => p.state === 'done' && (p.finished_at ?? 0) >= lastFaultAt)
+      .length,
     workersAfterFaults,
     recoverySeconds,
     leakedProcesses: leftovers.length,
