@@ -276,6 +276,12 @@ async function manageWatched(
 
 /** Runs the CLI; every failure becomes one line on stderr and an exit code, never a stack trace. */
 export async function main(argv: string[]): Promise<void> {
+  // `bulk-ocr --help | head`, `bulk-ocr status | less` quit early: the reader going away ends the
+  // command quietly, as it would any Unix tool (a run stopped this way continues when run again).
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') process.stderr.write(`bulk-ocr: cannot write the output: ${error.message}\n`);
+    process.exit(error.code === 'EPIPE' ? (process.exitCode ?? 0) : 1);
+  });
   const program = buildProgram();
   try {
     if (argv.length <= 2) {
