@@ -41,7 +41,7 @@ import {
 } from './lib/report.ts';
 import { qualityFiles, runQuality } from './lib/quality.ts';
 import { qualityTargets, renderQuality, scoreQuality, type QualityResults } from './lib/qualityReport.ts';
-import { createRecognizer } from '../src/main/worker/recognize.ts';
+import { createRecognizer, type TesseractBackend } from '../src/main/worker/recognize.ts';
 import type { OcrOptions } from '../src/shared/model.ts';
 import { probeFile } from '../src/main/worker/probe.ts';
 import { BENCH_DIR, freshDir, have, log, OUT_DIR } from './lib/util.ts';
@@ -121,16 +121,20 @@ async function main(): Promise<void> {
   // ── Ours ──────────────────────────────────────────────────────────────────
   const loadAt: Record<string, number> = {};
   loadAt.ours = os.loadavg()[0];
+  /** The page set through the engine, txt + searchable PDF, into bench/out/<name>/. */
+  const throughputRun = (name: string, tesseract?: TesseractBackend): Promise<EngineRunResult> =>
+    runEngine({
+      paths: files.map((f) => f.path),
+      jobs,
+      dbPath: path.join(OUT_DIR, name, 'queue.db'),
+      outDir: path.join(OUT_DIR, name, 'output'),
+      mode: 'auto',
+      formats: ['txt', 'pdf'],
+      timeoutMs: 30 * 60_000,
+      ...(tesseract ? { tesseract } : {}),
+    });
   log('our engine: throughput run…');
-  const ours = await runEngine({
-    paths: files.map((f) => f.path),
-    jobs,
-    dbPath: path.join(OUT_DIR, 'ours', 'queue.db'),
-    outDir: path.join(OUT_DIR, 'ours', 'output'),
-    mode: 'auto',
-    formats: ['txt', 'pdf'],
-    timeoutMs: 30 * 60_000,
-  });
+  const ours = await throughputRun('ours');
   const oursStages = summariseStages(ours);
   log(
     `our engine: ${ours.pagesDone} pages in ${(ours.wallMs / 1000).toFixed(1)} s = ${ppm(ours.pagesDone, ours.wallMs).toFixed(1)} pages/min`,
@@ -142,16 +146,7 @@ async function main(): Promise<void> {
   if (!ours.ocrEngines.some((e) => e.includes('WASM'))) {
     loadAt.oursWasm = os.loadavg()[0];
     log('our engine on the WASM build: throughput run…');
-    oursWasm = await runEngine({
-      paths: files.map((f) => f.path),
-      jobs,
-      dbPath: path.join(OUT_DIR, 'ours-wasm', 'queue.db'),
-      outDir: path.join(OUT_DIR, 'ours-wasm', 'output'),
-      mode: 'auto',
-      formats: ['txt', 'pdf'],
-      timeoutMs: 30 * 60_000,
-      tesseract: 'wasm',
-    });
+    oursWasm = await throughputRun('ours-wasm', 'wasm');
     log(
       `our engine (WASM): ${oursWasm.pagesDone} pages in ${(oursWasm.wallMs / 1000).toFixed(1)} s = ${ppm(oursWasm.pagesDone, oursWasm.wallMs).toFixed(1)} pages/min`,
     );

@@ -280,7 +280,7 @@ export function formatWorkerFaultReport(r: WorkerFaultReport): string {
     `worker faults (seed ${r.seed}): ${r.faults.sigkill} SIGKILL, ${r.faults.sigstop} SIGSTOP (hang), ${r.faults.outOfMemory} out of memory; wall ${r.wallSeconds} s`,
     `  pages: ${r.pages.total} (${r.pages.done} done, ${r.pages.failed} failed with a reason)`,
     ...r.failures.map((f) => `    ${f.doc} p${f.page}: ${f.code} ${f.message}`),
-    `  pages/min: ${r.pagesPerMinute.beforeFaults} before the faults, ${r.pagesPerMinute.duringFaults} during, ${r.pagesPerMinute.afterFaults} after`,
+    `  pages/min: ${r.pagesPerMinute.beforeFaults} before the faults, ${r.pagesPerMinute.duringFaults} during, ${r.pagesPerMinute.afterFaults} after; ${r.pagesAfterLastFault} pages done after the last fault was sent`,
     `  workers after the faults: ${r.workersAfterFaults} (whole again ${r.recoverySeconds} s after the last); processes left at exit: ${r.leakedProcesses}`,
     r.problems.length === 0
       ? '  all checks passed'

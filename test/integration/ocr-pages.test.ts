@@ -12,6 +12,7 @@ import { createRecognizer, type Recognizer } from '../../src/main/worker/recogni
 import { InputError } from '../../src/main/worker/errors.ts';
 import type { OcrOptions, PageResult } from '../../src/shared/model.ts';
 import { cer, groundTruthPage } from '../helpers/cer.ts';
+import { expectSaneWords } from '../helpers/words.ts';
 
 const corpus = path.resolve(import.meta.dirname, '../../../shared/corpus');
 const file = (p: string): string => path.join(corpus, p);
@@ -32,21 +33,6 @@ async function ocr(p: string, page: number, options: OcrOptions = auto): Promise
     return await ocrPage(doc, page, options, recognizer);
   } finally {
     await doc.close();
-  }
-}
-
-function expectSaneWords(result: PageResult): void {
-  expect(result.words.length).toBeGreaterThan(50);
-  for (const w of result.words) {
-    expect(w.text.trim()).not.toBe('');
-    expect(w.x0).toBeGreaterThanOrEqual(0);
-    expect(w.y0).toBeGreaterThanOrEqual(0);
-    expect(w.x1).toBeLessThanOrEqual(result.width);
-    expect(w.y1).toBeLessThanOrEqual(result.height);
-    expect(w.x1).toBeGreaterThan(w.x0);
-    expect(w.y1).toBeGreaterThan(w.y0);
-    expect(w.confidence).toBeGreaterThanOrEqual(0);
-    expect(w.confidence).toBeLessThanOrEqual(100);
   }
 }
 

@@ -19,6 +19,7 @@ import { ensureModels, loadNativeAddon } from '../../src/main/worker/nativeTesse
 import { InputError } from '../../src/main/worker/errors.ts';
 import type { OcrOptions, PageResult } from '../../src/shared/model.ts';
 import { cer } from '../helpers/cer.ts';
+import { expectSaneWords } from '../helpers/words.ts';
 import { CORPUS, tempDir } from '../helpers/engineRun.ts';
 
 const native = loadNativeAddon();
@@ -82,14 +83,7 @@ describe.skipIf(nativeMissing !== null)(`native libtesseract (${nativeMissing ??
     expect(offsets.length).toBeGreaterThan(100);
     offsets.sort((a, b) => a - b);
     expect(offsets[Math.floor(offsets.length / 2)]).toBeLessThanOrEqual(2);
-    for (const word of n.words) {
-      expect(word.x1).toBeGreaterThan(word.x0);
-      expect(word.y1).toBeGreaterThan(word.y0);
-      expect(word.x1).toBeLessThanOrEqual(n.width);
-      expect(word.y1).toBeLessThanOrEqual(n.height);
-      expect(word.confidence).toBeGreaterThanOrEqual(0);
-      expect(word.confidence).toBeLessThanOrEqual(100);
-    }
+    expectSaneWords(n);
     expect(n.meanConfidence).toBeGreaterThan(80);
   });
 
