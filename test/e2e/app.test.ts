@@ -2,18 +2,11 @@
  * The browser-served app end to end: `bulk-ocr serve` as a child process (own data folder per
  * test), Debian's Chromium through playwright-core. Every wait is on what the page shows.
  */
-import { copyFileSync, linkSync, mkdirSync } from 'node:fs';
+import { copyFileSync, linkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import {
-  corpus,
-  ensureRendererBuilt,
-  launchChromium,
-  screenshotDir,
-  startServe,
-  type Served,
-} from './serve.ts';
+import { corpus, screenshotDir, startServe, type Served, startBrowser } from './serve.ts';
 
 const FILES = ['real/phototest.tif', 'synthetic/s08-image-png.png', 'bad/empty.pdf'];
 const OCR_TIMEOUT = 90_000;
@@ -22,9 +15,7 @@ let browser: Browser;
 let served: Served | null = null;
 
 beforeAll(async () => {
-  ensureRendererBuilt();
-  mkdirSync(screenshotDir, { recursive: true });
-  browser = await launchChromium();
+  browser = await startBrowser();
 });
 afterAll(async () => {
   await browser?.close();

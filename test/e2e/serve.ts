@@ -110,3 +110,10 @@ export function launchChromium(): Promise<Browser> {
 }
 
 export const screenshotDir = join(repo, 'test-results');
+
+/** What every browser test file starts with: the renderer built, a screenshot folder, a Chromium. */
+export async function startBrowser(): Promise<Browser> {
+  ensureRendererBuilt();
+  mkdirSync(screenshotDir, { recursive: true });
+  return launchChromium();
+}

@@ -8,22 +8,13 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import {
-  corpus,
-  ensureRendererBuilt,
-  launchChromium,
-  screenshotDir,
-  startServe,
-  type Served,
-} from './serve.ts';
+import { corpus, screenshotDir, startServe, type Served, startBrowser } from './serve.ts';
 
 let browser: Browser;
 let served: Served;
 
 beforeAll(async () => {
-  ensureRendererBuilt();
-  mkdirSync(screenshotDir, { recursive: true });
-  browser = await launchChromium();
+  browser = await startBrowser();
   served = await startServe([]);
 });
 afterAll(async () => {

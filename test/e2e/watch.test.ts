@@ -2,26 +2,17 @@
  * Watched folders in the browser-served app: "Watch folder…" with originals moved aside, the
  * folder's state and what it ingested shown live, a file that arrives later OCR'd, and "Stop watching".
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import {
-  corpus,
-  ensureRendererBuilt,
-  launchChromium,
-  screenshotDir,
-  startServe,
-  type Served,
-} from './serve.ts';
+import { corpus, screenshotDir, startServe, type Served, startBrowser } from './serve.ts';
 
 let browser: Browser;
 let served: Served;
 
 beforeAll(async () => {
-  ensureRendererBuilt();
-  mkdirSync(screenshotDir, { recursive: true });
-  browser = await launchChromium();
+  browser = await startBrowser();
   served = await startServe(['synthetic/s08-image-png.png']);
 });
 afterAll(async () => {

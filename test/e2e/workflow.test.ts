@@ -7,14 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'n
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import {
-  corpus,
-  ensureRendererBuilt,
-  launchChromium,
-  screenshotDir,
-  startServe,
-  type Served,
-} from './serve.ts';
+import { corpus, screenshotDir, startServe, type Served, startBrowser } from './serve.ts';
 
 const OCR_TIMEOUT = 90_000;
 
@@ -22,9 +15,7 @@ let browser: Browser;
 let served: Served | null = null;
 
 beforeAll(async () => {
-  ensureRendererBuilt();
-  mkdirSync(screenshotDir, { recursive: true });
-  browser = await launchChromium();
+  browser = await startBrowser();
 });
 afterAll(async () => {
   await browser?.close();
