@@ -7,14 +7,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { Diagnostics } from '../../src/shared/api.ts';
-import { corpus, ensureRendererBuilt, launchChromium, startServe, type Served } from './serve.ts';
+import { corpus, startBrowser, startServe, type Served } from './serve.ts';
 
 let browser: Browser;
 let served: Served | null = null;
 
 beforeAll(async () => {
-  ensureRendererBuilt();
-  browser = await launchChromium();
+  browser = await startBrowser();
 });
 afterAll(async () => {
   await served?.stop();
