@@ -74,7 +74,10 @@ export function loadNativeAddon(): { addon: Addon } | { reason: string } {
   if (loaded) return loaded;
   const file = addonCandidates().find((candidate) => existsSync(candidate));
   if (!file) {
-    loaded = { reason: 'the native addon is not built (needs libtesseract-dev; see the README)' };
+    loaded = {
+      reason:
+        'the native addon is not built: install libtesseract-dev, pkg-config and a C compiler, then run npm run build:native',
+    };
     return loaded;
   }
   // Debian's libtesseract uses OpenMP; unbounded, its threads make each page ~4x slower on a busy
