@@ -74,11 +74,10 @@ function profileScore(
   const cos = Math.cos(angle);
   const sin = Math.sin(angle);
   const { xs, ys, count } = points;
-  for (let i = 0; i < count; i++) {
-    // Horizontal lines: distance across the line is y' = y·cos − x·sin. Vertical lines: x' = x·cos + y·sin.
-    const r = vertical ? xs[i] * cos + ys[i] * sin : ys[i] * cos - xs[i] * sin;
-    bins[(r + offset) | 0]++;
-  }
+  // Horizontal lines: distance across the line is y' = y·cos − x·sin. Vertical lines: x' = x·cos + y·sin.
+  // Two loops rather than a choice per point: this is the hottest loop of the analysis.
+  if (vertical) for (let i = 0; i < count; i++) bins[(xs[i] * cos + ys[i] * sin + offset) | 0]++;
+  else for (let i = 0; i < count; i++) bins[(ys[i] * cos - xs[i] * sin + offset) | 0]++;
   let s = 0;
   for (let i = 1; i < bins.length; i++) {
     const d = bins[i] - bins[i - 1];
