@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /* global process, console */
 /**
- * Builds the optional native Tesseract addon (native/tesseract_addon.c) against the system's
+ * Builds the optional native Tesseract addon (native/tesseract_addon.cc) against the system's
  * libtesseract 5, into native/build/bulk_ocr_tesseract.node. Runs after `npm ci` (postinstall).
  *
- * Optional by design: when there is no C compiler or no libtesseract headers (Debian/Ubuntu:
+ * Optional by design: when there is no C++ compiler or no libtesseract headers (Debian/Ubuntu:
  * `apt-get install libtesseract-dev`), it says so in one line and exits 0; the OCR workers then use
  * the bundled WASM build. Plain JavaScript so it runs on whichever Node npm happens to use.
  *
@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const source = path.join(root, 'native', 'tesseract_addon.c');
+const source = path.join(root, 'native', 'tesseract_addon.cc');
 const outDir = path.join(root, 'native', 'build');
 const target = path.join(outDir, 'bulk_ocr_tesseract.node');
 const strict = process.argv.includes('--strict');
@@ -68,10 +68,10 @@ if (!cflags || !libs) skip('libtesseract development files not found (apt-get in
 
 mkdirSync(outDir, { recursive: true });
 const temporary = `${target}.${process.pid}.tmp`;
-const compiler = process.env.CC || 'cc';
+const compiler = process.env.CXX || 'c++';
 const args = [
   '-O2',
-  '-std=c11',
+  '-std=c++17',
   '-shared',
   '-fPIC',
   '-Wall',

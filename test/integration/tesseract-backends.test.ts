@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDocument } from '../../src/main/worker/pdfDocument.ts';
 import { ocrPage } from '../../src/main/worker/ocrPage.ts';
 import { createRecognizer, type Recognizer } from '../../src/main/worker/recognize.ts';
-import { ensureModels, loadNativeAddon } from '../../src/main/worker/nativeTesseract.ts';
+import { ensureModels, loadNativeAddon, openNativeTesseract } from '../../src/main/worker/nativeTesseract.ts';
+import { DEFAULT_MODEL_VARIANT } from '../../src/main/worker/languages.ts';
 import { InputError } from '../../src/main/worker/errors.ts';
 import type { OcrOptions, PageResult } from '../../src/shared/model.ts';
 import { cer } from '../helpers/cer.ts';
@@ -23,6 +24,21 @@ import { expectSaneWords } from '../helpers/words.ts';
 import { CORPUS, tempDir } from '../helpers/engineRun.ts';
 
 const native = loadNativeAddon();
+const place = ({ text, x0, y0, x1, y1 }: PageResult['words'][number]) => ({ text, x0, y0, x1, y1 });
+const commandExists = (command: string): boolean => spawnSync(command, ['-v']).error === undefined;
+
+/** Words from the `tesseract` command's TSV: level-5 rows, `… left top width height conf text`. */
+function wordsOfTsv(tsv: string): PageResult['words'] {
+  return tsv
+    .split('\n')
+    .filter((line) => line.startsWith('5\t'))
+    .map((line) => line.split('\t'))
+    .filter((cells) => cells[11]?.trim())
+    .map((cells) => {
+      const [left, top, width, height, confidence] = cells.slice(6, 11).map(Number);
+      return { text: cells[11].trim(), x0: left, y0: top, x1: left + width, y1: top + height, confidence };
+    });
+}
 const nativeMissing = 'reason' in native ? native.reason : null;
 const force: OcrOptions = { languages: ['eng'], dpi: 300, mode: 'force' };
 const SYNTHETIC = path.join(CORPUS, 'synthetic');
@@ -86,6 +102,49 @@ describe.skipIf(nativeMissing !== null)(`native libtesseract (${nativeMissing ??
     expectSaneWords(n);
     expect(n.meanConfidence).toBeGreaterThan(80);
   });
+
+  // The addon reads results in its own walk and keeps Tesseract's line images unpacked (both for
+  // speed); neither may change a letter or a box. The `tesseract` command is the reference: the same
+  // library, model file, page and settings.
+  it.skipIf(!commandExists('tesseract') || !commandExists('pdftoppm'))(
+    'reads a page exactly as the `tesseract` command does: the same text, the same words in the same boxes',
+    async () => {
+      const work = tempDir('cli-reference');
+      const engine = openNativeTesseract(['eng'], DEFAULT_MODEL_VARIANT, { tessedit_pageseg_mode: '3' });
+      try {
+        for (const [file, page] of [
+          ['s04-two-column.pdf', 1],
+          ['s05-table.pdf', 1],
+        ] as const) {
+          const base = path.join(work, `${file}-${page}`);
+          const run = (command: string, args: string[]) => {
+            const result = spawnSync(command, args, { env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
+            expect(result.status, `${command}: ${String(result.stderr)}`).toBe(0);
+          };
+          const pageArgs = ['-f', String(page), '-l', String(page)];
+          run('pdftoppm', [
+            ...'-r 300 -gray -singlefile'.split(' '),
+            ...pageArgs,
+            path.join(SYNTHETIC, file),
+            base,
+          ]);
+          const models = ensureModels(['eng'], DEFAULT_MODEL_VARIANT);
+          const settings = '-l eng --psm 3 --dpi 300 -c tessedit_create_txt=1 -c tessedit_create_tsv=1';
+          run('tesseract', [`${base}.pgm`, base, '--tessdata-dir', models, ...settings.split(' ')]);
+          const bytes = new Uint8Array(readFileSync(`${base}.pgm`));
+          const ours = await engine.recognize({ kind: 'encoded', width: 0, height: 0, bytes, dpi: 300 });
+          expect(ours.text).toBe(readFileSync(`${base}.txt`, 'utf8').replace(/\s+$/, ''));
+          const theirs = wordsOfTsv(readFileSync(`${base}.tsv`, 'utf8'));
+          expect(theirs.length).toBeGreaterThan(150);
+          expect(ours.words.map(place)).toEqual(theirs.map(place));
+          ours.words.forEach((word, i) => expect(word.confidence).toBeCloseTo(theirs[i].confidence, 0));
+        }
+      } finally {
+        engine.close();
+        rmSync(work, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('reads image inputs from their own bytes (PNG) and from decoded pixels (TIFF)', async () => {
     const png = await ocr(nativeRecognizer, 's08-image-png.png');

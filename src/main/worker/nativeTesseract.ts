@@ -1,6 +1,6 @@
 /**
  * The native Tesseract backend: the system's libtesseract 5 through our Node-API addon
- * (native/tesseract_addon.c, built by scripts/build-native.js when libtesseract-dev is installed).
+ * (native/tesseract_addon.cc, built by scripts/build-native.js when libtesseract-dev is installed).
  * Same models as the WASM build (the @tesseract.js-data packs, un-gzipped once into a cache), fed
  * the raster's own pixels, recognising on a libuv thread. docs/engine-choice.md has the numbers
  * that made it the default where it is available.
@@ -30,9 +30,14 @@ interface NativeEngine {
   readonly __brand: 'NativeEngine';
 }
 
-interface NativeResult {
+/** One page as the addon reads it: the text as Tesseract writes it, and its words side by side. */
+export interface NativeResult {
   text: string;
-  tsv: string;
+  wordTexts: string[];
+  /** left, top, right, bottom of each word, in page pixels. */
+  wordBoxes: Int32Array;
+  /** 0–100 per word. */
+  wordConfidences: Float64Array;
   meanConfidence: number;
 }
 
@@ -76,7 +81,7 @@ export function loadNativeAddon(): { addon: Addon } | { reason: string } {
   if (!file) {
     loaded = {
       reason:
-        'the native addon is not built: install libtesseract-dev, pkg-config and a C compiler, then run npm run build:native',
+        'the native addon is not built: install libtesseract-dev, pkg-config and a C++ compiler, then run npm run build:native',
     };
     return loaded;
   }
@@ -184,7 +189,7 @@ export function openNativeTesseract(
             );
       return {
         text: result.text.replace(/\s+$/, ''),
-        words: wordsFromTsv(result.tsv),
+        words: wordsOf(result),
         meanConfidence: result.meanConfidence,
       };
     },
@@ -194,26 +199,20 @@ export function openNativeTesseract(
   };
 }
 
-/**
- * Words from Tesseract's TSV: level 5 rows are words —
- * `level page block par line word left top width height conf text`.
- */
-export function wordsFromTsv(tsv: string): Word[] {
+/** The addon's words as `Word`s; blank ones (Tesseract keeps some) are left out. */
+export function wordsOf(result: NativeResult): Word[] {
+  const { wordTexts, wordBoxes, wordConfidences } = result;
   const words: Word[] = [];
-  for (const line of tsv.split('\n')) {
-    if (!line.startsWith('5\t')) continue;
-    const cells = line.split('\t');
-    if (cells.length < 12) continue;
-    const text = cells.slice(11).join('\t').trim();
+  for (let i = 0; i < wordTexts.length; i++) {
+    const text = wordTexts[i].trim();
     if (!text) continue;
-    const [left, top, width, height, confidence] = cells.slice(6, 11).map(Number);
     words.push({
       text,
-      x0: left,
-      y0: top,
-      x1: left + width,
-      y1: top + height,
-      confidence: Math.round(confidence * 10) / 10,
+      x0: wordBoxes[4 * i],
+      y0: wordBoxes[4 * i + 1],
+      x1: wordBoxes[4 * i + 2],
+      y1: wordBoxes[4 * i + 3],
+      confidence: Math.round(wordConfidences[i] * 10) / 10,
     });
   }
   return words;
