@@ -5,8 +5,9 @@ import type { DecodedImage } from '../../worker/ocrTypes.ts';
 /**
  * Image XObjects for image input, keeping the file's own compression where PDF can carry it:
  * JPEG as it is (DCTDecode), PNG's zlib data as it is (FlateDecode with the PNG predictors) for
- * the common non-interlaced, non-transparent kinds; everything else from decoded pixels, packed
- * to 1 bit per pixel when the page is pure black and white (fax TIFFs).
+ * the common non-interlaced, non-transparent kinds; CCITT Group 4 TIFF pages (fax, most bilevel
+ * scans) as they are (CCITTFaxDecode); everything else from decoded pixels, packed to 1 bit per
+ * pixel when the page is pure black and white.
  */
 
 export interface EmbeddedImage {
@@ -66,6 +67,89 @@ export function embedPngPassThrough(doc: PDFDocument, bytes: Uint8Array): Embedd
     ColorSpace: colorSpace,
     Filter: 'FlateDecode',
     DecodeParms: { Predictor: 15, Colors: colors, BitsPerComponent: bitDepth, Columns: width },
+  });
+  return { ref: context.register(stream), width, height };
+}
+
+/** A TIFF directory's tags: the first value of each, and the value count. */
+interface TiffTags {
+  value(tag: number): number | undefined;
+  count(tag: number): number;
+}
+
+/** The tags of page `index` (0-based) of a classic TIFF, or null when it has no such page. */
+function tiffPageTags(b: Uint8Array, index: number): TiffTags | null {
+  if (b.length < 8) return null;
+  const le = b[0] === 0x49 && b[1] === 0x49;
+  if (!le && !(b[0] === 0x4d && b[1] === 0x4d)) return null;
+  const u16 = (o: number): number => (le ? b[o] | (b[o + 1] << 8) : (b[o] << 8) | b[o + 1]);
+  const u32 = (o: number): number =>
+    le ? (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16)) + b[o + 3] * 0x1000000 : u32be(b, o);
+  if (u16(2) !== 42) return null;
+  let ifd = u32(4);
+  const seen = new Set<number>();
+  for (let page = 0; page < index; page++) {
+    if (ifd === 0 || seen.has(ifd) || ifd + 2 > b.length) return null;
+    seen.add(ifd);
+    ifd = u32(ifd + 2 + u16(ifd) * 12);
+  }
+  if (ifd === 0 || ifd + 2 > b.length) return null;
+  const entries = u16(ifd);
+  if (ifd + 2 + entries * 12 > b.length) return null;
+  const values = new Map<number, number>();
+  const counts = new Map<number, number>();
+  for (let i = 0; i < entries; i++) {
+    const e = ifd + 2 + i * 12;
+    const type = u16(e + 2);
+    // SHORT and LONG values stored in the entry itself (one of them); others are not needed here.
+    if (type !== 3 && type !== 4) continue;
+    counts.set(u16(e), u32(e + 4));
+    values.set(u16(e), type === 3 ? u16(e + 8) : u32(e + 8));
+  }
+  return { value: (tag) => values.get(tag), count: (tag) => counts.get(tag) ?? 0 };
+}
+
+/**
+ * A CCITT Group 4 TIFF page without decoding it: its one strip is exactly what CCITTFaxDecode
+ * with K −1 decodes (decoding and re-compressing a fax page costs ~150 ms; this, nothing).
+ * Returns null for what this path does not handle (other compressions, several strips, bit
+ * order reversed, a turned page, uncompressed mode): the caller decodes the page instead.
+ */
+export function embedTiffFaxPassThrough(
+  doc: PDFDocument,
+  bytes: Uint8Array,
+  index: number,
+): EmbeddedImage | null {
+  const tags = tiffPageTags(bytes, index);
+  if (!tags) return null;
+  const width = tags.value(256) ?? 0;
+  const height = tags.value(257) ?? 0;
+  const photometric = tags.value(262);
+  const offset = tags.value(273) ?? 0;
+  const length = tags.value(279) ?? 0;
+  const plain =
+    tags.value(259) === 4 && // CCITT T.6 (Group 4)
+    (tags.value(258) ?? 1) === 1 &&
+    (tags.value(277) ?? 1) === 1 &&
+    (photometric === 0 || photometric === 1) &&
+    (tags.value(266) ?? 1) === 1 && // bits most significant first
+    (tags.value(274) ?? 1) === 1 && // rows top to bottom, left to right
+    ((tags.value(293) ?? 0) & 2) === 0 && // no uncompressed mode
+    tags.count(273) === 1 &&
+    tags.count(279) === 1;
+  if (!plain || width <= 0 || height <= 0 || length <= 0 || offset + length > bytes.length) return null;
+  const { context } = doc;
+  const stream = context.stream(bytes.subarray(offset, offset + length), {
+    Type: 'XObject',
+    Subtype: 'Image',
+    Width: width,
+    Height: height,
+    BitsPerComponent: 1,
+    ColorSpace: 'DeviceGray',
+    Filter: 'CCITTFaxDecode',
+    // A TIFF's fax codes give black runs as 1 bits, which WhiteIsZero (0) shows as black and
+    // BlackIsZero (1) as white: BlackIs1 makes the PDF show them the same way.
+    DecodeParms: { K: -1, Columns: width, Rows: height, BlackIs1: photometric === 1 },
   });
   return { ref: context.register(stream), width, height };
 }

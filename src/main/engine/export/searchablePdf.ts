@@ -3,7 +3,12 @@ import type { Word } from '../../../shared/model.ts';
 import { InputError } from '../../worker/errors.ts';
 import { decodeImagePage, sniffImage } from '../../worker/images.ts';
 import { GlyphlessFont, num } from './glyphlessFont.ts';
-import { embedPixels, embedPngPassThrough, type EmbeddedImage } from './imageXObject.ts';
+import {
+  embedPixels,
+  embedPngPassThrough,
+  embedTiffFaxPassThrough,
+  type EmbeddedImage,
+} from './imageXObject.ts';
 import { visiblePage } from './pageGeometry.ts';
 import { buildTextLayer } from './textLayer.ts';
 
@@ -158,6 +163,11 @@ async function embedImagePage(
     if (direct) return { ...direct, dpiX, dpiY };
     const png = await doc.embedPng(source);
     return { ref: png.ref, width: png.width, height: png.height, dpiX, dpiY };
+  }
+  if (info.format === 'tiff') {
+    // The header's resolution for every page, as the decoder gives it.
+    const fax = embedTiffFaxPassThrough(doc, source, index);
+    if (fax) return { ...fax, dpiX, dpiY };
   }
   const decoded = await decodeImagePage(source, index);
   return { ...embedPixels(doc, decoded), dpiX: decoded.dpiX || dpiX, dpiY: decoded.dpiY || dpiY };
