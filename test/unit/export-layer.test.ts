@@ -158,6 +158,15 @@ describe('GlyphlessFont', () => {
 
   it('formats numbers compactly', () => {
     expect([num(1), num(1.23456), num(-0.0001), num(100.5)]).toEqual(['1', '1.235', '0', '100.5']);
+    expect([num(-12.3), num(0.05), num(-0.0006), num(2.0004), num(10), num(-1000.25)]).toEqual([
+      '-12.3',
+      '0.05',
+      '-0.001',
+      '2',
+      '10',
+      '-1000.25',
+    ]);
+    expect([num(NaN), num(-Infinity), num(-3e15)]).toEqual(['0', '0', '-3000000000000000']);
   });
 });
 

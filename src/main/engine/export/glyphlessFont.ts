@@ -1,4 +1,5 @@
 import { PDFString, type PDFDocument, type PDFRef } from '@cantoo/pdf-lib';
+import { deflatedOnce, flateStream } from './flate.ts';
 
 /**
  * The invisible-text font, built the way Tesseract's `pdfrenderer.cpp` and OCRmyPDF do it:
@@ -34,7 +35,20 @@ export interface EncodedText {
   glyphs: number;
 }
 
-const hex4 = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0');
+/** Two upper-case hex digits for every byte value. */
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
+
+/** Four upper-case hex digits (0 ≤ n ≤ 0xFFFF): called for every character of every word. */
+const hex4 = (n: number): string => HEX2[n >> 8] + HEX2[n & 0xff];
+
+const fontFileBytes = (): Buffer => Buffer.from(GLYPHLESS_TTF_BASE64, 'base64');
+const deflatedFontFile = deflatedOnce(fontFileBytes);
+/** Every CID → glyph 1 (the empty glyph), 2 bytes big-endian per CID. */
+const deflatedCidToGidMap = deflatedOnce(() => {
+  const map = new Uint8Array(65536 * 2);
+  for (let i = 1; i < map.length; i += 2) map[i] = 1;
+  return map;
+});
 
 /** Allocates the font's reference up front; `finish()` writes its objects once all text is known. */
 export class GlyphlessFont {
@@ -77,8 +91,9 @@ export class GlyphlessFont {
   /** Writes the font's objects (call once, after every page's text has been encoded). */
   finish(): void {
     const { context } = this.doc;
-    const fontFile = Buffer.from(GLYPHLESS_TTF_BASE64, 'base64');
-    const fontFileRef = context.register(context.flateStream(fontFile, { Length1: fontFile.length }));
+    const fontFileRef = context.register(
+      context.stream(deflatedFontFile(), { Length1: fontFileBytes().length, Filter: 'FlateDecode' }),
+    );
     const descriptorRef = context.register(
       context.obj({
         Type: 'FontDescriptor',
@@ -93,10 +108,7 @@ export class GlyphlessFont {
         FontFile2: fontFileRef,
       }),
     );
-    // Every CID → glyph 1 (the empty glyph), 2 bytes big-endian per CID.
-    const map = new Uint8Array(65536 * 2);
-    for (let i = 1; i < map.length; i += 2) map[i] = 1;
-    const cidToGidRef = context.register(context.flateStream(map));
+    const cidToGidRef = context.register(context.stream(deflatedCidToGidMap(), { Filter: 'FlateDecode' }));
     const cidFontRef = context.register(
       context.obj({
         Type: 'Font',
@@ -108,7 +120,7 @@ export class GlyphlessFont {
         CIDToGIDMap: cidToGidRef,
       }),
     );
-    const toUnicodeRef = context.register(context.flateStream(this.toUnicodeCMap()));
+    const toUnicodeRef = context.register(flateStream(context, this.toUnicodeCMap()));
     const type0 = context.obj({
       Type: 'Font',
       Subtype: 'Type0',
@@ -165,6 +177,26 @@ export class GlyphlessFont {
 /** Formats a number for a content stream: at most 3 decimals, no exponent. */
 export function num(n: number): string {
   if (!Number.isFinite(n)) return '0';
-  const s = (Math.round(n * 1000) / 1000).toFixed(3).replace(/\.?0+$/, '');
-  return s === '-0' ? '0' : s;
+  // Thousandths as a whole number, written out by hand: `toFixed` and a regular expression per
+  // number were a tenth of a 20-page export. Beyond 2^53 thousandths (never a page coordinate)
+  // the whole number is not exact: written the slow way.
+  const m = Math.round(n * 1000);
+  if (m === 0) return '0';
+  if (!Number.isSafeInteger(m)) {
+    const s = (m / 1000).toFixed(3).replace(/\.?0+$/, '');
+    return s === '-0' ? '0' : s;
+  }
+  const a = m < 0 ? -m : m;
+  const whole = Math.floor(a / 1000);
+  let frac = a - whole * 1000;
+  let digits = '';
+  if (frac !== 0) {
+    let width = 3;
+    while (frac % 10 === 0) {
+      frac /= 10;
+      width--;
+    }
+    digits = '.' + String(frac).padStart(width, '0');
+  }
+  return (m < 0 ? '-' : '') + String(whole) + digits;
 }

@@ -2,6 +2,7 @@ import { PDFDocument, PDFName, type PDFPage, type PDFRef } from '@cantoo/pdf-lib
 import type { Word } from '../../../shared/model.ts';
 import { InputError } from '../../worker/errors.ts';
 import { decodeImagePage, sniffImage } from '../../worker/images.ts';
+import { flateStream } from './flate.ts';
 import { GlyphlessFont, num } from './glyphlessFont.ts';
 import {
   embedPixels,
@@ -66,7 +67,7 @@ function appendContent(doc: PDFDocument, page: PDFPage, ops: string): void {
     context.getPushGraphicsStateContentStream(),
     context.getPopGraphicsStateContentStream(),
   );
-  node.addContentStream(context.register(context.flateStream(ops)));
+  node.addContentStream(context.register(flateStream(context, ops)));
 }
 
 function messageOf(error: unknown): string {
@@ -199,7 +200,7 @@ export async function buildImagePdf(source: Uint8Array, pages: readonly LayerPag
         encode: (text) => font.encode(text),
       });
     }
-    page.node.addContentStream(doc.context.register(doc.context.flateStream(ops)));
+    page.node.addContentStream(doc.context.register(flateStream(doc.context, ops)));
   }
   if (used) font.finish();
   return doc.save(SAVE_OPTIONS);
