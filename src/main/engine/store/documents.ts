@@ -8,6 +8,7 @@ import {
   type QueueCounts,
 } from '../../../shared/model.ts';
 import type { Db } from './db.ts';
+import { cachedStatement } from './statements.ts';
 import { toDocumentRow, type DocumentRecord } from './rows.ts';
 import { refreshDocumentState, TERMINAL_STATES } from './documentState.ts';
 import { clampPriority } from './policy.ts';
@@ -112,7 +113,7 @@ function extensionOf(path: string): string {
 }
 
 export function getDocument(db: Db, id: number): DocumentRow | null {
-  const r = db.prepare('SELECT * FROM documents WHERE id = ?').get(id) as DocumentRecord | undefined;
+  const r = cachedStatement(db, 'SELECT * FROM documents WHERE id = ?').get(id) as DocumentRecord | undefined;
   return r ? toDocumentRow(r) : null;
 }
 
@@ -265,9 +266,9 @@ export function removeDocuments(db: Db, ids: readonly number[], now: number): vo
   })();
 }
 
-/** The global pause, kept in settings so it survives a restart. */
+/** The global pause, kept in settings so it survives a restart. Read before every dispatch. */
 export function isGloballyPaused(db: Db): boolean {
-  const r = db.prepare(`SELECT value FROM settings WHERE key = 'paused'`).get() as
+  const r = cachedStatement(db, `SELECT value FROM settings WHERE key = 'paused'`).get() as
     { value: string } | undefined;
   return r?.value === '1';
 }

@@ -15,6 +15,7 @@ import type {
   IfExists,
 } from '../../../shared/exports.ts';
 import type { Db } from './db.ts';
+import { cachedStatement } from './statements.ts';
 import type { DocumentRecord } from './rows.ts';
 import { NEXT_TO_SOURCE_SUFFIX, outputStem } from '../ingest.ts';
 import { backoffDelay, isRetryable, type RetryPolicy } from './policy.ts';
@@ -134,7 +135,9 @@ export function exportableIds(db: Db): number[] {
  * fails with a reason instead of exporting half-recognised text.
  */
 export function claimExportTask(db: Db, owner: string, now: number, leaseMs: number): ExportTaskClaim | null {
-  const next = db.prepare(
+  // Runs before every page claim: prepared once per connection (statements.ts).
+  const next = cachedStatement(
+    db,
     `SELECT t.id, t.doc_id, d.state AS doc_state FROM export_tasks t INDEXED BY export_tasks_claim
        JOIN documents d ON d.id = t.doc_id
      WHERE t.state = 'queued' AND t.lease_owner IS NULL AND t.next_attempt_at <= ? ORDER BY t.id LIMIT 1`,
@@ -158,12 +161,11 @@ export function claimExportTask(db: Db, owner: string, now: number, leaseMs: num
         );
         continue;
       }
-      const t = db
-        .prepare(
-          `UPDATE export_tasks SET state = 'running', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1
+      const t = cachedStatement(
+        db,
+        `UPDATE export_tasks SET state = 'running', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1
          WHERE id = ? RETURNING id, batch_id, doc_id, stem, attempts`,
-        )
-        .get(owner, now + leaseMs, row.id) as Pick<
+      ).get(owner, now + leaseMs, row.id) as Pick<
         ExportTaskRecord,
         'id' | 'batch_id' | 'doc_id' | 'stem' | 'attempts'
       >;
