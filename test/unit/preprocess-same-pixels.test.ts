@@ -16,6 +16,7 @@ import { describe, expect, it } from 'vitest';
 import {
   makeRotation,
   rotateGrey,
+  sampleRotatedBinary,
   shrink,
   type Grey,
   type Rotation,
@@ -63,6 +64,27 @@ function referenceRotate(image: Grey, rotation: Rotation, fill: number): Uint8Ar
   return out;
 }
 
+/** Nearest-pixel binarised sampling with a bounds test per pixel (grey.ts before the change). */
+function referenceSample(image: Grey, rotation: Rotation, step: number, threshold: number): Uint8Array {
+  const w = Math.max(1, Math.floor(rotation.outWidth / step));
+  const h = Math.max(1, Math.floor(rotation.outHeight / step));
+  const out = new Uint8Array(w * h);
+  const [x00, y00] = rotation.inverse(step / 2, step / 2);
+  const [x10, y10] = rotation.inverse(step * 1.5, step / 2);
+  const [x01, y01] = rotation.inverse(step / 2, step * 1.5);
+  const dxu = x10 - x00;
+  const dyu = y10 - y00;
+  for (let v = 0; v < h; v++) {
+    let x = x00 + v * (x01 - x00);
+    let y = y00 + v * (y01 - y00);
+    for (let u = 0; u < w; u++, x += dxu, y += dyu) {
+      if (x < 0 || y < 0 || x >= image.width || y >= image.height) continue;
+      out[v * w + u] = image.data[(y | 0) * image.width + (x | 0)] <= threshold ? 1 : 0;
+    }
+  }
+  return out;
+}
+
 /** The box filter with one row of partial sums (grey.ts before the change). */
 function referenceShrink(image: Grey, factor: number): Uint8Array {
   const w = Math.max(1, Math.floor(image.width / factor));
@@ -94,7 +116,7 @@ function differing(a: Uint8Array, b: Uint8Array): number {
 }
 
 describe('resampling and shrinking', () => {
-  it('resample exactly as the plain bilinear loop at any angle, scale and quarter turn', () => {
+  it('resample and sample exactly as the plain loops at any angle, scale and quarter turn', () => {
     const random = seededRandom(11);
     for (let n = 0; n < 40; n++) {
       const width = 50 + Math.floor(random() * 400);
@@ -110,6 +132,9 @@ describe('resampling and shrinking', () => {
         differing(rotateGrey(page, rotation, 250).data, referenceRotate(page, rotation, 250)),
         label,
       ).toBe(0);
+      const step = 1 + (n % 3);
+      const sampled = sampleRotatedBinary(page, rotation, step, 128).data;
+      expect(differing(sampled, referenceSample(page, rotation, step, 128)), `${label}, 1/${step}`).toBe(0);
     }
   });
 

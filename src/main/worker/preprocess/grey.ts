@@ -398,18 +398,30 @@ export function sampleRotatedBinary(
   const dyu = y10 - y00;
   const dxv = x01 - x00;
   const dyv = y01 - y00;
+  const inside: [number, number] = [0, 0];
   for (let v = 0; v < h; v++) {
     let x = x00 + v * dxv;
     let y = y00 + v * dyv;
     const row = v * w;
-    for (let u = 0; u < w; u++, x += dxu, y += dyu) {
-      if (x < 0 || y < 0 || x >= sw || y >= sh) continue;
-      // 1 when the pixel is at or below the threshold, without a branch (ink and paper alternate
-      // unpredictably along a text line).
-      out[row + u] = 1 - ((threshold - src[(y | 0) * sw + (x | 0)]) >>> 31);
-    }
+    // As in rotateGrey: no bounds test per pixel where the row is surely inside the source.
+    surelyInside(x, y, dxu, dyu, sw, sh, w, inside);
+    let u = 0;
+    for (let end = inside[0]; u < end; u++, x += dxu, y += dyu)
+      if (x >= 0 && y >= 0 && x < sw && y < sh) out[row + u] = inkAt(src, sw, x, y, threshold);
+    for (let end = inside[1]; u < end; u++, x += dxu, y += dyu)
+      out[row + u] = inkAt(src, sw, x, y, threshold);
+    for (; u < w; u++, x += dxu, y += dyu)
+      if (x >= 0 && y >= 0 && x < sw && y < sh) out[row + u] = inkAt(src, sw, x, y, threshold);
   }
   return { width: w, height: h, data: out };
+}
+
+/**
+ * 1 when the pixel at index-space (x, y) (both ≥ 0, inside) is at or below the threshold, without
+ * a branch: ink and paper alternate unpredictably along a text line.
+ */
+function inkAt(src: Uint8Array, sw: number, x: number, y: number, threshold: number): number {
+  return 1 - ((threshold - src[(y | 0) * sw + (x | 0)]) >>> 31);
 }
 
 /** The paper's grey level: the brightest well-populated level (the 90th percentile). */
