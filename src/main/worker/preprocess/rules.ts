@@ -44,6 +44,14 @@ export function removeRules(
   // no rule, and a page with a few has a few rows of marks, not a page-sized mask.
   const mask: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(h);
   const marksOf = (y: number): Uint8Array => (mask[y] ??= new Uint8Array(w));
+  // The columns each row's marks lie within: the later passes visit only those (a table's
+  // vertical rules put marks on hundreds of rows, a few pixels of each).
+  const from = new Int32Array(h).fill(w);
+  const to = new Int32Array(h).fill(-1);
+  const span = (y: number, x0: number, x1: number): void => {
+    if (x0 < from[y]) from[y] = x0;
+    if (x1 > to[y]) to[y] = x1;
+  };
   let marked = false;
   const isInk = (i: number): boolean => data[i] <= threshold;
 
@@ -80,6 +88,7 @@ export function removeRules(
       lastRow = Math.max(lastRow, y);
       marked = true;
       const marks = marksOf(y);
+      span(y, first, last);
       for (let x = first; x <= last; x++) if (isInk(row + x)) marks[x] |= H;
     }
   }
@@ -108,7 +117,11 @@ export function removeRules(
       firstRow = Math.min(firstRow, first);
       lastRow = Math.max(lastRow, last);
       marked = true;
-      for (let y = first; y <= last; y++) if (isInk(y * w + x)) marksOf(y)[x] |= V;
+      for (let y = first; y <= last; y++) {
+        if (!isInk(y * w + x)) continue;
+        marksOf(y)[x] |= V;
+        span(y, x, x);
+      }
     }
   }
   if (!marked) return { pixels: 0, horizontal, vertical };
@@ -119,8 +132,13 @@ export function removeRules(
   const stack = new Int32Array(w).fill(-1);
   for (let y = firstRow; y <= lastRow + 1; y++) {
     const marks = y <= lastRow ? mask[y] : undefined;
-    if (!marks && !mask[y - 1]) continue;
-    for (let x = 0; x < w; x++) {
+    const before = mask[y - 1];
+    if (!marks && !before) continue;
+    // A stack is open at a column only if the row before has a mark there: outside both rows'
+    // columns there is nothing to open or close.
+    const x0 = Math.min(marks ? from[y] : w, before ? from[y - 1] : w);
+    const x1 = Math.max(marks ? to[y] : -1, before ? to[y - 1] : -1);
+    for (let x = x0; x <= x1; x++) {
       if (marks && (marks[x] & H) !== 0) {
         if (stack[x] < 0) stack[x] = y;
       } else if (stack[x] >= 0) {
@@ -132,14 +150,15 @@ export function removeRules(
   for (let y = firstRow; y <= lastRow; y++) {
     const marks = mask[y];
     if (!marks) continue;
-    let x = 0;
-    while (x < w) {
+    let x = from[y];
+    const end = to[y] + 1;
+    while (x < end) {
       if (!(marks[x] & V)) {
         x++;
         continue;
       }
       const start = x;
-      while (x < w && marks[x] & V) x++;
+      while (x < end && marks[x] & V) x++;
       if (x - start > maxThick) for (let k = start; k < x; k++) marks[k] &= ~V;
     }
   }
@@ -154,7 +173,7 @@ export function removeRules(
     const above = y > 0 ? mask[y - 1] : undefined;
     const below = y < h - 1 ? mask[y + 1] : undefined;
     const row = y * w;
-    for (let x = 0; x < w; x++) {
+    for (let x = from[y], end = to[y]; x <= end; x++) {
       const m = marks[x];
       if (!m) continue;
       out ??= writable();
