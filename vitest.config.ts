@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     reporters: ['default'],
+    // One scratch folder per run, removed at its end (test/globalSetup.ts).
+    globalSetup: ['test/globalSetup.ts'],
   },
 });
