@@ -8,6 +8,7 @@
  * It is optional: without libtesseract the worker uses the WASM build (src/main/worker/recognize.ts).
  *
  * JS surface (src/main/worker/nativeTesseract.ts wraps it):
+ *   interface: number                        ADDON_INTERFACE below; raised when this surface changes
  *   version(): string
  *   open(datapath, languages): engine        throws when the models cannot be loaded
  *   setVariable(engine, name, value): boolean
@@ -394,8 +395,15 @@ static napi_value recognize(napi_env env, napi_callback_info info) {
   return promise;
 }
 
+/* Raised whenever the JS surface changes, so that an addon built from older sources (a checkout
+ * updated without `npm ci`) is refused with a reason instead of misread. */
+#define ADDON_INTERFACE 2
+
 static napi_value init(napi_env env, napi_value exports) {
+  napi_value interface_version;
+  napi_create_int32(env, ADDON_INTERFACE, &interface_version);
   napi_property_descriptor properties[] = {
+      {"interface", NULL, NULL, NULL, NULL, interface_version, napi_enumerable, NULL},
       {"version", NULL, version, NULL, NULL, NULL, napi_enumerable, NULL},
       {"open", NULL, open_engine, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setVariable", NULL, set_variable, NULL, NULL, NULL, napi_enumerable, NULL},

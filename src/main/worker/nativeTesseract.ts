@@ -42,6 +42,8 @@ export interface NativeResult {
 }
 
 interface Addon {
+  /** The addon's JS surface; `ADDON_INTERFACE` in native/tesseract_addon.cc. */
+  interface?: number;
   version(): string;
   open(datapath: string, languages: string): NativeEngine;
   setVariable(engine: NativeEngine, name: string, value: string): boolean;
@@ -90,18 +92,26 @@ export function loadNativeAddon(): { addon: Addon } | { reason: string } {
   process.env.OMP_THREAD_LIMIT ??= '1';
   try {
     const addon = createRequire(import.meta.url)(file) as Addon;
-    const version = addon.version();
-    if (!/^5\./.test(version)) {
-      loaded = { reason: `libtesseract ${version} is not version 5` };
-      return loaded;
-    }
-    loaded = { addon };
+    const problem = addonProblem(addon);
+    loaded = problem ? { reason: problem } : { addon };
   } catch (error) {
     loaded = {
       reason: `the native addon does not load: ${error instanceof Error ? error.message : String(error)}`,
     };
   }
   return loaded;
+}
+
+/** The interface this code speaks to; see ADDON_INTERFACE in native/tesseract_addon.cc. */
+const ADDON_INTERFACE = 2;
+
+/** Why a loaded addon cannot be used, or null: built from other sources, or not Tesseract 5. */
+export function addonProblem(addon: Pick<Addon, 'interface' | 'version'>): string | null {
+  if (addon.interface !== ADDON_INTERFACE) {
+    return 'the native addon was built from older sources: run npm run build:native (or npm ci)';
+  }
+  const version = addon.version();
+  return /^5\./.test(version) ? null : `libtesseract ${version} is not version 5`;
 }
 
 /** The folder the un-gzipped models go to: the user's cache (XDG), one folder per model variant. */
