@@ -29,10 +29,10 @@ export interface ImagePageOps {
   endMarkedContent: number;
 }
 
-type Matrix = [number, number, number, number, number, number];
+export type Matrix = [number, number, number, number, number, number];
 
 /** `m × n` in PDF's row-vector convention: n is applied first, then m (canvas `transform`). */
-function multiply(m: Matrix, n: Matrix): Matrix {
+export function multiply(m: Matrix, n: Matrix): Matrix {
   return [
     m[0] * n[0] + m[2] * n[1],
     m[1] * n[0] + m[3] * n[1],
@@ -197,25 +197,48 @@ export async function imagePagePgm(
   const at = placement(multiply(viewport, sole.ctm), iw, ih);
   if (!at) return null;
 
-  const header = new TextEncoder().encode(`P5\n${width} ${height}\n255\n`);
-  const out = new Uint8Array(header.length + width * height);
-  out.set(header, 0);
-  const grey = out.subarray(header.length);
   // The image's own rows, as grey (same luma weights as the render's PGM; 1-bit: 0 or 255).
-  const row = new Uint8Array(iw);
-  const covers = at.xi === 1 && at.yj === 1 && at.x0 === 0 && at.y0 === 0 && iw === width && ih === height;
-  if (!covers) grey.fill(255);
-  for (let j = 0; j < ih; j++) {
+  return placeRows(width, height, at, iw, ih, (j, dest) => {
     const src = j * rowBytes;
-    // Straight copy into the page's row when the image is upright and fills the page (the usual scan).
-    const dest = covers ? grey.subarray(j * width, (j + 1) * width) : row;
     if (kind === GRAYSCALE_1BPP) {
       for (let i = 0; i < iw; i++) dest[i] = ((data[src + (i >> 3)] >> (7 - (i & 7))) & 1) * 255;
     } else {
       for (let i = 0, k = src; i < iw; i++, k += 3)
         dest[i] = (data[k] * 77 + data[k + 1] * 150 + data[k + 2] * 29) >> 8;
     }
-    if (covers) continue;
+  });
+}
+
+/** Where an image's pixels land on the page (`placement`). */
+export type Placement = NonNullable<ReturnType<typeof placement>>;
+
+/**
+ * The page as 8-bit grey PGM (`width` × `height`, white where the image does not reach) with an
+ * `iw` × `ih` image placed by `at`. `row(j, dest)` writes the grey levels of image row j into
+ * `dest` (`iw` bytes): straight into the page when the image is upright and fills it (the usual
+ * scan), else into a scratch row copied along the image's direction on the page.
+ */
+export function placeRows(
+  width: number,
+  height: number,
+  at: Placement,
+  iw: number,
+  ih: number,
+  row: (j: number, dest: Uint8Array) => void,
+): Uint8Array {
+  const header = new TextEncoder().encode(`P5\n${width} ${height}\n255\n`);
+  const out = new Uint8Array(header.length + width * height);
+  out.set(header, 0);
+  const grey = out.subarray(header.length);
+  const scratch = new Uint8Array(iw);
+  const covers = at.xi === 1 && at.yj === 1 && at.x0 === 0 && at.y0 === 0 && iw === width && ih === height;
+  if (!covers) grey.fill(255);
+  for (let j = 0; j < ih; j++) {
+    if (covers) {
+      row(j, grey.subarray(j * width, (j + 1) * width));
+      continue;
+    }
+    row(j, scratch);
     // Image row j is a line of pixels on the page: from (x, y), one step per pixel.
     const x = at.x0 + at.xj * j;
     const y = at.y0 + at.yj * j;
@@ -224,12 +247,12 @@ export async function imagePagePgm(
     const lastY = y + at.yi * (iw - 1);
     const inside = (px: number, py: number): boolean => px >= 0 && py >= 0 && px < width && py < height;
     if (inside(x, y) && inside(lastX, lastY)) {
-      for (let i = 0, k = y * width + x; i < iw; i++, k += step) grey[k] = row[i];
+      for (let i = 0, k = y * width + x; i < iw; i++, k += step) grey[k] = scratch[i];
     } else {
       for (let i = 0; i < iw; i++) {
         const px = x + at.xi * i;
         const py = y + at.yi * i;
-        if (inside(px, py)) grey[py * width + px] = row[i];
+        if (inside(px, py)) grey[py * width + px] = scratch[i];
       }
     }
   }

@@ -13,7 +13,14 @@ import { InputError } from './errors.ts';
 import { lumaInto } from './rasterize.ts';
 import { formatName, sniffImage } from './imageInfo.ts';
 import { tooManyPagesMessage } from './ocrTypes.ts';
-import type { DecodedImage, ImageInfo, Limits, OpenedDocument, RasterImage } from './ocrTypes.ts';
+import type {
+  DecodedImage,
+  ImageFormat,
+  ImageInfo,
+  Limits,
+  OpenedDocument,
+  RasterImage,
+} from './ocrTypes.ts';
 
 export { formatName, sniffImage } from './imageInfo.ts';
 
@@ -55,32 +62,46 @@ export async function decodeImagePage(
     lumaInto(grey, page.data, page.channels);
     return { ...page, channels: 1, data: grey };
   }
+  return withCanvasPixels(bytes, info.format, (width, height, pixels): DecodedImage => {
+    if (options.grey) {
+      const grey = new Uint8Array(width * height);
+      lumaInto(grey, pixels, 4);
+      return { width, height, channels: 1, data: grey, dpiX, dpiY };
+    }
+    const data = new Uint8Array(pixels);
+    return { width, height, channels: 4, data, dpiX, dpiY };
+  });
+}
+
+/**
+ * Decodes a PNG, JPEG, GIF, WebP or BMP with @napi-rs/canvas onto a white canvas (transparent
+ * areas become white paper, not black) and hands the canvas's own pixels to `use` while the canvas
+ * lives: RGBA, opaque, so premultiplied equals straight; no copy is made. A file that cannot be
+ * decoded throws `InputError` DAMAGED_FILE.
+ */
+export async function withCanvasPixels<T>(
+  bytes: Uint8Array,
+  format: ImageFormat,
+  use: (width: number, height: number, rgba: Uint8Array) => T,
+): Promise<T> {
   const image = new Image();
   await new Promise<void>((resolve, reject) => {
     image.onload = () => resolve();
-    image.onerror = (error: unknown) => reject(error instanceof Error ? error : new Error(String(error)));
+    image.onerror = (event: unknown) =>
+      reject(event instanceof Error ? event : new Error(decoderMessage(event)));
     image.src = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }).catch((error: unknown) => {
     throw new InputError(
       'DAMAGED_FILE',
-      `the ${formatName(info.format)} image is damaged or incomplete: ${messageOf(error)}`,
+      `the ${formatName(format)} image is damaged or incomplete: ${messageOf(error)}`,
     );
   });
   const canvas = createCanvas(image.width, image.height);
   const context = canvas.getContext('2d');
-  // Transparent areas become white paper, not black.
   context.fillStyle = '#fff';
   context.fillRect(0, 0, image.width, image.height);
   context.drawImage(image, 0, 0);
-  // The canvas's own pixels (opaque, so premultiplied = straight RGBA), valid while it lives.
-  const pixels = canvas.data();
-  if (options.grey) {
-    const grey = new Uint8Array(image.width * image.height);
-    lumaInto(grey, pixels, 4);
-    return { width: image.width, height: image.height, channels: 1, data: grey, dpiX, dpiY };
-  }
-  const data = new Uint8Array(pixels);
-  return { width: image.width, height: image.height, channels: 4, data, dpiX, dpiY };
+  return use(image.width, image.height, canvas.data());
 }
 
 function decodeTiffPage(bytes: Uint8Array, index: number, dpiX: number, dpiY: number): DecodedImage {
@@ -126,6 +147,14 @@ function decodeTiffPage(bytes: Uint8Array, index: number, dpiX: number, dpiY: nu
     return { width, height, channels: 1, data: grey, dpiX, dpiY };
   }
   return { width, height, channels: 4, data: UTIF.toRGBA8(ifd), dpiX, dpiY };
+}
+
+/** @napi-rs/canvas reports a failed decode with a bare Event: no detail beyond "error". */
+function decoderMessage(event: unknown): string {
+  const detail = event as { error?: unknown; message?: unknown } | null;
+  if (detail?.error instanceof Error) return detail.error.message;
+  if (typeof detail?.message === 'string' && detail.message !== '') return detail.message;
+  return 'the decoder could not read it';
 }
 
 function messageOf(error: unknown): string {

@@ -22,7 +22,9 @@ import {
 import { pdfjsOpenOptions } from './pdfjsOptions.ts';
 import { precheckPdf } from './pdfPrecheck.ts';
 import { describeStart, sniff } from './sniff.ts';
-import { fitDpi, renderPage, type RenderedPage } from './rasterize.ts';
+import { jpegPagePgm } from './jpegPage.ts';
+import { loadRawPdf, MAX_RAW_PDF_BYTES, type RawPdf } from './pageContent.ts';
+import { fitDpi, pageGeometry, renderPage, type RenderedPage } from './rasterize.ts';
 
 export type { OpenedDocument } from './ocrTypes.ts';
 
@@ -185,6 +187,50 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
   const loadingTask = task;
   let closed = false;
   const refused = new Map<number, InputError>();
+  // pdf-lib's view of the file, for pages that are one JPEG (jpegPage.ts): parsed when the first
+  // page is rendered, from pdf.js's copy of the bytes, so a document whose pages all keep their
+  // text layer never pays for it. Null: not usable (encrypted, unparseable, too large).
+  const fileBytes = bytes.length;
+  let raw: Promise<RawPdf | null> | null = null;
+  const rawPdf = (): Promise<RawPdf | null> =>
+    (raw ??=
+      fileBytes > MAX_RAW_PDF_BYTES
+        ? Promise.resolve(null)
+        : doc.getData().then(
+            (data) => loadRawPdf(data),
+            () => null,
+          ));
+
+  /** The page from its JPEG, decoded natively, when it is one JPEG drawn 1:1; else null. */
+  async function nativeJpeg(
+    page: PDFPageProxy,
+    pageNumber: number,
+    dpi: number,
+  ): Promise<RenderedPage | null> {
+    const rawDoc = await rawPdf();
+    if (!rawDoc) return null;
+    checkRenderable(pageNumber, page.getViewport({ scale: 1 }), dpi, limits);
+    const at = pageGeometry(page, dpi, limits.maxPagePixels);
+    const identity = { ref: page.ref, view: page.view, rotate: page.rotate };
+    const jpeg = await jpegPagePgm(
+      rawDoc,
+      identity,
+      at.transform,
+      at.width,
+      at.height,
+      limits.maxImagePixels,
+    );
+    if (!jpeg.ok) return null;
+    page.cleanup();
+    const raster = {
+      kind: 'encoded' as const,
+      width: at.width,
+      height: at.height,
+      bytes: jpeg.pgm,
+      dpi: at.dpi,
+    };
+    return { raster, dpi: at.dpi, via: 'jpeg' };
+  }
 
   async function getPage(pageNumber: number): Promise<PDFPageProxy> {
     if (closed) throw new Error('document is closed');
@@ -221,6 +267,9 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
       if (refusal) throw refusal;
       const page = await getPage(pageNumber);
       try {
+        // A scanned JPEG page first: without pdf.js's operator list, which would decode the JPEG.
+        const jpeg = await nativeJpeg(page, pageNumber, dpi);
+        if (jpeg) return jpeg;
         // Parse the page (and decode its images) first, before a canvas is allocated: an image
         // over the limit is dropped by pdf.js with only a warning, and a page rendered without it
         // would be OCR'd as blank. The operator list is cached and reused by render().

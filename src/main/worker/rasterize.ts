@@ -54,6 +54,31 @@ export interface RenderedPage {
   raster: RasterImage & { kind: 'encoded' };
   /** The DPI actually used (lower than asked when the page hit the pixel limit). */
   dpi: number;
+  /**
+   * How the pixels were made: a pdf.js render on a canvas, pdf.js's decoded image copied 1:1
+   * (imagePage.ts), or the page's JPEG decoded natively without pdf.js (jpegPage.ts).
+   */
+  via: 'render' | 'image' | 'jpeg';
+}
+
+/** The raster a page is rendered to: DPI, size in pixels and pdf.js's viewport transform. */
+export interface PageGeometry {
+  dpi: number;
+  width: number;
+  height: number;
+  transform: [number, number, number, number, number, number];
+}
+
+/** Where `page` lands at `requestedDpi`, lowered to fit `maxPixels` (`fitDpi`). */
+export function pageGeometry(page: PDFPageProxy, requestedDpi: number, maxPixels: number): PageGeometry {
+  // The viewport honours the CropBox (page.view) and /Rotate (page.rotate) by default.
+  const unit = page.getViewport({ scale: 1 });
+  const dpi = fitDpi(unit.width, unit.height, requestedDpi, maxPixels);
+  const viewport = page.getViewport({ scale: dpi / 72 });
+  // Tolerance: 612 pt at 300 dpi is 2550 px, not 2551 after a floating-point hair.
+  const width = Math.ceil(viewport.width - 1e-6);
+  const height = Math.ceil(viewport.height - 1e-6);
+  return { dpi, width, height, transform: viewport.transform as PageGeometry['transform'] };
 }
 
 /** The page's operator list (already parsed) and pdf.js's operator codes, for `imagePagePgm`. */
@@ -76,21 +101,15 @@ export async function renderPage(
   maxPixels: number,
   parsed?: ParsedPage,
 ): Promise<RenderedPage> {
-  // The viewport honours the CropBox (page.view) and /Rotate (page.rotate) by default.
-  const unit = page.getViewport({ scale: 1 });
-  const dpi = fitDpi(unit.width, unit.height, requestedDpi, maxPixels);
-  const viewport = page.getViewport({ scale: dpi / 72 });
-  // Tolerance: 612 pt at 300 dpi is 2550 px, not 2551 after a floating-point hair.
-  const width = Math.ceil(viewport.width - 1e-6);
-  const height = Math.ceil(viewport.height - 1e-6);
+  const { dpi, width, height, transform } = pageGeometry(page, requestedDpi, maxPixels);
   if (parsed) {
-    const transform = viewport.transform as [number, number, number, number, number, number];
     const pgm = await imagePagePgm(page, parsed.ops, parsed.OPS, transform, width, height);
     if (pgm) {
       page.cleanup();
-      return { raster: { kind: 'encoded', width, height, bytes: pgm, dpi }, dpi };
+      return { raster: { kind: 'encoded', width, height, bytes: pgm, dpi }, dpi, via: 'image' };
     }
   }
+  const viewport = page.getViewport({ scale: dpi / 72 });
   const factory = (doc as unknown as { canvasFactory: CanvasFactory }).canvasFactory;
   const target = factory.create(width, height);
   try {
@@ -101,7 +120,7 @@ export async function renderPage(
     const rgba =
       typeof c.data === 'function' ? c.data() : target.context!.getImageData(0, 0, width, height).data;
     const pgm = toPgm(width, height, 4, rgba);
-    return { raster: { kind: 'encoded', width, height, bytes: pgm, dpi }, dpi };
+    return { raster: { kind: 'encoded', width, height, bytes: pgm, dpi }, dpi, via: 'render' };
   } finally {
     page.cleanup();
     factory.destroy(target);
