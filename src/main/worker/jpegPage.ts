@@ -13,7 +13,7 @@
  * ignores, a Decode array, masks, a truncated stream, a size that disagrees with the PDF) returns
  * a reason instead, and the page is rendered by pdf.js as before.
  */
-import type { PDFRawStream } from '@cantoo/pdf-lib';
+import { PDFArray, PDFDict, PDFName, PDFNumber, type PDFRawStream } from '@cantoo/pdf-lib';
 import { InputError } from './errors.ts';
 import { multiply, placement, placeRows, type Matrix } from './imagePage.ts';
 import { withCanvasPixels } from './images.ts';
@@ -116,8 +116,7 @@ export type PdfJpeg = { ok: true; bytes: Uint8Array; frame: JpegFrame } | Refusa
  * (3 components), 8 bits, no masks, no Decode array, the size the PDF declares, at most
  * `maxImagePixels` (a larger image goes to pdf.js, which refuses it with the usual message).
  */
-export function pdfJpeg(raw: RawPdf, image: PDFRawStream, maxImagePixels: number): PdfJpeg {
-  const { PDFName, PDFNumber, PDFArray, PDFDict } = raw.lib;
+export function pdfJpeg(image: PDFRawStream, maxImagePixels: number): PdfJpeg {
   const dict = image.dict;
   const get = (key: string): unknown => dict.context.lookup(dict.get(PDFName.of(key)));
   for (const [key] of dict.entries())
@@ -170,7 +169,7 @@ export async function jpegPagePgm(
 ): Promise<JpegPage> {
   const sole = soleImageStream(raw, page);
   if (!sole.ok) return sole;
-  const jpeg = pdfJpeg(raw, sole.image, maxImagePixels);
+  const jpeg = pdfJpeg(sole.image, maxImagePixels);
   if (!jpeg.ok) return jpeg;
   const { width: iw, height: ih, components } = jpeg.frame;
   const at = placement(multiply(viewport, sole.ctm), iw, ih);

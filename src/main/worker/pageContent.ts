@@ -10,17 +10,23 @@
  * operators imagePage.ts accepts in pdf.js's operator list; anything else, or anything this reader
  * does not understand, says why in `reason` and the page goes to pdf.js as before.
  */
-import type { PDFDict, PDFDocument, PDFRawStream } from '@cantoo/pdf-lib';
+import {
+  decodePDFRawStream,
+  ParseSpeeds,
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFName,
+  PDFNumber,
+  PDFPageLeaf,
+  PDFRawStream,
+  PDFRef,
+} from '@cantoo/pdf-lib';
 import type { Matrix } from './imagePage.ts';
 import { multiply } from './imagePage.ts';
 
-type PdfLib = typeof import('@cantoo/pdf-lib');
-
-/** A PDF parsed by pdf-lib, with the module it was parsed with (loaded on first use). */
-export interface RawPdf {
-  lib: PdfLib;
-  doc: PDFDocument;
-}
+/** A PDF as pdf-lib parses it: every object, streams still encoded. */
+export type RawPdf = PDFDocument;
 
 /**
  * Larger files are left to pdf.js alone: pdf-lib parses the whole file at once and keeps a copy of
@@ -38,8 +44,6 @@ export const MAX_RAW_PDF_OBJECTS = 100_000;
 /** A scanner's content stream is ~50 bytes; a page whose content is larger is not one image. */
 const MAX_CONTENT_BYTES = 16 * 1024;
 
-let pdfLibPromise: Promise<PdfLib> | null = null;
-
 /** pdf-lib's view of `bytes`, or null when it cannot parse them or the streams are encrypted. */
 export async function loadRawPdf(
   bytes: Uint8Array,
@@ -47,18 +51,16 @@ export async function loadRawPdf(
 ): Promise<RawPdf | null> {
   if (bytes.length > MAX_RAW_PDF_BYTES) return null;
   if (objectCount(bytes, maxObjects) > maxObjects) return null;
-  pdfLibPromise ??= import('@cantoo/pdf-lib');
-  const lib = await pdfLibPromise;
   try {
-    const doc = await lib.PDFDocument.load(bytes, {
+    const doc = await PDFDocument.load(bytes, {
       ignoreEncryption: true,
       updateMetadata: false,
       throwOnInvalidObject: false,
-      parseSpeed: lib.ParseSpeeds.Fastest,
+      parseSpeed: ParseSpeeds.Fastest,
     });
     // Encrypted streams are ciphertext here; pdf.js decrypts them.
     if (doc.isEncrypted) return null;
-    return { lib, doc };
+    return doc;
   } catch {
     return null;
   }
@@ -109,9 +111,7 @@ const refuse = (reason: string): { ok: false; reason: string } => ({ ok: false, 
  * image and nothing else; otherwise why not. `page` is pdf.js's page: the object is looked up by
  * pdf.js's reference and must agree with it on the visible area and rotation.
  */
-export function soleImageStream(raw: RawPdf, page: PageIdentity): SoleImageStream {
-  const { lib, doc } = raw;
-  const { PDFName, PDFDict, PDFArray, PDFRef, PDFNumber, PDFRawStream, PDFPageLeaf } = lib;
+export function soleImageStream(doc: RawPdf, page: PageIdentity): SoleImageStream {
   if (!page.ref) return refuse('pdf.js gives no object for the page');
   const leaf = doc.context.lookup(PDFRef.of(page.ref.num, page.ref.gen));
   if (!(leaf instanceof PDFPageLeaf)) return refuse('the page object is not a page to pdf-lib');
@@ -154,7 +154,7 @@ export function soleImageStream(raw: RawPdf, page: PageIdentity): SoleImageStrea
       return refuse('the page content is large (more than one image)');
     let decoded: Uint8Array;
     try {
-      decoded = lib.decodePDFRawStream(part).decode();
+      decoded = decodePDFRawStream(part).decode();
     } catch {
       return refuse('the page content cannot be decompressed here');
     }
@@ -199,7 +199,7 @@ export function soleImageStream(raw: RawPdf, page: PageIdentity): SoleImageStrea
         if (args.length !== 1 || !names) return refuse('a malformed gs');
         const state = resource('ExtGState', args[0]);
         if (!(state instanceof PDFDict)) return refuse(`graphics state ${String(args[0])} is missing`);
-        const why = harmfulState(lib, state);
+        const why = harmfulState(state);
         if (why) return refuse(`graphics state ${String(args[0])} sets ${why}`);
         break;
       }
@@ -235,8 +235,7 @@ export function soleImageStream(raw: RawPdf, page: PageIdentity): SoleImageStrea
  * ignores altogether (overprint, black generation, undercolour removal, halftones, smoothness,
  * stroke adjustment, alpha-is-shape, text knockout); a key pdf.js does not know is refused.
  */
-function harmfulState(lib: PdfLib, state: PDFDict): string | null {
-  const { PDFName, PDFNumber } = lib;
+function harmfulState(state: PDFDict): string | null {
   for (const [key, raw] of state.entries()) {
     const value = state.context.lookup(raw);
     switch (key.decodeText()) {

@@ -299,6 +299,7 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      raw = null;
       await loadingTask.destroy();
     },
   };
