@@ -96,6 +96,8 @@ interface JpegPdfOptions {
   rotate?: number;
   /** Draw a line of text over the image with pdf-lib. */
   text?: boolean;
+  /** Replaces the page's MediaBox. */
+  mediaBox?: Record<string, unknown>;
 }
 
 /** A one-page US-letter PDF drawing `jpeg` (2550 × 3300 grey unless said otherwise) as a scanner does. */
@@ -117,6 +119,7 @@ async function jpegPdf(jpeg: Uint8Array, options: JpegPdfOptions = {}): Promise<
   // An array of streams, so that pdf-lib can add its own drawing after the scanner's.
   page.node.set(PDFName.of('Contents'), pdf.context.obj([pdf.context.register(content)]));
   if (options.rotate) page.setRotation(degrees(options.rotate));
+  if (options.mediaBox) page.node.set(PDFName.of('MediaBox'), pdf.context.obj(options.mediaBox));
   if (options.text) {
     const font = await pdf.embedFont(StandardFonts.Helvetica);
     page.drawText('A stamp over the scan', { x: 72, y: 72, size: 24, font });
@@ -197,6 +200,8 @@ describe('scanned JPEG pages decoded natively', () => {
       ['a colour-key mask', { image: { Mask: [0, 10] } }, /\/Mask/],
       ['an image scaled to half the page', { content: 'q 306 0 0 396 0 0 cm /Im0 Do Q' }, /1:1/],
       ['a clip', { content: 'q 0 0 300 300 re W n 612 0 0 792 0 0 cm /Im0 Do Q' }, /re operator/],
+      // pdf.js takes US letter for a MediaBox that is not an array; pdf-lib throws on it.
+      ['a MediaBox that is a dictionary', { mediaBox: { Width: 612 } }, /pdf-lib cannot read/],
     ];
     for (const [label, options, reason] of cases) {
       const bytes = await jpegPdf(jpeg, options);

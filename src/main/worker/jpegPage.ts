@@ -17,7 +17,7 @@ import { PDFArray, PDFDict, PDFName, PDFNumber, type PDFRawStream } from '@canto
 import { InputError } from './errors.ts';
 import { multiply, placement, placeRows, type Matrix } from './imagePage.ts';
 import { withCanvasPixels } from './images.ts';
-import { soleImageStream, type PageIdentity, type RawPdf } from './pageContent.ts';
+import { soleImageStream, type PageIdentity, type RawPdf, type SoleImageStream } from './pageContent.ts';
 
 /** What a JPEG's header says, read without decoding. */
 export interface JpegFrame {
@@ -157,7 +157,7 @@ export type JpegPage = { ok: true; pgm: Uint8Array } | Refusal;
 /**
  * The page as 8-bit grey PGM (`width` × `height`, `viewport` the transform of the render it
  * replaces) when it is one plain JPEG drawn 1:1; otherwise the reason it is not. Never throws for
- * a bad JPEG: a stream the native decoder rejects is a refusal, and pdf.js gets to try.
+ * a bad JPEG or an object pdf-lib cannot read: that is a refusal too, and pdf.js gets to try.
  */
 export async function jpegPagePgm(
   raw: RawPdf,
@@ -167,10 +167,17 @@ export async function jpegPagePgm(
   height: number,
   maxImagePixels: number,
 ): Promise<JpegPage> {
-  const sole = soleImageStream(raw, page);
-  if (!sole.ok) return sole;
-  const jpeg = pdfJpeg(sole.image, maxImagePixels);
-  if (!jpeg.ok) return jpeg;
+  let sole: SoleImageStream;
+  let jpeg: PdfJpeg;
+  try {
+    sole = soleImageStream(raw, page);
+    if (!sole.ok) return sole;
+    jpeg = pdfJpeg(sole.image, maxImagePixels);
+    if (!jpeg.ok) return jpeg;
+  } catch (error) {
+    // pdf-lib throws on objects of the wrong type (a MediaBox that is not an array…): pdf.js decides.
+    return refuse(`pdf-lib cannot read the page: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const { width: iw, height: ih, components } = jpeg.frame;
   const at = placement(multiply(viewport, sole.ctm), iw, ih);
   if (!at) return refuse('the image is not drawn 1:1');
