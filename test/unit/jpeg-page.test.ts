@@ -97,7 +97,7 @@ interface JpegPdfOptions {
   /** Draw a line of text over the image with pdf-lib. */
   text?: boolean;
   /** Replaces the page's MediaBox. */
-  mediaBox?: Record<string, unknown>;
+  mediaBox?: Record<string, number>;
 }
 
 /** A one-page US-letter PDF drawing `jpeg` (2550 × 3300 grey unless said otherwise) as a scanner does. */
