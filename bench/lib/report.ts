@@ -7,7 +7,7 @@ import type { EngineRunResult, StageSummary } from './engineRun.ts';
 import type { MachineInfo } from './machine.ts';
 import type { OcrmypdfRun, TesseractRun } from './native.ts';
 import type { BenchFile } from './pageset.ts';
-import { fmt, mb, median } from './util.ts';
+import { fmt, mb, median, quantile } from './util.ts';
 
 interface Stats {
   n: number;
@@ -69,6 +69,8 @@ export interface BenchResults {
   oursS11: EngineRunResult | null;
   oursCer: CerResult;
   native: TesseractRun | null;
+  /** Ours and the native anchor per round, run back to back; the first is `ours` and `native`. */
+  pairs: ThroughputPair[];
   nativeCer: CerResult | null;
   rasterMs: number | null;
   rasterHow: string[];
@@ -80,6 +82,17 @@ export interface BenchResults {
   bornDigitalStages: StageSummary;
   bornDigitalPages: number;
   queue: QueueResult;
+}
+
+export interface ThroughputPair {
+  oursMs: number;
+  nativeMs: number;
+}
+
+/** Ours ÷ native throughput per round, and their median (what the target is judged on). */
+export function pairedRatio(pairs: readonly ThroughputPair[]): { ratios: number[]; median: number } {
+  const ratios = pairs.map((p) => p.nativeMs / p.oursMs);
+  return { ratios, median: quantile(ratios, 0.5) };
 }
 
 export interface Target {
@@ -117,12 +130,17 @@ export function evaluateTargets(r: BenchResults): Target[] {
     });
   }
   if (r.native) {
-    const ratio = ours / ppm(r.native.pages, r.native.wallMs);
+    const pairs = r.pairs.length > 0 ? r.pairs : [{ oursMs: r.ours.wallMs, nativeMs: r.native.wallMs }];
+    const { ratios, median } = pairedRatio(pairs);
+    const each =
+      ratios.length > 1
+        ? ` (median of ${ratios.length} rounds: ${ratios.map((x) => fmt(x, 2)).join(', ')})`
+        : '';
     t.push({
       name: `throughput vs ${r.jobs} parallel native tesseract`,
       target: '≥ 1.0×',
-      measured: `${fmt(ratio, 2)}×`,
-      status: status(ratio >= 1.0),
+      measured: `${fmt(median, 2)}×${each}`,
+      status: status(median >= 1.0),
     });
   } else {
     t.push({
@@ -332,6 +350,19 @@ export function renderReport(r: BenchResults, targets: Target[]): string {
   L.push(
     "The load average is the 1-minute figure just before each contender started; it includes the bench's own previous contender (two busy processes leave it near 2), so only a value well above that means outside work.",
   );
+  if (r.pairs.length > 1) {
+    const { ratios, median: mid } = pairedRatio(r.pairs);
+    L.push('');
+    L.push(
+      `**Rounds.** The speed of this shared virtual machine drifts by 10–20% within minutes (the same command can take 35 s or 44 s), ` +
+        `so ours and the native anchor also ran back to back ${r.pairs.length - 1} more time(s) (\`--rounds\`), and the target is judged ` +
+        `on the median of the rounds' ratios: **${fmt(mid, 2)}×**. Round 1 is the two rows above.`,
+    );
+    L.push('');
+    row('round', 'ours wall s', `native \`tesseract\` × ${r.jobs} wall s`, 'ours ÷ native');
+    row('---', '---', '---', '---');
+    r.pairs.forEach((p, i) => row(i + 1, s(p.oursMs), s(p.nativeMs), `${fmt(ratios[i], 2)}×`));
+  }
   L.push('');
   L.push('How the anchors were run:');
   L.push('');

@@ -26,6 +26,7 @@ describe('bench helpers', () => {
       ours: { pagesDone: 36, wallMs: 60_000 },
       ocrmypdfStock: { ok: true, wallMs: 120_000, error: null }, // 18 pages/min → 2.0×
       native: { pages: 36, wallMs: 30_000 }, // 72 pages/min → 0.5×
+      pairs: [],
       oursCer: { total: { cer: 0.01 } },
       nativeCer: { total: { cer: 0.02 } },
       bornDigital: { wallMs: 30_000, complete: true, pagesDone: 1_000 },
@@ -40,5 +41,17 @@ describe('bench helpers', () => {
     expect(byName['queue: claim + complete a page, median']).toBe('PASS');
     expect(byName['queue: claim + complete a page, p99']).toBe('MISS');
     expect(byName['engine idle memory after ingesting 100,000 documents']).toBe('PASS');
+
+    // Several rounds back to back: one slow round of the machine does not decide the target.
+    const rounds = evaluateTargets({
+      ...r,
+      pairs: [
+        { oursMs: 60_000, nativeMs: 30_000 },
+        { oursMs: 60_000, nativeMs: 66_000 },
+        { oursMs: 60_000, nativeMs: 63_000 },
+      ],
+    }).find((t) => t.name === 'throughput vs 2 parallel native tesseract');
+    expect(rounds?.status).toBe('PASS');
+    expect(rounds?.measured).toBe('1.05× (median of 3 rounds: 0.50, 1.10, 1.05)');
   });
 });
