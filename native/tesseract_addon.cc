@@ -190,71 +190,91 @@ static void take_text(std::string *into, char *text) {
   delete[] text;
 }
 
+static void add_word(PageText *page, const tesseract::LTRResultIterator &it, std::string text) {
+  int left, top, right, bottom;
+  it.BoundingBox(tesseract::RIL_WORD, &left, &top, &right, &bottom);
+  page->word_boxes.insert(page->word_boxes.end(), {left, top, right, bottom});
+  page->word_confidences.push_back(it.Confidence(tesseract::RIL_WORD));
+  page->word_texts.push_back(std::move(text));
+}
+
 /*
- * The page's text and words, read in one walk in left-to-right order.
+ * Left to right: text and words as GetUTF8Text and GetTSVText give them, without their cost.
  *
- * Tesseract's own GetUTF8Text and GetTSVText walk a ResultIterator, which re-derives each line's
- * reading order (for right-to-left scripts) at every word by walking the line again from its
- * start: ~6% of a page's CPU on a dense page. A page with no right-to-left word reads the same
- * left to right, so its walk uses the iterator as an LTRResultIterator (a copy of the base part:
- * same position, no reordering). Pages with right-to-left words keep Tesseract's own walk.
- * Text: as GetUTF8Text (words joined by a space, a newline after each line, an empty line after each
- * paragraph; image and rule blocks left out). Words: as GetTSVText's level-5 rows.
+ * Those two walk a ResultIterator, which works out each line's right-to-left reading order again
+ * at every word by walking the line from its start: ~6% of a dense page's CPU. On a page with no
+ * right-to-left word the reading order is the stored one, so this walks the same results as an
+ * LTRResultIterator (no reordering). Text: words joined by a space, a newline after each line, an
+ * empty line after each paragraph, image and rule blocks left out. Words: GetTSVText's level 5.
  */
-static void read_page(TessBaseAPI *api, PageText *page) {
-  std::unique_ptr<tesseract::ResultIterator> bidi(api->GetIterator());
-  if (!bidi) return;
-  tesseract::LTRResultIterator ltr(*bidi);
-  bool left_to_right = true;
-  ltr.Begin();
-  if (!ltr.Empty(tesseract::RIL_BLOCK)) {
+static void read_left_to_right(tesseract::LTRResultIterator &it, PageText *page) {
+  it.Begin();
+  if (!it.Empty(tesseract::RIL_BLOCK)) {
     do {
-      tesseract::StrongScriptDirection direction = ltr.WordDirection();
-      if (direction == tesseract::DIR_RIGHT_TO_LEFT || direction == tesseract::DIR_MIX) {
-        left_to_right = false;
-        break;
+      if (it.Empty(tesseract::RIL_PARA)) continue;
+      switch (it.BlockType()) {
+        case tesseract::PT_FLOWING_IMAGE:
+        case tesseract::PT_HEADING_IMAGE:
+        case tesseract::PT_PULLOUT_IMAGE:
+        case tesseract::PT_HORZ_LINE:
+        case tesseract::PT_VERT_LINE:
+          continue;
+        default:
+          break;
       }
-    } while (ltr.Next(tesseract::RIL_WORD));
+      take_text(&page->text, it.GetUTF8Text(tesseract::RIL_PARA));
+    } while (it.Next(tesseract::RIL_PARA));
   }
-  tesseract::LTRResultIterator *it = left_to_right ? &ltr : bidi.get();
-
-  if (left_to_right) {
-    it->Begin();
-    if (!it->Empty(tesseract::RIL_BLOCK)) {
-      do {
-        if (it->Empty(tesseract::RIL_PARA)) continue;
-        switch (it->BlockType()) {
-          case tesseract::PT_FLOWING_IMAGE:
-          case tesseract::PT_HEADING_IMAGE:
-          case tesseract::PT_PULLOUT_IMAGE:
-          case tesseract::PT_HORZ_LINE:
-          case tesseract::PT_VERT_LINE:
-            continue;
-          default:
-            break;
-        }
-        take_text(&page->text, it->GetUTF8Text(tesseract::RIL_PARA));
-      } while (it->Next(tesseract::RIL_PARA));
-    }
-  } else {
-    take_text(&page->text, api->GetUTF8Text());
-  }
-
-  it->Begin();
-  while (!it->Empty(tesseract::RIL_BLOCK)) {
-    if (it->Empty(tesseract::RIL_WORD)) {
-      it->Next(tesseract::RIL_WORD);
+  it.Begin();
+  while (!it.Empty(tesseract::RIL_BLOCK)) {
+    if (it.Empty(tesseract::RIL_WORD)) {
+      it.Next(tesseract::RIL_WORD);
       continue;
     }
-    int left, top, right, bottom;
-    it->BoundingBox(tesseract::RIL_WORD, &left, &top, &right, &bottom);
-    page->word_boxes.insert(page->word_boxes.end(), {left, top, right, bottom});
-    page->word_confidences.push_back(it->Confidence(tesseract::RIL_WORD));
     std::string word;
-    take_text(&word, it->GetUTF8Text(tesseract::RIL_WORD));
-    page->word_texts.push_back(std::move(word));
-    it->Next(tesseract::RIL_WORD);
+    take_text(&word, it.GetUTF8Text(tesseract::RIL_WORD));
+    add_word(page, it, std::move(word));
+    it.Next(tesseract::RIL_WORD);
   }
+}
+
+/*
+ * With right-to-left words: Tesseract's own walks. The text is GetUTF8Text's; the words are
+ * GetTSVText's loop (each word in reading order, its letters symbol by symbol in reading order).
+ */
+static void read_in_reading_order(TessBaseAPI *api, tesseract::ResultIterator &it, PageText *page) {
+  take_text(&page->text, api->GetUTF8Text());
+  while (!it.Empty(tesseract::RIL_BLOCK)) {
+    if (it.Empty(tesseract::RIL_WORD)) {
+      it.Next(tesseract::RIL_WORD);
+      continue;
+    }
+    std::string word;
+    const tesseract::LTRResultIterator at_word(it);
+    do {
+      take_text(&word, it.GetUTF8Text(tesseract::RIL_SYMBOL));
+      it.Next(tesseract::RIL_SYMBOL);
+    } while (!it.Empty(tesseract::RIL_BLOCK) && !it.IsAtBeginningOf(tesseract::RIL_WORD));
+    add_word(page, at_word, std::move(word));
+  }
+}
+
+/* The page's text and words: left to right when no word reads the other way (the fast walk). */
+static void read_page(TessBaseAPI *api, PageText *page) {
+  std::unique_ptr<tesseract::ResultIterator> reading_order(api->GetIterator());
+  if (!reading_order) return;
+  tesseract::LTRResultIterator stored_order(*reading_order);
+  stored_order.Begin();
+  if (!stored_order.Empty(tesseract::RIL_BLOCK)) {
+    do {
+      tesseract::StrongScriptDirection direction = stored_order.WordDirection();
+      if (direction == tesseract::DIR_RIGHT_TO_LEFT || direction == tesseract::DIR_MIX) {
+        read_in_reading_order(api, *reading_order, page);
+        return;
+      }
+    } while (stored_order.Next(tesseract::RIL_WORD));
+  }
+  read_left_to_right(stored_order, page);
 }
 
 /* Runs on a libuv thread: touches only the Tesseract handle and the pinned pixels. */

@@ -9,7 +9,7 @@
  * skipped, and say why.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, statSync, truncateSync, existsSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, statSync, truncateSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDocument } from '../../src/main/worker/pdfDocument.ts';
@@ -105,22 +105,45 @@ describe.skipIf(nativeMissing !== null)(`native libtesseract (${nativeMissing ??
 
   // The addon reads results in its own walk and keeps Tesseract's line images unpacked (both for
   // speed); neither may change a letter or a box. The `tesseract` command is the reference: the same
-  // library, model file, page and settings.
+  // library, model file, image and settings.
+  const run = (command: string, args: string[]) => {
+    const result = spawnSync(command, args, { env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
+    expect(result.status, `${command}: ${String(result.stderr)}`).toBe(0);
+  };
+  /** Reads `image` (a file Leptonica decodes) with the addon and with the command: the same text and words. */
+  async function expectSameAsCommand(
+    image: string,
+    languages: string[],
+    minimumWords: number,
+  ): Promise<void> {
+    const engine = openNativeTesseract(languages, DEFAULT_MODEL_VARIANT, { tessedit_pageseg_mode: '3' });
+    try {
+      const models = ensureModels(languages, DEFAULT_MODEL_VARIANT);
+      const base = `${image}-command`;
+      const settings = `-l ${languages.join('+')} --psm 3 --dpi 300 -c tessedit_create_txt=1 -c tessedit_create_tsv=1`;
+      run('tesseract', [image, base, '--tessdata-dir', models, ...settings.split(' ')]);
+      const bytes = new Uint8Array(readFileSync(image));
+      const ours = await engine.recognize({ kind: 'encoded', width: 0, height: 0, bytes, dpi: 300 });
+      expect(ours.text).toBe(readFileSync(`${base}.txt`, 'utf8').replace(/\s+$/, ''));
+      const theirs = wordsOfTsv(readFileSync(`${base}.tsv`, 'utf8'));
+      expect(theirs.length).toBeGreaterThanOrEqual(minimumWords);
+      expect(ours.words.map(place)).toEqual(theirs.map(place));
+      ours.words.forEach((word, i) => expect(word.confidence).toBeCloseTo(theirs[i].confidence, 0));
+    } finally {
+      engine.close();
+    }
+  }
+
   it.skipIf(!commandExists('tesseract') || !commandExists('pdftoppm'))(
     'reads a page exactly as the `tesseract` command does: the same text, the same words in the same boxes',
     async () => {
       const work = tempDir('cli-reference');
-      const engine = openNativeTesseract(['eng'], DEFAULT_MODEL_VARIANT, { tessedit_pageseg_mode: '3' });
       try {
         for (const [file, page] of [
           ['s04-two-column.pdf', 1],
           ['s05-table.pdf', 1],
         ] as const) {
           const base = path.join(work, `${file}-${page}`);
-          const run = (command: string, args: string[]) => {
-            const result = spawnSync(command, args, { env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
-            expect(result.status, `${command}: ${String(result.stderr)}`).toBe(0);
-          };
           const pageArgs = ['-f', String(page), '-l', String(page)];
           run('pdftoppm', [
             ...'-r 300 -gray -singlefile'.split(' '),
@@ -128,19 +151,26 @@ describe.skipIf(nativeMissing !== null)(`native libtesseract (${nativeMissing ??
             path.join(SYNTHETIC, file),
             base,
           ]);
-          const models = ensureModels(['eng'], DEFAULT_MODEL_VARIANT);
-          const settings = '-l eng --psm 3 --dpi 300 -c tessedit_create_txt=1 -c tessedit_create_tsv=1';
-          run('tesseract', [`${base}.pgm`, base, '--tessdata-dir', models, ...settings.split(' ')]);
-          const bytes = new Uint8Array(readFileSync(`${base}.pgm`));
-          const ours = await engine.recognize({ kind: 'encoded', width: 0, height: 0, bytes, dpi: 300 });
-          expect(ours.text).toBe(readFileSync(`${base}.txt`, 'utf8').replace(/\s+$/, ''));
-          const theirs = wordsOfTsv(readFileSync(`${base}.tsv`, 'utf8'));
-          expect(theirs.length).toBeGreaterThan(150);
-          expect(ours.words.map(place)).toEqual(theirs.map(place));
-          ours.words.forEach((word, i) => expect(word.confidence).toBeCloseTo(theirs[i].confidence, 0));
+          await expectSameAsCommand(`${base}.pgm`, ['eng'], 150);
         }
       } finally {
-        engine.close();
+        rmSync(work, { recursive: true, force: true });
+      }
+    },
+  );
+
+  // A page with right-to-left words is read in Tesseract's reading order, not the fast walk: each
+  // Hebrew word in reading order and spelt right, like the command (the Hebrew model is a
+  // devDependency for this test; the fixture is two Hebrew lines and one English line).
+  it.skipIf(!commandExists('tesseract'))(
+    'reads right-to-left text as the `tesseract` command does',
+    async () => {
+      const work = tempDir('cli-reference-rtl');
+      try {
+        const image = path.join(work, 'hebrew-and-english.png');
+        copyFileSync(path.join(import.meta.dirname, '../fixtures/hebrew-and-english.png'), image);
+        await expectSameAsCommand(image, ['heb', 'eng'], 15);
+      } finally {
         rmSync(work, { recursive: true, force: true });
       }
     },
