@@ -18,8 +18,9 @@
  *       width = height = 0: `pixels` is an image file's bytes, decoded by Leptonica
  *   close(engine): void                      also done by the garbage collector
  *
- * C++ only where Tesseract's C API falls short: reading the results (read_page below). The rest is
- * Node-API and Tesseract's C API.
+ * C++ only where Tesseract's C API falls short: reading the results (read_page below). Also here:
+ * a pixWriteMem that keeps Tesseract's line images unpacked (see its comment). The rest is Node-API
+ * and Tesseract's C API.
  */
 #include <dlfcn.h>
 #include <node_api.h>
