@@ -44,29 +44,26 @@ export function multiply(m: Matrix, n: Matrix): Matrix {
 }
 
 /**
- * Graphics state entries that cannot change how an opaque image is painted: line styles, stroke
- * alpha, rendering intent, flatness, overprint (not simulated by pdf.js's canvas). Blend mode,
- * fill alpha and soft mask only at their defaults; a transfer function (`TR`) never.
+ * ExtGState keys that never change how an opaque image is painted, whatever their value: line
+ * styles, stroke alpha, rendering intent, flatness, overprint (not simulated by pdf.js's canvas),
+ * the font. Shared by the two readers of a page's graphics state (here and pageContent.ts).
+ */
+export const PAINT_NEUTRAL_STATE_KEYS: ReadonlySet<string> = new Set(
+  'LW LC LJ ML D RI FL CA OP op OPM Font'.split(' '),
+);
+
+/**
+ * Graphics state entries (pdf.js's operator-list form) that cannot change how an opaque image is
+ * painted: the paint-neutral keys; blend mode, fill alpha and soft mask only at their defaults; a
+ * transfer function (`TR`) never.
  */
 function harmlessState(entries: unknown): boolean {
   if (!Array.isArray(entries)) return false;
   return entries.every((entry) => {
     if (!Array.isArray(entry)) return false;
     const [key, value] = entry as [unknown, unknown];
+    if (typeof key === 'string' && PAINT_NEUTRAL_STATE_KEYS.has(key)) return true;
     switch (key) {
-      case 'LW':
-      case 'LC':
-      case 'LJ':
-      case 'ML':
-      case 'D':
-      case 'RI':
-      case 'FL':
-      case 'CA':
-      case 'OP':
-      case 'op':
-      case 'OPM':
-      case 'Font':
-        return true;
       case 'BM':
         return value === 'source-over';
       case 'ca':

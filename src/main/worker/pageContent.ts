@@ -22,8 +22,7 @@ import {
   PDFRawStream,
   PDFRef,
 } from '@cantoo/pdf-lib';
-import type { Matrix } from './imagePage.ts';
-import { multiply } from './imagePage.ts';
+import { multiply, PAINT_NEUTRAL_STATE_KEYS, type Matrix } from './imagePage.ts';
 
 /** A PDF as pdf-lib parses it: every object, streams still encoded. */
 export type RawPdf = PDFDocument;
@@ -240,20 +239,10 @@ export function soleImageStream(doc: RawPdf, page: PageIdentity): SoleImageStrea
 function harmfulState(state: PDFDict): string | null {
   for (const [key, raw] of state.entries()) {
     const value = state.context.lookup(raw);
-    switch (key.decodeText()) {
+    const name = key.decodeText();
+    if (PAINT_NEUTRAL_STATE_KEYS.has(name)) continue;
+    switch (name) {
       case 'Type':
-      case 'LW':
-      case 'LC':
-      case 'LJ':
-      case 'ML':
-      case 'D':
-      case 'RI':
-      case 'FL':
-      case 'CA':
-      case 'Font':
-      case 'OP':
-      case 'op':
-      case 'OPM':
       case 'BG':
       case 'BG2':
       case 'UCR':
@@ -274,7 +263,7 @@ function harmfulState(state: PDFDict): string | null {
         if (value === PDFName.of('None')) continue;
         return 'a soft mask';
       default:
-        return key.decodeText();
+        return name;
     }
   }
   return null;
