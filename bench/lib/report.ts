@@ -353,8 +353,10 @@ export function renderReport(r: BenchResults, targets: Target[]): string {
   if (r.pairs.length > 1) {
     const { ratios, median: mid } = pairedRatio(r.pairs);
     L.push('');
+    const nativeSeconds = r.pairs.map((p) => p.nativeMs);
     L.push(
-      `**Rounds.** The speed of this shared virtual machine drifts by 10–20% within minutes (the same command can take 35 s or 44 s), ` +
+      `**Rounds.** The speed of a shared virtual machine drifts within minutes (here the same native run took ` +
+        `${s(Math.min(...nativeSeconds))}–${s(Math.max(...nativeSeconds))} s), ` +
         `so ours and the native anchor also ran back to back ${r.pairs.length - 1} more time(s) (\`--rounds\`), and the target is judged ` +
         `on the median of the rounds' ratios: **${fmt(mid, 2)}×**. Round 1 is the two rows above.`,
     );
