@@ -3,7 +3,7 @@
  * and render of the first pages), and prints the outcome and the time taken:
  *   node_modules/.bin/node test/fuzz/fuzzOne.ts FILE
  */
-import { toErrorInfo } from '../../src/main/worker/errors.ts';
+import { toErrorInfo } from '../../src/main/common/errors.ts';
 import { openDocument } from '../../src/main/worker/pdfDocument.ts';
 import { probeFile } from '../../src/main/worker/probe.ts';
 

@@ -5,7 +5,7 @@
  * before it. Speaks the pool's protocol (a 'probe' task carrying the whole case), so the real Pool
  * supplies time limits, memory limits and crash detection.
  */
-import { toErrorInfo } from '../../src/main/worker/errors.ts';
+import { toErrorInfo } from '../../src/main/common/errors.ts';
 import { probeFile } from '../../src/main/worker/probe.ts';
 import { openDocument } from '../../src/main/worker/pdfDocument.ts';
 import type { WorkerReply, WorkerRequest } from '../../src/main/worker/protocol.ts';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Word } from '../../src/shared/model.ts';
-import type { ExportPage } from '../../src/main/engine/export/exportDocument.ts';
+import type { ExportPage } from '../../src/main/worker/export/exportDocument.ts';
 
 /** Helpers shared by the export tests: synthetic word layouts and poppler-utils wrappers. */
 

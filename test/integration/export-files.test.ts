@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSyn
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutputFormat } from '../../src/shared/model.ts';
-import { exportDocument, type ExportJob } from '../../src/main/engine/export/exportDocument.ts';
+import { exportDocument, type ExportJob } from '../../src/main/worker/export/exportDocument.ts';
 import { CORPUS, gridPage, poppler, tempDir } from '../helpers/export-fixtures.ts';
 
 const SOURCE = `${CORPUS}/synthetic/s01-letter.pdf`;

@@ -1,7 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportDocument } from '../../src/main/engine/export/exportDocument.ts';
+import { exportDocument } from '../../src/main/worker/export/exportDocument.ts';
 import { decodeImagePage } from '../../src/main/worker/images.ts';
 import { openDocument } from '../../src/main/worker/pdfDocument.ts';
 import { greyOf } from '../../src/main/worker/preprocess/grey.ts';

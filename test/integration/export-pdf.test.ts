@@ -2,7 +2,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PDFDocument, degrees } from '@cantoo/pdf-lib';
 import { describe, expect, it } from 'vitest';
-import { exportDocument, type ExportPage } from '../../src/main/engine/export/exportDocument.ts';
+import { exportDocument, type ExportPage } from '../../src/main/worker/export/exportDocument.ts';
 import {
   CORPUS,
   bboxWords,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDocument } from '../../src/main/worker/pdfDocument.ts';
 import { ocrPage } from '../../src/main/worker/ocrPage.ts';
 import { createRecognizer, type Recognizer } from '../../src/main/worker/recognize.ts';
-import { InputError } from '../../src/main/worker/errors.ts';
+import { InputError } from '../../src/main/common/errors.ts';
 import type { OcrOptions, PageResult } from '../../src/shared/model.ts';
 import { cer, groundTruthPage } from '../helpers/cer.ts';
 import { expectSaneWords } from '../helpers/words.ts';

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { probeFile, openDocument } from '../../src/main/worker/probe.ts';
-import { InputError } from '../../src/main/worker/errors.ts';
+import { InputError } from '../../src/main/common/errors.ts';
 import type { ErrorCode } from '../../src/shared/model.ts';
 
 const corpus = path.resolve(import.meta.dirname, '../../../shared/corpus');

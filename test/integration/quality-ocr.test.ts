@@ -12,7 +12,7 @@ import { createRecognizer, type Recognizer } from '../../src/main/worker/recogni
 import { greyOf, makeRotation, rotateGrey, shrink } from '../../src/main/worker/preprocess/grey.ts';
 import { preprocess } from '../../src/main/worker/preprocess/preprocess.ts';
 import type { OpenedDocument, RasterImage } from '../../src/main/worker/ocrTypes.ts';
-import { exportDocument } from '../../src/main/engine/export/exportDocument.ts';
+import { exportDocument } from '../../src/main/worker/export/exportDocument.ts';
 import type { OcrOptions, PageResult } from '../../src/shared/model.ts';
 import { cer, groundTruthPage } from '../helpers/cer.ts';
 import { bboxWords, poppler, tempDir } from '../helpers/export-fixtures.ts';

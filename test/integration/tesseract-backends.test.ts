@@ -17,7 +17,7 @@ import { ocrPage } from '../../src/main/worker/ocrPage.ts';
 import { createRecognizer, type Recognizer } from '../../src/main/worker/recognize.ts';
 import { ensureModels, loadNativeAddon, openNativeTesseract } from '../../src/main/worker/nativeTesseract.ts';
 import { DEFAULT_MODEL_VARIANT } from '../../src/main/worker/languages.ts';
-import { InputError } from '../../src/main/worker/errors.ts';
+import { InputError } from '../../src/main/common/errors.ts';
 import type { OcrOptions, PageResult } from '../../src/shared/model.ts';
 import { cer } from '../helpers/cer.ts';
 import { expectSaneWords } from '../helpers/words.ts';

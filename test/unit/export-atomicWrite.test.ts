@@ -6,7 +6,7 @@ import {
   outputError,
   writeFilesAtomically,
   type AtomicFs,
-} from '../../src/main/engine/export/atomicWrite.ts';
+} from '../../src/main/common/atomicWrite.ts';
 import { tempDir } from '../helpers/export-fixtures.ts';
 
 const errno = (code: string): NodeJS.ErrnoException =>

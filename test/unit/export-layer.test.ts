@@ -1,8 +1,8 @@
 import { PDFDocument } from '@cantoo/pdf-lib';
 import { describe, expect, it } from 'vitest';
-import { GlyphlessFont, num } from '../../src/main/engine/export/glyphlessFont.ts';
-import { applyMatrix, visiblePage } from '../../src/main/engine/export/pageGeometry.ts';
-import { buildText } from '../../src/main/engine/export/textExport.ts';
+import { GlyphlessFont, num } from '../../src/main/worker/export/glyphlessFont.ts';
+import { applyMatrix, visiblePage } from '../../src/main/worker/export/pageGeometry.ts';
+import { buildText } from '../../src/main/worker/export/textExport.ts';
 import {
   buildTextLayer,
   fitLine,
@@ -10,7 +10,7 @@ import {
   segmentBaselines,
   snapSizes,
   visualOrder,
-} from '../../src/main/engine/export/textLayer.ts';
+} from '../../src/main/worker/export/textLayer.ts';
 
 describe('visiblePage', () => {
   // Displayed top-left / top-right corners (display space: y up, so top = height) → user space.

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { PDFDocument, PDFName, PDFRawStream, PDFDict, StandardFonts, degrees } from '@cantoo/pdf-lib';
 import { describe, expect, it } from 'vitest';
 import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { InputError } from '../../src/main/worker/errors.ts';
+import { InputError } from '../../src/main/common/errors.ts';
 import { jpegFrame, jpegPagePgm } from '../../src/main/worker/jpegPage.ts';
 import { resolveLimits } from '../../src/main/worker/ocrTypes.ts';
 import { loadRawPdf, objectCount } from '../../src/main/worker/pageContent.ts';

@@ -6,7 +6,7 @@ import { sniffImage, decodeImagePage } from '../../src/main/worker/images.ts';
 import { fitDpi, toPgm } from '../../src/main/worker/rasterize.ts';
 import { textFromContent } from '../../src/main/worker/pdfDocument.ts';
 import { listInstalledLanguages, parseLanguages } from '../../src/main/worker/languages.ts';
-import { InputError } from '../../src/main/worker/errors.ts';
+import { InputError } from '../../src/main/common/errors.ts';
 import { cer } from '../helpers/cer.ts';
 
 const corpus = path.resolve(import.meta.dirname, '../../../shared/corpus');

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { exportDocument } from '../../src/main/engine/export/exportDocument.ts';
-import { isInside, isLexicallyInside } from '../../src/main/engine/paths.ts';
-import { outputStem } from '../../src/main/engine/ingest.ts';
+import { exportDocument } from '../../src/main/worker/export/exportDocument.ts';
+import { isInside, isLexicallyInside } from '../../src/main/common/paths.ts';
+import { outputStem } from '../../src/main/common/outputNames.ts';
 import { tempDir } from '../helpers/engineRun.ts';
 
 let dir: string;

@@ -30,7 +30,7 @@ import {
   listDocuments,
 } from '../engine/store/listing.ts';
 import { clampPriority } from '../engine/store/policy.ts';
-import { InputError } from '../worker/errors.ts';
+import { InputError } from '../common/errors.ts';
 import { describeOcrEngine } from '../worker/recognize.ts';
 import { describeIssues, issueFields, schemas } from './schemas.ts';
 import { installedLanguages, readSettings, SettingsError, workerCount, writeSettings } from './settings.ts';

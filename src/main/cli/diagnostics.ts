@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildDiagnostics } from '../api/diagnostics.ts';
-import { writeFilesAtomically } from '../engine/export/atomicWrite.ts';
+import { writeFilesAtomically } from '../common/atomicWrite.ts';
 import { logFiles } from '../engine/log/rotatingFile.ts';
 import { logPathFor } from '../engine/log/logger.ts';
 import { closeDatabase, openDatabase } from '../engine/store/db.ts';

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { OcrMode, OcrOptions, OutputFormat } from '../../shared/model.ts';
 import { defaultLanguages, parseLanguages } from '../worker/languages.ts';
-import { InputError } from '../worker/errors.ts';
+import { InputError } from '../common/errors.ts';
 import { TESSERACT_BACKENDS, type TesseractBackend } from '../worker/recognize.ts';
 import { loadNativeAddon } from '../worker/nativeTesseract.ts';
 

@@ -1,29 +1,14 @@
 import { access, opendir, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { DocumentSource, OcrOptions, OutputFormat } from '../../shared/model.ts';
 import type { Db } from './store/db.ts';
 import { getDocuments, insertDocuments, type InsertOutcome, type NewDocument } from './store/documents.ts';
 import { finishFailed } from './store/tasks.ts';
-import { existsError } from './export/atomicWrite.ts';
-import { toErrorInfo } from '../worker/errors.ts';
+import { existsError } from '../common/atomicWrite.ts';
+import { toErrorInfo } from '../common/errors.ts';
+import { isScannableName, outputStem } from '../common/outputNames.ts';
 import { priorityForSize } from './store/policy.ts';
-
-/** File extensions picked up when a folder is walked. A file named explicitly is taken whatever its name. */
-export const SCANNABLE_EXTENSIONS = new Set([
-  '.pdf',
-  '.png',
-  '.jpg',
-  '.jpeg',
-  '.tif',
-  '.tiff',
-  '.bmp',
-  '.gif',
-  '.webp',
-]);
-
-/** Suffix of a searchable PDF written next to its source, so a later walk of that folder skips it. */
-export const NEXT_TO_SOURCE_SUFFIX = '.ocr';
 
 export interface IngestRequest {
   paths: string[];
@@ -174,16 +159,6 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-/**
- * Where a document's outputs go, without extension: mirrored under `outDir` relative to the named
- * folder, or next to the source with `.ocr` so the searchable PDF never replaces the input PDF.
- */
-export function outputStem(path: string, root: string, outDir: string | null): string {
-  const stem = basename(path, extname(path));
-  if (!outDir) return join(dirname(path), stem + NEXT_TO_SOURCE_SUFFIX);
-  return join(outDir, relative(root, dirname(path)), stem);
-}
-
 interface FoundFile {
   path: string;
   size: number;
@@ -208,7 +183,7 @@ async function* walk(dir: string, outDir: string | null): AsyncGenerator<FoundFi
       if (entry.name.startsWith('.')) continue;
       const full = join(current, entry.name);
       if (entry.isDirectory()) subdirs.push(full);
-      else if ((entry.isFile() || entry.isSymbolicLink()) && isScannable(entry.name)) files.push(full);
+      else if ((entry.isFile() || entry.isSymbolicLink()) && isScannableName(entry.name)) files.push(full);
     }
     // Sorted, so documents queue (and so run, within a priority) in the order a person reads the folder.
     files.sort();
@@ -222,12 +197,6 @@ async function* walk(dir: string, outDir: string | null): AsyncGenerator<FoundFi
     }
     pending.push(...subdirs.sort().reverse());
   }
-}
-
-function isScannable(name: string): boolean {
-  const ext = extname(name).toLowerCase();
-  if (!SCANNABLE_EXTENSIONS.has(ext)) return false;
-  return !basename(name, extname(name)).endsWith(NEXT_TO_SOURCE_SUFFIX);
 }
 
 function describeStatError(error: unknown): string {

@@ -24,7 +24,7 @@ import {
   type WsServerFrame,
 } from '../../shared/api.ts';
 import type { Router } from '../api/router.ts';
-import { isInside } from '../engine/paths.ts';
+import { isInside } from '../common/paths.ts';
 import { RateLimiter, type RateLimit } from './rateLimit.ts';
 import { tokenMatches } from './token.ts';
 

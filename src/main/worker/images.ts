@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { createCanvas, Image } from '@napi-rs/canvas';
 import UTIF from 'utif2';
-import { InputError } from './errors.ts';
+import { InputError } from '../common/errors.ts';
 import { lumaInto } from './rasterize.ts';
 import { formatName, sniffImage } from './imageInfo.ts';
 import { tooManyPagesMessage } from './ocrTypes.ts';

@@ -14,7 +14,7 @@
  * a reason instead, and the page is rendered by pdf.js as before.
  */
 import { PDFArray, PDFDict, PDFName, PDFNumber, type PDFRawStream } from '@cantoo/pdf-lib';
-import { InputError } from './errors.ts';
+import { InputError } from '../common/errors.ts';
 import { multiply, placement, placeRows, type Matrix } from './imagePage.ts';
 import { withCanvasPixels } from './images.ts';
 import { soleImageStream, type PageIdentity, type RawPdf, type SoleImageStream } from './pageContent.ts';

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { InputError } from './errors.ts';
+import { InputError } from '../common/errors.ts';
 
 /** `4.0.0_best_int`: LSTM only, integer weights (3 MB for eng). `4.0.0`: legacy + LSTM float (11 MB). */
 export type ModelVariant = '4.0.0_best_int' | '4.0.0';

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { PDFDocumentLoadingTask, PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { InputError } from './errors.ts';
+import { InputError } from '../common/errors.ts';
 import { openImageBytes, sniffImage, formatName } from './images.ts';
 import {
   MIN_READABLE_DPI,

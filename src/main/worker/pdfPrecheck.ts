@@ -13,7 +13,7 @@
  * the side of letting pdf.js decide: anything it cannot read, it leaves alone.
  */
 import { createInflateRaw } from 'node:zlib';
-import { InputError } from './errors.ts';
+import { InputError } from '../common/errors.ts';
 
 /** Largest size one non-image stream may expand to. Real content streams stay far below it. */
 export const MAX_STREAM_BYTES = 128 * 1024 * 1024;

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { ProbeResult } from '../../shared/model.ts';
-import { InputError } from './errors.ts';
+import { InputError } from '../common/errors.ts';
 import { openBytes, readInput } from './pdfDocument.ts';
 import { resolveLimits, type Limits } from './ocrTypes.ts';
 

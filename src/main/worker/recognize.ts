@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Tesseract from 'tesseract.js';
 import type { Word } from '../../shared/model.ts';
-import { InputError } from './errors.ts';
+import { InputError } from '../common/errors.ts';
 import { DEFAULT_MODEL_VARIANT, parseLanguages, tessdataRoot, type ModelVariant } from './languages.ts';
 import type { RasterImage } from './ocrTypes.ts';
 import { toPgm } from './rasterize.ts';

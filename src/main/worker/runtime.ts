@@ -1,14 +1,14 @@
 import { stat } from 'node:fs/promises';
 import type { Word } from '../../shared/model.ts';
-import { toErrorInfo } from './errors.ts';
+import { toErrorInfo } from '../common/errors.ts';
 import { assertSameSource } from './sourceIdentity.ts';
 import type { ExportWireJob, SourceIdentity, WorkerReply, WorkerRequest } from './protocol.ts';
 import { probeFile } from './probe.ts';
 import { openDocument, type AnyDocument, type OpenedDocument } from './pdfDocument.ts';
 import { createRecognizer, type Recognizer } from './recognize.ts';
 import { ocrPage } from './ocrPage.ts';
-import type { ExportJob } from '../engine/export/exportDocument.ts';
-import { exportWithPolicy } from '../engine/export/exportPolicy.ts';
+import type { ExportJob } from './export/exportDocument.ts';
+import { exportWithPolicy } from './export/exportPolicy.ts';
 import { renderPreview } from './preview.ts';
 import type { Limits } from './ocrTypes.ts';
 

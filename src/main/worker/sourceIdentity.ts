@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { InputError } from './errors.ts';
+import { InputError } from '../common/errors.ts';
 import type { SourceIdentity } from './protocol.ts';
 
 /** The error for an input that is no longer the file that was opened. */

@@ -17,7 +17,7 @@ import type {
 import type { Db } from './db.ts';
 import { cachedStatement } from './statements.ts';
 import type { DocumentRecord } from './rows.ts';
-import { NEXT_TO_SOURCE_SUFFIX, outputStem } from '../ingest.ts';
+import { NEXT_TO_SOURCE_SUFFIX, outputStem } from '../../common/outputNames.ts';
 import { backoffDelay, isRetryable, type RetryPolicy } from './policy.ts';
 
 /** Document states whose recognised text can be exported. */

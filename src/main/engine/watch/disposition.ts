@@ -1,6 +1,6 @@
 import { copyFile, link, mkdir, unlink, constants } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative } from 'node:path';
-import { writeFilesAtomically } from '../export/atomicWrite.ts';
+import { writeFilesAtomically } from '../../common/atomicWrite.ts';
 import { FAILED_DIR, PROCESSED_DIR } from './ignore.ts';
 
 export interface Moved {

@@ -1,5 +1,5 @@
-import { basename, extname, relative, sep } from 'node:path';
-import { NEXT_TO_SOURCE_SUFFIX, SCANNABLE_EXTENSIONS } from '../ingest.ts';
+import { basename, relative, sep } from 'node:path';
+import { isScannableName } from '../../common/outputNames.ts';
 
 /** Subfolders of a watched folder that originals are moved into; never ingested themselves. */
 export const PROCESSED_DIR = 'processed';
@@ -54,8 +54,5 @@ export function isIgnoredPath(path: string, rules: IgnoreRules): boolean {
  */
 export function isWatchedFile(path: string, rules: IgnoreRules): boolean {
   if (isIgnoredPath(path, rules)) return false;
-  const name = basename(path);
-  const ext = extname(name).toLowerCase();
-  if (!SCANNABLE_EXTENSIONS.has(ext)) return false;
-  return !basename(name, extname(name)).endsWith(NEXT_TO_SOURCE_SUFFIX);
+  return isScannableName(basename(path));
 }

@@ -1,7 +1,7 @@
 import { PDFDocument, PDFName, type PDFPage, type PDFRef } from '@cantoo/pdf-lib';
 import type { Word } from '../../../shared/model.ts';
-import { InputError } from '../../worker/errors.ts';
-import { decodeImagePage, sniffImage } from '../../worker/images.ts';
+import { InputError } from '../../common/errors.ts';
+import { decodeImagePage, sniffImage } from '../images.ts';
 import { flateStream } from './flate.ts';
 import { GlyphlessFont, num } from './glyphlessFont.ts';
 import {

@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import type { PDFDocument, PDFRef } from '@cantoo/pdf-lib';
-import type { DecodedImage } from '../../worker/ocrTypes.ts';
+import type { DecodedImage } from '../ocrTypes.ts';
 
 /**
  * Image XObjects for image input, keeping the file's own compression where PDF can carry it:

@@ -2,7 +2,7 @@ import * as nodeFs from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { InputError } from '../../worker/errors.ts';
+import { InputError } from './errors.ts';
 
 /**
  * Atomic, never-silently-overwriting file output.

@@ -1,13 +1,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import nodePath from 'node:path';
 import type { DocumentKind, OutputFormat, OutputTarget, Word } from '../../../shared/model.ts';
-import { InputError } from '../../worker/errors.ts';
-import { assertSameSource } from '../../worker/sourceIdentity.ts';
-import type { SourceIdentity } from '../../worker/protocol.ts';
-import { writeFilesAtomically, type AtomicFs, type OutputFile } from './atomicWrite.ts';
+import { InputError } from '../../common/errors.ts';
+import { assertSameSource } from '../sourceIdentity.ts';
+import type { SourceIdentity } from '../protocol.ts';
+import { writeFilesAtomically, type AtomicFs, type OutputFile } from '../../common/atomicWrite.ts';
 import { buildImagePdf, buildSearchablePdf } from './searchablePdf.ts';
 import { encodeText } from './textExport.ts';
-import { isInside } from '../paths.ts';
+import { isInside } from '../../common/paths.ts';
 
 /** One page of a document to export, as the worker recognised (or read) it. */
 export interface ExportPage {

@@ -7,7 +7,7 @@
 import { lstat } from 'node:fs/promises';
 import type { OutputFormat } from '../../../shared/model.ts';
 import type { IfExists } from '../../../shared/exports.ts';
-import { InputError } from '../../worker/errors.ts';
+import { InputError } from '../../common/errors.ts';
 import { exportDocument, outputPath, type ExportJob } from './exportDocument.ts';
 
 export type ExistingFilePolicy = IfExists | 'fail';
