@@ -22,6 +22,7 @@ import { diagnosticsCommand } from './diagnostics.ts';
 import { Engine } from '../engine/engine.ts';
 import { forkSpawner } from '../engine/spawnNode.ts';
 import { folderOptions, listWatchedFolders, parseSettle, watchCommand } from './watch.ts';
+import { defaultCacheDir, parseCacheMb, workerCommand } from './worker.ts';
 
 const EXAMPLES = `
 Examples:
@@ -225,8 +226,71 @@ function buildProgram(): Command {
         token: process.env.BULK_OCR_TOKEN || null,
       });
     });
+  program
+    .command('worker')
+    .description(
+      'work as an OCR node for a coordinator (the app, or bulk-ocr run|watch|serve --redis) on another machine, until Ctrl-C',
+    )
+    .requiredOption(
+      '--redis <url>',
+      'the Redis the coordinator uses: redis://[:PASSWORD@]HOST:6379, rediss:// for TLS',
+    )
+    .option('-j, --jobs <n>', 'OCR worker processes (default: one per CPU core)')
+    .option('--name <name>', 'name shown in the nodes view (default: the host name)')
+    .option(
+      '--path-map <from=to>',
+      "the coordinator's folder FROM is this machine's TO (a shared folder): read documents there instead of fetching them (repeatable)",
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option('--cache-dir <dir>', `where fetched documents are kept (default: ${defaultCacheDir()})`)
+    .option(
+      '--cache-mb <n>',
+      'size limit of that folder in MB; least recently used documents go first (default: 2048)',
+    )
+    .option('--ca <file>', "CA certificate (PEM) to trust for the coordinator's HTTPS file endpoint")
+    .option('--tesseract <build>', TESSERACT_HELP)
+    .addHelpText('after', WORKER_HELP)
+    .action(
+      async (o: {
+        redis: string;
+        jobs?: string;
+        name?: string;
+        pathMap: string[];
+        cacheDir?: string;
+        cacheMb?: string;
+        ca?: string;
+        tesseract?: string;
+      }) => {
+        useTesseractBuild(o.tesseract);
+        process.exitCode = await workerCommand({
+          redis: o.redis,
+          jobs: parseJobs(o.jobs),
+          ...(o.name ? { name: o.name } : {}),
+          ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
+          cacheMb: parseCacheMb(o.cacheMb),
+          pathMap: o.pathMap,
+          ...(o.ca ? { ca: o.ca } : {}),
+        });
+      },
+    );
   return program;
 }
+
+const WORKER_HELP = `
+Examples:
+  bulk-ocr worker --redis redis://:PASSWORD@ocr-server:6379
+  bulk-ocr worker --redis rediss://:PASSWORD@ocr-server:6380 --jobs 8 --name night-pc-3
+  bulk-ocr worker --redis redis://ocr-server:6379 --path-map /srv/scans=/mnt/scans
+
+The node takes pages from the coordinator's queue, reads each document from the coordinator (once
+per document: it keeps a copy in --cache-dir) or from a shared folder given with --path-map, and
+sends back the recognised text. It writes nothing on the coordinator. Ctrl-C (or SIGTERM) finishes
+the pages in progress; a second one hands them back to the queue at once. If the node dies, its
+pages go back to the queue by themselves after the coordinator's --node-timeout.
+
+Exit codes: 0 stopped, 1 OCR cannot run on this machine, 2 a bad URL, Redis unreachable, a wrong
+password, or a coordinator running another version of Bulk OCR.`;
 
 const WATCH_HELP = `
 Examples:
