@@ -25,8 +25,8 @@ export function startNodeProcess(args: string[], env: NodeJS.ProcessEnv = {}): N
     out += d.toString();
     for (const l of [...listeners]) l();
   };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
   const exited = new Promise<number | string>((r) =>
     child.once('exit', (code, signal) => {
       r(code ?? signal ?? -1);

@@ -120,8 +120,9 @@ describe('a node at work', () => {
     const results: ResultJob[] = [];
     const resultsWorker = new Worker<ResultJob>(
       QUEUES.results,
-      async (job) => {
+      (job) => {
         results.push(job.data);
+        return Promise.resolve();
       },
       { connection: client, prefix: KEY_PREFIX },
     );
