@@ -185,7 +185,7 @@ export async function runEngine(opts: EngineRunOptions): Promise<EngineRunResult
     const complete = await new Promise<boolean>((resolve) => {
       const check = (): void => {
         if (failure.message) finish(false);
-        else if (engine.documents(ids).every((d) => TERMINAL.has(d.state))) finish(true);
+        else if (engine.read.documents(ids).every((d) => TERMINAL.has(d.state))) finish(true);
       };
       const timer = setTimeout(() => finish(false), opts.timeoutMs);
       const poll = setInterval(check, 1_000);

@@ -134,7 +134,7 @@ await new Promise((r) => setTimeout(r, 200));
 gc();
 const mem = process.memoryUsage();
 const tCounts = performance.now();
-const counts = engine.counts();
+const counts = engine.read.counts();
 const countsMs = performance.now() - tCounts;
 
 // ── 3. claim/complete with N documents queued ────────────────────────────────

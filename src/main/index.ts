@@ -6,7 +6,7 @@ import { app, BrowserWindow, dialog } from 'electron';
 import { join } from 'node:path';
 import { defaultDataDir } from './engine/dataDir.ts';
 import { Engine } from './engine/engine.ts';
-import { readSettings, workerCount } from './api/settings.ts';
+import { workerCount } from './engine/settings.ts';
 import { desktopRouter } from './electron/api.ts';
 import { bindApi } from './electron/ipc.ts';
 import { utilitySpawner } from './electron/spawnUtility.ts';
@@ -85,7 +85,7 @@ function main(): void {
     try {
       engine = new Engine({ dbPath, spawn: utilitySpawner(workerPath), jobs: 1 });
       // The worker count and the page limit are settings (changed in the window, applied at once).
-      const settings = readSettings(engine.db);
+      const settings = engine.read.settings();
       engine.setWorkers(workerCount(settings.workers));
       engine.setLimits({ maxPages: settings.maxPages });
     } catch (error) {

@@ -185,7 +185,7 @@ describe('disk trouble', () => {
         ingestRequest([input], out, { options: { languages: ['eng'], dpi: 100, mode: 'auto' } }),
       );
       const ids = outcomes.map((o) => o.id);
-      const victimId = engine.documents(ids).find((d) => d.path === victim)!.id;
+      const victimId = engine.read.documents(ids).find((d) => d.path === victim)!.id;
       await new Promise<void>((ok) => {
         const onPage = (e: { docId: number; ok: boolean }): void => {
           if (e.docId !== victimId || !e.ok) return;

@@ -129,7 +129,9 @@ export async function runWorkerFaults(partial: Partial<WorkerFaultOptions> = {})
   const pagesDone = (): number =>
     engine.db.prepare(`SELECT count(*) FROM pages WHERE state = 'done'`).pluck().get() as number;
   const finished = (): boolean =>
-    engine.documents(ids).every((d) => ['done', 'done-with-errors', 'failed', 'cancelled'].includes(d.state));
+    engine.read
+      .documents(ids)
+      .every((d) => ['done', 'done-with-errors', 'failed', 'cancelled'].includes(d.state));
 
   // Phase 1: no faults until a fifth of the pages are done.
   while (pagesDone() < totalPages / 5 && !finished()) await sleep(200);
@@ -197,7 +199,7 @@ export async function runWorkerFaults(partial: Partial<WorkerFaultOptions> = {})
     error_message: string | null;
     finished_at: number | null;
   }[];
-  const docs = engine.documents(ids);
+  const docs = engine.read.documents(ids);
   await engine.stop();
   delete process.env.FAULT_HOG_PIDS;
 

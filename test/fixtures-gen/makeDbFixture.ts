@@ -28,7 +28,7 @@ import {
   failProbe,
   type Task,
 } from '../../src/main/engine/store/tasks.ts';
-import { writeSettings } from '../../src/main/api/settings.ts';
+import { writeSettings } from '../../src/main/engine/settings.ts';
 import type { PageResult } from '../../src/shared/model.ts';
 
 const target = join(import.meta.dirname, '../fixtures/db', `schema-${SCHEMA_VERSION}.db`);

@@ -16,13 +16,15 @@ export function tempDir(prefix: string): string {
 /** Resolves when every listed document has reached a finished state (done, failed…). */
 export function waitForDocuments(engine: Engine, ids: number[], timeoutMs = 240_000): Promise<DocumentRow[]> {
   const finished = (): boolean =>
-    engine.documents(ids).every((d) => ['done', 'done-with-errors', 'failed', 'cancelled'].includes(d.state));
+    engine.read
+      .documents(ids)
+      .every((d) => ['done', 'done-with-errors', 'failed', 'cancelled'].includes(d.state));
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => {
       engine.events.off('document', check);
       reject(
         new Error(
-          `documents not finished after ${timeoutMs} ms: ${JSON.stringify(engine.documents(ids).map((d) => [d.path, d.state]))}`,
+          `documents not finished after ${timeoutMs} ms: ${JSON.stringify(engine.read.documents(ids).map((d) => [d.path, d.state]))}`,
         ),
       );
     }, timeoutMs);
@@ -30,7 +32,7 @@ export function waitForDocuments(engine: Engine, ids: number[], timeoutMs = 240_
       if (!finished()) return;
       clearTimeout(timer);
       engine.events.off('document', check);
-      resolvePromise(engine.documents(ids));
+      resolvePromise(engine.read.documents(ids));
     };
     engine.events.on('document', check);
     check();

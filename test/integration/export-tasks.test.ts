@@ -97,7 +97,7 @@ describe('export tasks', () => {
 
     // "Overwrite": replaced with the same text.
     writeFileSync(join(out, 's08.txt'), 'old');
-    const s08 = ids.find((id) => engine!.document(id)!.path.endsWith('s08.png'))!;
+    const s08 = ids.find((id) => engine!.read.document(id)!.path.endsWith('s08.png'))!;
     const over = await waitForBatch(
       engine!,
       engine!.exportDocuments([s08], { ...options, ifExists: 'overwrite', formats: ['txt'] }).batchId!,
@@ -183,7 +183,7 @@ describe('page pictures for the page view', () => {
       engine!.db.prepare('SELECT id, state, lease_owner, attempts FROM documents ORDER BY id').all();
     const before = snapshot();
     const r = await engine!.renderPage({
-      path: engine!.document(ids[0])!.path,
+      path: engine!.read.document(ids[0])!.path,
       pageNo: 1,
       dpi: 100,
       maxSide: 800,

@@ -78,11 +78,12 @@ describe('the page limit setting', () => {
     await router.call('settings.set', [{ maxPages: 5 }]);
     await router.call('queue.retry', [docIds]);
     const until = Date.now() + 60_000;
-    while (engine.documents(docIds)[0].pageCount !== 5) {
-      if (Date.now() > until) throw new Error(`not opened: ${JSON.stringify(engine.documents(docIds)[0])}`);
+    while (engine.read.documents(docIds)[0].pageCount !== 5) {
+      if (Date.now() > until)
+        throw new Error(`not opened: ${JSON.stringify(engine.read.documents(docIds)[0])}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(engine.documents(docIds)[0].error).toBeNull();
+    expect(engine.read.documents(docIds)[0].error).toBeNull();
   });
 
   it('is the default of bulk-ocr watch and run, and --max-pages overrides it', async () => {

@@ -145,7 +145,7 @@ describe('watched folders with OCR', () => {
     engine.setPaused(true);
     copyFileSync(join(CORPUS, 'synthetic/s09-photo-jpeg.jpg'), join(root, 'copy.png'));
     await until(engine, 'the changed file queued', () => ids(engine).length === 2);
-    const changed = engine.documents(ids(engine))[1];
+    const changed = engine.read.documents(ids(engine))[1];
     expect(changed.path).toBe(join(root, 'copy.png'));
     expect(changed.output.overwrite).toBe(true);
   });

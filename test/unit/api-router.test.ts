@@ -101,11 +101,11 @@ describe('api router', () => {
     expect(none.ok && (none.value as { total: number }).total).toBe(0);
 
     const id = value.rows[0].id;
-    const before = engine.document(id)?.priority ?? 0;
+    const before = engine.read.document(id)?.priority ?? 0;
     await router.call('queue.shiftPriority', [[id], 1]);
-    expect(engine.document(id)?.priority).toBe(Math.min(9, before + 1));
+    expect(engine.read.document(id)?.priority).toBe(Math.min(9, before + 1));
     await router.call('queue.setPriority', [[id], 0]);
-    expect(engine.document(id)?.priority).toBe(0);
+    expect(engine.read.document(id)?.priority).toBe(0);
     const first = await router.call('queue.list', [
       { offset: 0, limit: 50, sort: 'queue', descending: true },
     ]);
@@ -115,7 +115,7 @@ describe('api router', () => {
     expect(ids.ok && (ids.value as number[]).length).toBe(10);
 
     await router.call('queue.remove', [[id]]);
-    expect(engine.document(id)).toBeNull();
+    expect(engine.read.document(id)).toBeNull();
   });
 
   it('coalesces pushes: many changes in one interval become one event of each kind', async () => {

@@ -86,7 +86,7 @@ describe('serve: HTTP', () => {
     const files = readdirSync(join(dir, 'inbox'));
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/-scan\.png$/);
-    expect(engine.counts().documents.total).toBe(1);
+    expect(engine.read.counts().documents.total).toBe(1);
 
     // Declared too large: refused before reading; sent chunked without a length: cut off while streaming.
     expect((await raw('POST', `/upload?name=big.png&token=${TOKEN}`, 'x'.repeat(100))).status).toBe(413);

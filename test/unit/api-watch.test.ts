@@ -111,7 +111,7 @@ describe('watch.* API', () => {
     await pushed('the folder gone', (f) => f.length === 0);
     expect(await router.call('watch.list', [])).toEqual({ ok: true, value: [] });
     // The queued document stays.
-    expect(engine.counts().documents.total).toBe(1);
+    expect(engine.read.counts().documents.total).toBe(1);
   });
 });
 

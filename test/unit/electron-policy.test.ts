@@ -199,7 +199,7 @@ describe('IPC', () => {
         ok: false,
         error: { code: 'UNKNOWN_METHOD' },
       });
-      expect(engine.counts().documents.total).toBe(0);
+      expect(engine.read.counts().documents.total).toBe(0);
     } finally {
       router.close();
       await engine.stop();

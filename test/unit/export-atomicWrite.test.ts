@@ -2,11 +2,7 @@ import * as nodeFs from 'node:fs/promises';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  outputError,
-  writeFilesAtomically,
-  type AtomicFs,
-} from '../../src/main/common/atomicWrite.ts';
+import { outputError, writeFilesAtomically, type AtomicFs } from '../../src/main/common/atomicWrite.ts';
 import { tempDir } from '../helpers/export-fixtures.ts';
 
 const errno = (code: string): NodeJS.ErrnoException =>

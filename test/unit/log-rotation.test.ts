@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileLogger, formatLine } from '../../src/main/engine/log/logger.ts';
-import { logTail } from '../../src/main/api/diagnostics.ts';
+import { logTail } from '../../src/main/engine/diagnostics.ts';
 import { tempDir } from '../helpers/engineRun.ts';
 
 let dir: string;

@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import type { ApiMethod } from '../../shared/api.ts';
-import { DOCUMENT_STATES } from '../engine/store/listing.ts';
-import { MAX_PAGES_RANGE, MAX_PAGES_RULE } from './settings.ts';
+import { DOCUMENT_STATES } from '../../shared/model.ts';
+import { MAX_PAGES_RANGE, MAX_PAGES_RULE } from '../engine/settings.ts';
 
 const ids = z.array(z.number().int().positive()).max(100_000);
 const priority = z.number().int().min(0).max(9);

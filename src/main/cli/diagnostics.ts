@@ -1,10 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildDiagnostics } from '../api/diagnostics.ts';
 import { writeFilesAtomically } from '../common/atomicWrite.ts';
 import { logFiles } from '../engine/log/rotatingFile.ts';
 import { logPathFor } from '../engine/log/logger.ts';
-import { closeDatabase, openDatabase } from '../engine/store/db.ts';
+import { openQueueReader } from '../engine/queries.ts';
 import { UsageError } from './options.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -20,11 +19,10 @@ export function appVersion(): string {
  */
 export async function diagnosticsCommand(dbPath: string, out: string | null): Promise<number> {
   if (!existsSync(dbPath)) throw new UsageError(`no queue at ${dbPath} (use --db to name another)`);
-  const db = openDatabase(dbPath);
+  const queue = openQueueReader(dbPath);
   let json: string;
   try {
-    const report = buildDiagnostics({
-      db,
+    const report = queue.diagnostics({
       dbPath,
       appVersion: appVersion(),
       logFiles: logFiles(logPathFor(dbPath)),
@@ -32,7 +30,7 @@ export async function diagnosticsCommand(dbPath: string, out: string | null): Pr
     });
     json = `${JSON.stringify(report, null, 2)}\n`;
   } finally {
-    closeDatabase(db);
+    queue.close();
   }
   if (!out) {
     process.stdout.write(json);

@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
-import { DatabaseError } from '../engine/store/db.ts';
+import { DatabaseError } from '../engine/engine.ts';
 import { defaultDatabasePath } from '../engine/dataDir.ts';
-import { defaultLanguages, listInstalledLanguages } from '../worker/languages.ts';
+import { defaultLanguages, listInstalledLanguages } from '../engine/installation.ts';
 import {
   parseDpi,
   parseFormats,

@@ -1,9 +1,13 @@
 import { availableParallelism } from 'node:os';
 import type { OcrMode, OcrOptions, OutputFormat } from '../../shared/model.ts';
-import { defaultLanguages, parseLanguages } from '../worker/languages.ts';
 import { InputError } from '../common/errors.ts';
-import { TESSERACT_BACKENDS, type TesseractBackend } from '../worker/recognize.ts';
-import { loadNativeAddon } from '../worker/nativeTesseract.ts';
+import {
+  defaultLanguages,
+  nativeAddonState,
+  parseLanguages,
+  TESSERACT_BACKENDS,
+  type TesseractBackend,
+} from '../engine/installation.ts';
 
 /** A bad command line: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -103,7 +107,7 @@ export function useTesseractBuild(value: string | undefined): void {
   if (!TESSERACT_BACKENDS.includes(value as TesseractBackend))
     throw new UsageError(`--tesseract must be auto, native or wasm, not "${value}"`);
   if (value === 'native') {
-    const state = loadNativeAddon();
+    const state = nativeAddonState();
     if ('reason' in state) throw new UsageError(`--tesseract native: ${state.reason}`);
   }
   process.env.BULK_OCR_TESSERACT = value;

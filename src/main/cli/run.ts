@@ -7,8 +7,6 @@ import { createProgressView } from './progress.ts';
 import { formatDuration } from './progress.ts';
 import { RunTracker } from './runTracker.ts';
 import { UsageError } from './options.ts';
-import { lowConfidencePages } from '../engine/store/review.ts';
-import { readSettings } from '../api/settings.ts';
 import { LoopMonitor, type EventLoopReport } from './loopMonitor.ts';
 
 export interface RunArgs {
@@ -57,7 +55,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     spawn: forkSpawner(),
     jobs: args.jobs,
   });
-  engine.setLimits({ maxPages: args.maxPages ?? readSettings(engine.db).maxPages });
+  engine.setLimits({ maxPages: args.maxPages ?? engine.read.settings().maxPages });
   const show = (p: string): string => displayPath(p);
   const loop = new LoopMonitor();
 
@@ -97,7 +95,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     });
     for (const s of summary.skipped) view.log(`skipped ${show(s.path)}: ${s.reason}`);
     const ids = [...new Set(summary.outcomes.map((o) => o.id))];
-    const rows = engine.documents(ids);
+    const rows = engine.read.documents(ids);
     const alreadyDone = summary.outcomes.filter(
       (o) => !o.created && (o.previousState === 'done' || o.previousState === 'done-with-errors'),
     ).length;
@@ -106,7 +104,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       view.log(
         `${alreadyDone} of ${ids.length} file(s) were already done in this queue (--db ${show(args.dbPath)}); their outputs are kept.`,
       );
-    const others = engine.counts().documents;
+    const others = engine.read.counts().documents;
     const waitingElsewhere =
       others.total -
       others.done -
@@ -156,13 +154,14 @@ export async function runCommand(args: RunArgs): Promise<number> {
     clearInterval(ticker);
     view.finish();
 
-    const final = engine.documents(ids);
+    const final = engine.read.documents(ids);
     const result = summarize(final, tracker, summary.skipped, alreadyDone, interrupted);
     result.eventLoop = loop.stop();
     result.workerPeakRssMb = engine.workers.peakRssBytes.map((b) => Math.round(b / 2 ** 20));
     result.ocrEngines = engine.workers.ocrEngines;
     const ofThisRun = new Set(ids);
-    result.lowConfidence = lowConfidencePages(engine.db, 1_000)
+    result.lowConfidence = engine.read
+      .lowConfidence(1_000)
       .filter((p) => ofThisRun.has(p.docId))
       .slice(0, 20)
       .map((p) => ({

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createRouter } from '../api/router.ts';
-import { readSettings, workerCount } from '../api/settings.ts';
+import { workerCount } from '../engine/settings.ts';
 import { Engine } from '../engine/engine.ts';
 import { forkSpawner } from '../engine/spawnNode.ts';
 import { startServer } from '../server/server.ts';
@@ -54,7 +54,7 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
     .version;
 
   const engine = new Engine({ dbPath: args.dbPath, spawn: forkSpawner(), jobs: args.jobs ?? 1 });
-  const settings = readSettings(engine.db);
+  const settings = engine.read.settings();
   const jobs = args.jobs ?? workerCount(settings.workers);
   engine.setWorkers(jobs);
   engine.setLimits({ maxPages: settings.maxPages }); // later changes: settings.set

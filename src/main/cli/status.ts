@@ -1,9 +1,6 @@
 import { existsSync } from 'node:fs';
-import { versions } from '../api/diagnostics.ts';
 import { appVersion } from './diagnostics.ts';
-import { openDatabase, closeDatabase } from '../engine/store/db.ts';
-import { isGloballyPaused, queueCounts, recentFailures } from '../engine/store/documents.ts';
-import { lowConfidencePages } from '../engine/store/review.ts';
+import { openQueueReader } from '../engine/queries.ts';
 
 /** `bulk-ocr status`: what the queue holds, read without taking the engine lock (a run may be going on). */
 export function statusCommand(dbPath: string, json: boolean): number {
@@ -12,22 +9,21 @@ export function statusCommand(dbPath: string, json: boolean): number {
     else process.stdout.write(`No queue yet at ${dbPath}. Start one with: bulk-ocr run FOLDER --out DIR\n`);
     return 0;
   }
-  const db = openDatabase(dbPath);
+  const queue = openQueueReader(dbPath);
   try {
-    const counts = queueCounts(db);
-    const failures = recentFailures(db, 10);
-    const paused = isGloballyPaused(db);
-    const lock = db.prepare('SELECT pid, started_at FROM engine_lock WHERE id = 1').get() as
-      { pid: number; started_at: number } | undefined;
+    const counts = queue.counts();
+    const failures = queue.failures(10);
+    const paused = queue.paused;
+    const lock = queue.engineHolder();
     if (json) {
       const report = {
         database: dbPath,
-        versions: versions(db, appVersion()),
+        versions: queue.versions(appVersion()),
         paused,
-        running: lock ? { pid: lock.pid, since: new Date(lock.started_at).toISOString() } : null,
+        running: lock ? { pid: lock.pid, since: new Date(lock.startedAt).toISOString() } : null,
         documents: counts.documents,
         pages: counts.pages,
-        lowConfidence: lowConfidencePages(db, 10),
+        lowConfidence: queue.lowConfidence(10),
         recentFailures: failures.map((f) => ({
           path: f.path,
           state: f.state,
@@ -57,6 +53,6 @@ export function statusCommand(dbPath: string, json: boolean): number {
     }
     return 0;
   } finally {
-    closeDatabase(db);
+    queue.close();
   }
 }

@@ -2,7 +2,6 @@ import { statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { OcrOptions, OutputFormat, WatchFolderOptions, WatchFolderRow } from '../../shared/model.ts';
 import { Throughput } from '../api/throughput.ts';
-import { readSettings } from '../api/settings.ts';
 import { Engine } from '../engine/engine.ts';
 import { forkSpawner } from '../engine/spawnNode.ts';
 import { DEFAULT_WATCH_TIMINGS } from '../engine/watch/folderWatcher.ts';
@@ -72,7 +71,7 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
     jobs: args.jobs,
     watchTimings: { settleMs: args.settleMs },
   });
-  engine.setLimits({ maxPages: args.maxPages ?? readSettings(engine.db).maxPages });
+  engine.setLimits({ maxPages: args.maxPages ?? engine.read.settings().maxPages });
   const line = createStatusLine(process.stderr);
   const show = (p: string): string => {
     const rel = relative(process.cwd(), p);
@@ -97,10 +96,10 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
     const session = { queued: 0, done: 0, failed: 0 };
     const folders = new Map<number, WatchFolderRow>();
     const refresh = (): void => {
-      if (!engine.db.open) return;
+      if (!engine.isOpen) return;
       for (const f of engine.watch.list()) if (ids.length === 0 || ids.includes(f.id)) folders.set(f.id, f);
       const rows = [...folders.values()];
-      const counts = engine.counts();
+      const counts = engine.read.counts();
       const states = rows.map((f) => f.state);
       const label =
         rows.length === 1
@@ -134,7 +133,7 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
     });
     engine.events.on('document', (e) => {
       if (!['done', 'done-with-errors', 'failed'].includes(e.state)) return;
-      const d = engine.document(e.id);
+      const d = engine.read.document(e.id);
       if (!d || d.source !== 'watch') return;
       if (e.state === 'failed') {
         session.failed++;

@@ -1,140 +1,84 @@
 import { randomUUID } from 'node:crypto';
-import type { DocumentRow, ErrorInfo, PageResult, ProbeResult, QueueCounts } from '../../shared/model.ts';
+import type { Settings } from '../../shared/api.ts';
 import type { ExportOptions, ExportStartResult } from '../../shared/exports.ts';
-import type { ExportWireJob, RenderResult, SpawnWorker, TaskType } from '../worker/protocol.ts';
 import type { Limits } from '../worker/ocrTypes.ts';
 import { closeDatabase, openDatabase, type Db } from './store/db.ts';
 import {
   cancelDocuments,
-  getDocument,
-  getDocuments,
   isGloballyPaused,
   pauseDocuments,
-  queueCounts,
-  recentFailures,
   removeDocuments,
   resumeDocuments,
   retryDocuments,
   setGloballyPaused,
   setPriority,
+  shiftPriority,
 } from './store/documents.ts';
+import { recoverLeases } from './store/tasks.ts';
 import {
-  claimNext,
-  completeExport,
-  completePage,
-  completeProbe,
-  exportSource,
-  failExport,
-  failPage,
-  failProbe,
-  nextWakeTime,
-  recoverLeases,
-  type Task,
-} from './store/tasks.ts';
-import {
-  claimExportTask,
-  completeExportTask,
   createExportBatch,
-  failExportTask,
-  nextExportWake,
   recoverExportTasks,
   releaseExportLeases,
   retryExportTasks,
-  type ExportTaskClaim,
 } from './store/exportTasks.ts';
-import { defaultRetryPolicy, type RetryPolicy } from './store/policy.ts';
+import { defaultRetryPolicy } from './store/policy.ts';
 import { acquireEngineLock, releaseEngineLock, releaseLeases } from './store/lock.ts';
-import { Pool, type TaskOutcome } from './pool.ts';
 import { createFileLogger, logPathFor, silentLogger, type Logger } from './log/logger.ts';
+import { DEFAULT_TIMEOUTS, type EngineOptions } from './engineOptions.ts';
 import { WalCheckpointer } from './store/walCheckpointer.ts';
 import { EngineEmitter } from './events.ts';
 import { ingest, type IngestRequest, type IngestSummary } from './ingest.ts';
 import { WatchService } from './watch/watchService.ts';
-import { DEFAULT_WATCH_TIMINGS, type WatchTimings } from './watch/folderWatcher.ts';
+import { DEFAULT_WATCH_TIMINGS } from './watch/folderWatcher.ts';
+import { LocalPoolExecutor } from './executors/localPool.ts';
+import { Scheduler, type PagePreviewOutcome, type RenderRequest } from './scheduler.ts';
+import { Announcer } from './announce.ts';
+import { QueueReader } from './queries.ts';
+import { writeSettings, workerCount } from './settings.ts';
 
-export interface EngineOptions {
-  /** Database file (created if missing). */
-  dbPath: string;
-  spawn: SpawnWorker;
-  /** Worker processes; default os.availableParallelism(). */
-  jobs: number;
-  policy?: RetryPolicy;
-  /** Per task type, in ms. */
-  timeouts?: Partial<Record<TaskType, number>>;
-  maxWorkerRssBytes?: number;
-  recycleAfterTasks?: number;
-  /** A worker not ready this long after its start is replaced (default 60 s). */
-  workerStartTimeoutMs?: number;
-  /** Input limits (pixels, pages) when they differ from the worker's defaults. */
-  limits?: Partial<Limits>;
-  /**
-   * Structured log of what the engine does (ids, codes, timings; never document text). Default:
-   * `logs/bulk-ocr.log` beside the database (the data folder, for the default queue).
-   */
-  log?: Logger;
-  clock?: () => number;
-  /** Watched folders' patience (settling, rescans, polling); defaults suit real use. */
-  watchTimings?: Partial<WatchTimings>;
-}
-
-const defaultTimeouts: Record<TaskType, number> = {
-  probe: 60_000,
-  page: 180_000,
-  export: 300_000,
-  render: 60_000,
-};
-
-/** A page picture waits this long for a worker to come free before the window is told to try again. */
-const RENDER_WAIT_MS = 60_000;
-
-/** What the review window's page view needs to draw a page: its picture and the scale of its boxes. */
-export type PagePreviewOutcome = { ok: true; value: RenderResult } | { ok: false; error: ErrorInfo };
-
-interface PendingRender {
-  request: { path: string; pageNo: number; dpi: number; maxSide: number };
-  resolve: (o: PagePreviewOutcome) => void;
-  timer: NodeJS.Timeout;
-}
+export type { PagePreviewOutcome } from './scheduler.ts';
+export type { EngineOptions } from './engineOptions.ts';
+export { DatabaseError } from './store/db.ts';
 
 /**
- * The product: a persistent page queue worked by a pool of OCR processes. Front ends (CLI, Electron,
- * browser) call its methods and listen to its events; it imports nothing from Electron.
+ * The product: a persistent page queue worked by OCR processes. Front ends (CLI, Electron, browser)
+ * call its methods, read through `engine.read`, and listen to its events; it imports nothing from
+ * Electron.
  *
  * Every state change is written to SQLite before it is announced, so a crash at any moment loses at
  * most the pages that were being recognised; they are queued again at the next start.
+ *
+ * Who does what: the store (`store/`) holds every row and every SQL statement; the scheduler
+ * claims tasks from it and hands them to executors (the local worker pool, `executors/`); the
+ * table in `taskKinds.ts` says how each kind of task is run, recorded and announced.
  */
 export class Engine {
   readonly events = new EngineEmitter();
+  /** The database, for the engine's own modules and tests; front ends read through `read`. */
   readonly db: Db;
+  /** Every question a front end asks about the queue (lists, review, exports, settings). */
+  readonly read: QueueReader;
   /**
    * Watched folders. Stored in the database; they run only where a host starts them
    * (`engine.watch.start()`: the desktop app, `bulk-ocr serve`, `bulk-ocr watch`), not in `bulk-ocr run`.
    */
   readonly watch: WatchService;
+  readonly log: Logger;
   private readonly owner = randomUUID();
-  private readonly pool: Pool;
+  private readonly local: LocalPoolExecutor;
+  private readonly scheduler: Scheduler;
   private readonly checkpointer: WalCheckpointer;
-  private readonly policy: RetryPolicy;
-  private readonly timeouts: Record<TaskType, number>;
-  /** Page pictures asked for by a window: served by the next worker that comes free, before queue work. */
-  private readonly renders: PendingRender[] = [];
   private readonly clock: () => number;
+  private readonly ownsLog: boolean;
   private started = false;
   private stopping = false;
-  private wakeTimer: NodeJS.Timeout | null = null;
-  private inFlight = 0;
-
   /** `{ limits }` for worker requests, or nothing when the defaults apply. */
   private limitsField: { limits?: Partial<Limits> };
-
-  readonly log: Logger;
-  private readonly ownsLog: boolean;
 
   constructor(opts: EngineOptions) {
     this.limitsField = opts.limits ? { limits: opts.limits } : {};
     this.clock = opts.clock ?? Date.now;
-    this.policy = opts.policy ?? defaultRetryPolicy;
-    this.timeouts = { ...defaultTimeouts, ...opts.timeouts };
+    const timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
     this.db = openDatabase(opts.dbPath);
     try {
       acquireEngineLock(this.db, this.owner, this.clock());
@@ -142,37 +86,36 @@ export class Engine {
       closeDatabase(this.db);
       throw error;
     }
+    this.read = new QueueReader(this.db);
     // Opened only once the queue is ours: a refused database gets no log folder beside it.
     this.ownsLog = opts.log === undefined && opts.dbPath !== ':memory:';
     this.log =
       opts.log ?? (this.ownsLog ? createFileLogger({ path: logPathFor(opts.dbPath) }) : silentLogger);
     this.checkpointer = new WalCheckpointer(this.db, opts.dbPath);
-    this.pool = new Pool({
+    this.local = new LocalPoolExecutor({
       size: opts.jobs,
       spawn: opts.spawn,
-      timeoutMs: this.timeouts,
+      timeoutMs: timeouts,
       maxWorkerRssBytes: opts.maxWorkerRssBytes ?? 1.5 * 2 ** 30,
       recycleAfterTasks: opts.recycleAfterTasks ?? 2_000,
       ...(opts.workerStartTimeoutMs ? { startTimeoutMs: opts.workerStartTimeoutMs } : {}),
-      onIdle: () => this.pump(),
-      onFatal: (error) => {
-        this.log.error('engine.fatal', { code: error.code, message: error.message });
-        this.events.emit('fatal', error);
+      log: this.log,
+      onIdle: () => this.scheduler.pump(),
+      onFatal: (error) => this.events.emit('fatal', error),
+    });
+    this.scheduler = new Scheduler({
+      executors: [this.local],
+      leaseMs: timeouts.page + 60_000,
+      events: this.events,
+      log: this.log,
+      step: {
+        db: this.db,
+        owner: this.owner,
+        now: this.clock,
+        policy: opts.policy ?? defaultRetryPolicy,
+        limits: () => this.limitsField,
+        announce: new Announcer(this.db, this.events),
       },
-      onWorkerExit: (w) =>
-        this.log.log(
-          w.busy || (w.code !== 0 && w.reason?.message !== 'recycled') ? 'warn' : 'info',
-          'worker.exit',
-          {
-            slot: w.slot,
-            worker: w.pid,
-            exitCode: w.code,
-            signal: w.signal,
-            code: w.reason?.code,
-            reason: w.reason?.message,
-            busy: w.busy,
-          },
-        ),
     });
     this.log.info('engine.open', {
       db: opts.dbPath,
@@ -200,7 +143,8 @@ export class Engine {
       recoveredDocuments: recovered.documents,
       recoveredExports: exports,
     });
-    this.pool.start();
+    this.scheduler.start();
+    this.local.start();
     return { recovered: recovered.pages + recovered.documents + exports };
   }
 
@@ -209,13 +153,9 @@ export class Engine {
     if (this.stopping) return;
     this.stopping = true;
     this.log.info('engine.stop', {});
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.scheduler.stop();
     await this.watch.stop();
-    for (const r of this.renders.splice(0)) {
-      clearTimeout(r.timer);
-      r.resolve({ ok: false, error: { code: 'INTERNAL', message: 'the engine is stopping' } });
-    }
-    await this.pool.close();
+    await this.local.close();
     releaseLeases(this.db, this.owner);
     releaseExportLeases(this.db, this.owner);
     releaseEngineLock(this.db, this.owner);
@@ -257,6 +197,10 @@ export class Engine {
   setPriority(ids: number[], priority: number): void {
     setPriority(this.db, ids, priority, this.clock());
   }
+  /** Moves each document up (`delta` > 0) or down from its own priority, within 0–9. */
+  shiftPriority(ids: number[], delta: number): void {
+    shiftPriority(this.db, ids, delta, this.clock());
+  }
   remove(ids: number[]): void {
     removeDocuments(this.db, ids, this.clock());
   }
@@ -266,6 +210,10 @@ export class Engine {
   }
   get paused(): boolean {
     return isGloballyPaused(this.db);
+  }
+  /** False once the engine has stopped and its database is closed. */
+  get isOpen(): boolean {
+    return this.db.open;
   }
 
   /**
@@ -287,12 +235,24 @@ export class Engine {
     return batches;
   }
 
+  // ── Settings ─────────────────────────────────────────────────────────────────
+  /**
+   * Stores a change of the settings (refused with a SettingsError naming what is wrong) and applies
+   * what takes effect at once: the number of workers and the page limit.
+   */
+  updateSettings(patch: Partial<Settings>): Settings {
+    const next = writeSettings(this.db, patch);
+    if (patch.workers !== undefined) this.setWorkers(workerCount(next.workers));
+    if (patch.maxPages !== undefined) this.setLimits({ maxPages: next.maxPages });
+    return next;
+  }
+
   /**
    * Changes the number of OCR workers now: new ones start at once; surplus ones finish the page
    * they are on and stop.
    */
   setWorkers(n: number): void {
-    this.pool.resize(n);
+    this.local.pool.resize(n);
     this.pump();
   }
 
@@ -308,283 +268,21 @@ export class Engine {
    * Renders a page's picture on the next worker that comes free (queue work waits for that one
    * task; nothing claimed is touched: no lease, no database write). `dpi` is for PDF pages.
    */
-  renderPage(request: PendingRender['request']): Promise<PagePreviewOutcome> {
-    if (!this.started || this.stopping)
-      return Promise.resolve({
-        ok: false,
-        error: { code: 'INTERNAL', message: 'the engine is not running' },
-      });
-    return new Promise((resolve) => {
-      const pending: PendingRender = {
-        request,
-        resolve,
-        timer: setTimeout(() => {
-          const i = this.renders.indexOf(pending);
-          if (i >= 0) this.renders.splice(i, 1);
-          resolve({
-            ok: false,
-            error: {
-              code: 'TIMEOUT',
-              message: 'every worker is busy with a long page; try again in a moment',
-            },
-          });
-        }, RENDER_WAIT_MS),
-      };
-      this.renders.push(pending);
-      this.pump();
-    });
+  renderPage(request: RenderRequest): Promise<PagePreviewOutcome> {
+    return this.scheduler.renderPage(request);
   }
 
-  document(id: number): DocumentRow | null {
-    return getDocument(this.db, id);
-  }
-  documents(ids: number[]): DocumentRow[] {
-    return getDocuments(this.db, ids);
-  }
-  counts(): QueueCounts {
-    return queueCounts(this.db);
-  }
-  recentFailures(limit = 20): DocumentRow[] {
-    return recentFailures(this.db, limit);
-  }
   get workers(): { total: number; busy: number; peakRssBytes: number[]; ocrEngines: string[] } {
+    const pool = this.local.pool;
     return {
-      total: this.pool.size,
-      busy: this.pool.busyCount,
-      peakRssBytes: this.pool.peakRssBytes,
-      ocrEngines: this.pool.ocrEngines,
+      total: pool.size,
+      busy: pool.busyCount,
+      peakRssBytes: pool.peakRssBytes,
+      ocrEngines: pool.ocrEngines,
     };
   }
 
-  // ── Scheduling ───────────────────────────────────────────────────────────────
-  /** Hands ready tasks to idle workers until one or the other runs out. */
   private pump(): void {
-    if (!this.started || this.stopping || this.db.open === false) return;
-    // Page pictures first, even while paused: a person is looking at the window, waiting.
-    while (this.pool.idleCount > 0 && this.renders.length > 0) this.dispatchRender(this.renders.shift()!);
-    if (isGloballyPaused(this.db)) return;
-    while (this.pool.idleCount > 0) {
-      const now = this.clock();
-      const leaseMs = this.timeouts.page + 60_000;
-      const task =
-        claimExportTask(this.db, this.owner, now, leaseMs) ?? claimNext(this.db, this.owner, now, leaseMs);
-      if (!task) {
-        this.scheduleWake(now);
-        if (this.inFlight === 0) this.events.emit('idle');
-        return;
-      }
-      this.dispatch(task);
-    }
-  }
-
-  /** Wakes the scheduler when the earliest task waiting on its backoff becomes ready. */
-  private scheduleWake(now: number): void {
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.wakeTimer = null;
-    const times = [nextWakeTime(this.db, now), nextExportWake(this.db, now)].filter((t) => t !== null);
-    if (times.length === 0) return;
-    const at = Math.min(...times);
-    this.wakeTimer = setTimeout(() => this.pump(), Math.max(0, at - now) + 5);
-    this.wakeTimer.unref();
-  }
-
-  private dispatchRender(r: PendingRender): void {
-    clearTimeout(r.timer);
-    void this.pool.run('render', r.request).then((o) => {
-      r.resolve(o);
-      this.pump();
-    });
-  }
-
-  private dispatch(task: Task | ExportTaskClaim): void {
-    this.inFlight++;
-    const settle = (): void => {
-      this.inFlight--;
-      this.pump();
-    };
-    switch (task.kind) {
-      case 'probe':
-        void this.logged(
-          'probe',
-          { docId: task.docId },
-          this.pool.run('probe', { path: task.path, ...this.limitsField }),
-        ).then((o) => {
-          this.record(() =>
-            o.ok
-              ? completeProbe(this.db, task.docId, this.owner, o.value, this.clock())
-              : failProbe(this.db, task.docId, this.owner, o.error, this.policy, this.clock()),
-          );
-          this.announceDocument(task.docId);
-          settle();
-        });
-        return;
-      case 'page':
-        void this.logged(
-          'page',
-          { docId: task.docId, pageNo: task.pageNo, attempt: task.attempt },
-          this.pool.run('page', {
-            path: task.path,
-            pageNo: task.pageNo,
-            options: task.options,
-            identity: task.identity,
-            ...this.limitsField,
-          }),
-        ).then((o) => {
-          const recorded = this.record(() =>
-            o.ok
-              ? completePage(this.db, task.pageId, this.owner, o.value, this.clock())
-              : failPage(this.db, task.pageId, this.owner, o.error, this.policy, this.clock()),
-          );
-          if (recorded) this.announcePage(task, o);
-          settle();
-        });
-        return;
-      case 'export': {
-        const job = this.exportJob(task.docId);
-        if (!job) {
-          settle();
-          return;
-        }
-        void this.logged('export', { docId: task.docId }, this.pool.run('export', { job })).then((o) => {
-          this.record(() =>
-            o.ok
-              ? completeExport(this.db, task.docId, this.owner, o.value.written, this.clock())
-              : failExport(this.db, task.docId, this.owner, o.error, this.policy, this.clock()),
-          );
-          this.announceDocument(task.docId);
-          settle();
-        });
-        return;
-      }
-      case 'reexport': {
-        const job = this.exportJob(task.docId);
-        if (!job) {
-          settle();
-          return;
-        }
-        job.target = { formats: task.formats, stem: task.stem, overwrite: false };
-        void this.logged(
-          'export',
-          { docId: task.docId, batchId: task.batchId },
-          this.pool.run('export', { job, ifExists: task.ifExists }),
-        ).then((o) => {
-          this.record(() =>
-            o.ok
-              ? completeExportTask(this.db, task.taskId, this.owner, o.value, this.clock())
-              : failExportTask(this.db, task.taskId, this.owner, o.error, this.policy, this.clock()),
-          );
-          if (this.db.open) this.events.emit('export', { batchId: task.batchId, docId: task.docId });
-          settle();
-        });
-        return;
-      }
-    }
-  }
-
-  /**
-   * Logs a task's outcome with its ids, worker, time and error code, and passes it on unchanged.
-   * Only measurements and codes are taken from a result: never its text or words.
-   */
-  private logged<T>(
-    type: 'probe' | 'page' | 'export',
-    ids: Record<string, number | undefined>,
-    outcome: Promise<TaskOutcome<T>>,
-  ): Promise<TaskOutcome<T>> {
-    const started = performance.now();
-    return outcome.then((o) => {
-      const ms = Math.round(performance.now() - started);
-      if (!o.ok) {
-        this.log.warn(`${type}.failed`, {
-          ...ids,
-          worker: o.worker,
-          ms,
-          code: o.error.code,
-          reason: o.error.message,
-        });
-        return o;
-      }
-      const v = o.value as Partial<PageResult & ProbeResult & { written: string[]; bytes: number }>;
-      const details =
-        type === 'page'
-          ? {
-              source: v.source,
-              dpi: v.dpi,
-              width: v.width,
-              height: v.height,
-              confidence:
-                v.meanConfidence === null || v.meanConfidence === undefined
-                  ? null
-                  : Math.round(v.meanConfidence),
-              rasterizeMs: v.timings?.rasterize,
-              recognizeMs: v.timings?.recognize,
-            }
-          : type === 'probe'
-            ? { kind: v.kind, pages: v.pageCount, bytes: v.size }
-            : { files: v.written?.length, bytes: v.bytes };
-      this.log.info(`${type}.done`, { ...ids, worker: o.worker, ms, ...details });
-      return o;
-    });
-  }
-
-  /** Writes an outcome unless the engine is shutting down (then the lease is released instead). */
-  private record(write: () => boolean): boolean {
-    if (!this.db.open) return false;
-    if (this.stopping) return false;
-    return write();
-  }
-
-  private exportJob(docId: number): ExportWireJob | null {
-    const src = exportSource(this.db, docId);
-    if (!src) return null;
-    return {
-      sourcePath: src.doc.path,
-      sourceIdentity: { size: src.doc.size, mtimeMs: src.doc.mtime_ms, sha256: src.doc.sha256 },
-      kind: (src.doc.kind ?? 'pdf') as ExportWireJob['kind'],
-      target: src.output,
-      pages: src.pages.map((p) => ({
-        text: p.text ?? '',
-        words: p.words ?? '[]',
-        width: p.width ?? 0,
-        height: p.height ?? 0,
-        source: (p.source ?? 'ocr') as 'ocr' | 'text-layer',
-        failed: p.state !== 'done',
-      })),
-    };
-  }
-
-  private announcePage(task: Extract<Task, { kind: 'page' }>, outcome: TaskOutcome<PageResult>): void {
-    const page = this.db.prepare('SELECT state FROM pages WHERE id = ?').get(task.pageId) as
-      { state: string } | undefined;
-    const error: ErrorInfo | null = outcome.ok ? null : outcome.error;
-    this.events.emit('page', {
-      docId: task.docId,
-      pageNo: task.pageNo,
-      ok: outcome.ok,
-      retrying: !outcome.ok && page?.state === 'queued',
-      error,
-      timings: outcome.ok ? outcome.value.timings : null,
-    });
-    this.announceDocument(task.docId);
-  }
-
-  private announceDocument(docId: number): void {
-    if (!this.db.open) return;
-    const d = getDocument(this.db, docId);
-    if (!d) return;
-    this.events.emit('document', { id: d.id, state: d.state, pageCount: d.pageCount, error: d.error });
-    // Copies of this document follow its state; tell their listeners too.
-    const copies = this.db.prepare('SELECT id FROM documents WHERE duplicate_of = ?').all(docId) as {
-      id: number;
-    }[];
-    for (const c of copies) {
-      const copy = getDocument(this.db, c.id);
-      if (copy)
-        this.events.emit('document', {
-          id: copy.id,
-          state: copy.state,
-          pageCount: copy.pageCount,
-          error: copy.error,
-        });
-    }
+    if (this.started && !this.stopping) this.scheduler.pump();
   }
 }

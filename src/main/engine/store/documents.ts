@@ -125,6 +125,20 @@ export function getDocuments(db: Db, ids: readonly number[]): DocumentRow[] {
   });
 }
 
+/** A page's state now (`queued` again after a failure means it will be retried), or null when gone. */
+export function pageState(db: Db, pageId: number): string | null {
+  const r = cachedStatement(db, 'SELECT state FROM pages WHERE id = ?').get(pageId) as
+    { state: string } | undefined;
+  return r?.state ?? null;
+}
+
+/** Documents holding the same content as `docId` and following its state (duplicates of it). */
+export function duplicateIds(db: Db, docId: number): number[] {
+  return (
+    cachedStatement(db, 'SELECT id FROM documents WHERE duplicate_of = ?').all(docId) as { id: number }[]
+  ).map((r) => r.id);
+}
+
 /** Documents that ended with an error, newest first. */
 export function recentFailures(db: Db, limit: number): DocumentRow[] {
   return (
@@ -245,6 +259,23 @@ export function setPriority(db: Db, ids: readonly number[], priority: number, no
   const pages = db.prepare('UPDATE pages SET priority = ? WHERE doc_id = ?');
   db.transaction(() => {
     for (const id of ids) {
+      doc.run(p, now, id);
+      pages.run(p, id);
+    }
+  })();
+}
+
+/** Moves documents up (`delta` > 0) or down from where each is now, within 0–9; their queued pages follow. */
+export function shiftPriority(db: Db, ids: readonly number[], delta: number, now: number): void {
+  const get = db.prepare('SELECT priority FROM documents WHERE id = ?');
+  const doc = db.prepare('UPDATE documents SET priority = ?, updated_at = ? WHERE id = ?');
+  const pages = db.prepare('UPDATE pages SET priority = ? WHERE doc_id = ?');
+  db.transaction(() => {
+    for (const id of ids) {
+      const r = get.get(id) as { priority: number } | undefined;
+      if (!r) continue;
+      const p = clampPriority(r.priority + delta);
+      if (p === r.priority) continue;
       doc.run(p, now, id);
       pages.run(p, id);
     }

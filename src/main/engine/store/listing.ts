@@ -114,6 +114,3 @@ export function documentsOrRemoved(
   }
   return { rows, removed };
 }
-
-/** The states a list filter may name (validated at the router). */
-export { DOCUMENT_STATES } from '../../../shared/model.ts';

@@ -23,6 +23,13 @@ export function acquireEngineLock(db: Db, owner: string, now: number): void {
   })();
 }
 
+/** The process working on this queue now, if any (read by `bulk-ocr status` without taking the lock). */
+export function engineLockHolder(db: Db): { pid: number; startedAt: number } | null {
+  const r = db.prepare('SELECT pid, started_at FROM engine_lock WHERE id = 1').get() as
+    { pid: number; started_at: number } | undefined;
+  return r ? { pid: r.pid, startedAt: r.started_at } : null;
+}
+
 export function releaseEngineLock(db: Db, owner: string): void {
   if (db.open) db.prepare('DELETE FROM engine_lock WHERE id = 1 AND owner = ?').run(owner);
 }

@@ -17,40 +17,57 @@ export type Task =
       pageNo: number;
       options: OcrOptions;
       identity: SourceIdentity;
+      /** The document's priority when the page was claimed (0 last … 9 first). */
+      priority: number;
       attempt: number;
     }
   | { kind: 'export'; docId: number; attempt: number };
 
+const EVERY_KIND: ReadonlySet<Task['kind']> = new Set(['probe', 'page', 'export']);
+
 /**
- * Claims the next task for `owner`, or null when nothing is ready.
+ * Claims the next task for `owner`, or null when nothing is ready. `accepts` limits the kinds
+ * claimed to what the executor with room can run (a cluster of OCR nodes takes pages only).
  *
  * Exports go first (they finish documents and free their outputs for the user). Then the queued
  * page and the unopened document are compared by (priority, document age): a document is opened
  * only when no page of an older or more urgent one is waiting, so work proceeds document by
  * document in priority order while every worker stays busy.
  */
-export function claimNext(db: Db, owner: string, now: number, leaseMs: number): Task | null {
+export function claimNext(
+  db: Db,
+  owner: string,
+  now: number,
+  leaseMs: number,
+  accepts: ReadonlySet<Task['kind']> = EVERY_KIND,
+): Task | null {
   return db.transaction((): Task | null => {
     const expires = now + leaseMs;
-    const exportRow = cachedStatement(
-      db,
-      `UPDATE documents SET lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
+    const exportRow =
+      accepts.has('export') &&
+      (cachedStatement(
+        db,
+        `UPDATE documents SET lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
          WHERE id = (SELECT id FROM documents INDEXED BY documents_export_claim WHERE state = 'exporting' AND paused = 0 AND lease_owner IS NULL
                      AND next_attempt_at <= ? ORDER BY priority DESC, id LIMIT 1)
          RETURNING id, attempts`,
-    ).get(owner, expires, now, now) as { id: number; attempts: number } | undefined;
+      ).get(owner, expires, now, now) as { id: number; attempts: number } | undefined);
     if (exportRow) return { kind: 'export', docId: exportRow.id, attempt: exportRow.attempts };
 
-    const page = cachedStatement(
-      db,
-      `SELECT id, doc_id, priority FROM pages INDEXED BY pages_claim WHERE state = 'queued' AND paused = 0 AND next_attempt_at <= ?
+    const page =
+      accepts.has('page') &&
+      (cachedStatement(
+        db,
+        `SELECT id, doc_id, priority FROM pages INDEXED BY pages_claim WHERE state = 'queued' AND paused = 0 AND next_attempt_at <= ?
          ORDER BY priority DESC, doc_id, page_no LIMIT 1`,
-    ).get(now) as { id: number; doc_id: number; priority: number } | undefined;
-    const unopened = cachedStatement(
-      db,
-      `SELECT id, priority FROM documents INDEXED BY documents_probe_claim WHERE state = 'new' AND paused = 0 AND lease_owner IS NULL
+      ).get(now) as { id: number; doc_id: number; priority: number } | undefined);
+    const unopened =
+      accepts.has('probe') &&
+      (cachedStatement(
+        db,
+        `SELECT id, priority FROM documents INDEXED BY documents_probe_claim WHERE state = 'new' AND paused = 0 AND lease_owner IS NULL
          AND next_attempt_at <= ? ORDER BY priority DESC, id LIMIT 1`,
-    ).get(now) as { id: number; priority: number } | undefined;
+      ).get(now) as { id: number; priority: number } | undefined);
 
     const pageFirst =
       page &&
@@ -84,6 +101,7 @@ export function claimNext(db: Db, owner: string, now: number, leaseMs: number): 
         pageNo: row.page_no,
         options: JSON.parse(doc.options) as OcrOptions,
         identity: { size: doc.size, mtimeMs: doc.mtime_ms, sha256: doc.sha256 },
+        priority: page.priority,
         attempt: row.attempts,
       };
     }

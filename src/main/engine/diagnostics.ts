@@ -8,8 +8,9 @@ import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import { release, type as osType } from 'node:os';
 import type { Diagnostics } from '../../shared/api.ts';
-import type { Db } from '../engine/store/db.ts';
-import { isGloballyPaused, queueCounts, recentFailures } from '../engine/store/documents.ts';
+import type { Db } from './store/db.ts';
+import { isGloballyPaused, queueCounts, recentFailures } from './store/documents.ts';
+import { databaseFacts, failedPageReasons } from './store/diagnostics.ts';
 import { readSettings } from './settings.ts';
 import { loadNativeAddon } from '../worker/nativeTesseract.ts';
 
@@ -39,7 +40,7 @@ export function versions(db: Db | null, appVersion: string): Diagnostics['versio
     tesseractCore: packageVersion('tesseract.js-core'),
     libtesseract: nativeVersion(),
     pdfjs: packageVersion('pdfjs-dist'),
-    sqlite: db ? (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v : 'unknown',
+    sqlite: db ? databaseFacts(db).sqlite : 'unknown',
     betterSqlite3: packageVersion('better-sqlite3'),
     os: `${osType()} ${release()} ${process.arch}`,
   };
@@ -62,10 +63,6 @@ const CONTENT_KEYS = new Set(['text', 'words', 'content', 'body', 'ocrText', 'pa
 export function buildDiagnostics(input: DiagnosticsInput): Diagnostics {
   const { db } = input;
   const failures = recentFailures(db, 20);
-  const pagesOf = db.prepare(
-    `SELECT page_no AS pageNo, error_code AS code, error_message AS message FROM pages
-     WHERE doc_id = ? AND state = 'failed' ORDER BY page_no LIMIT 10`,
-  );
   let bytes = 0;
   try {
     bytes = statSync(input.dbPath).size;
@@ -75,7 +72,7 @@ export function buildDiagnostics(input: DiagnosticsInput): Diagnostics {
   return {
     generatedAt: new Date().toISOString(),
     versions: versions(db, input.appVersion),
-    database: { path: input.dbPath, schema: db.pragma('user_version', { simple: true }) as number, bytes },
+    database: { path: input.dbPath, schema: databaseFacts(db).schema, bytes },
     queue: queueCounts(db),
     paused: isGloballyPaused(db),
     workers: input.workers,
@@ -86,7 +83,7 @@ export function buildDiagnostics(input: DiagnosticsInput): Diagnostics {
       state: f.state,
       code: f.error?.code ?? null,
       message: f.error?.message ?? null,
-      pages: pagesOf.all(f.id) as { pageNo: number; code: string | null; message: string | null }[],
+      pages: failedPageReasons(db, f.id, 10),
     })),
     log: { files: input.logFiles, tail: logTail(input.logFiles, input.tailLines ?? 200) },
   };

@@ -5,17 +5,16 @@
  */
 import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { ApiMethods } from '../../shared/api.ts';
-import type { WatchFolderOptions } from '../../shared/model.ts';
-import type { Engine } from '../engine/engine.ts';
-import { listInstalledLanguages } from '../worker/languages.ts';
-import { ApiFailure } from './router.ts';
-import { readSettings } from './settings.ts';
+import type { ApiMethod } from '../../../shared/api.ts';
+import type { WatchFolderOptions } from '../../../shared/model.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { listInstalledLanguages } from '../../engine/installation.ts';
+import { ApiFailure } from '../failure.ts';
+import type { HandlerContext, HandlerMap } from './context.ts';
 
-type WatchMethod = 'watch.list' | 'watch.add' | 'watch.update' | 'watch.remove' | 'watch.rescan';
-export type WatchHandlers = { [M in WatchMethod]: (...args: Parameters<ApiMethods[M]>) => unknown };
+type WatchMethod = Extract<ApiMethod, `watch.${string}`>;
 
-export function watchHandlers(engine: Engine): WatchHandlers {
+export function watchHandlers({ engine }: HandlerContext): HandlerMap<WatchMethod> {
   return {
     'watch.list': () => engine.watch.list(),
     'watch.add': ({ path, options }) => {
@@ -99,7 +98,7 @@ function prefixed(fields: Record<string, string>, prefix: string): Record<string
 
 /** A new watched folder takes the user's settings for what documents get. */
 function defaultsFromSettings(engine: Engine): WatchFolderOptions {
-  const s = readSettings(engine.db);
+  const s = engine.read.settings();
   return {
     recursive: true,
     ocr: { languages: s.languages, dpi: s.dpi, mode: s.mode },

@@ -1,10 +1,9 @@
 import { availableParallelism } from 'node:os';
 import type { LanguageOption, Settings } from '../../shared/api.ts';
-import type { Db } from '../engine/store/db.ts';
+import type { Db } from './store/db.ts';
+import { readSettingsJson, writeSettingsJson } from './store/settings.ts';
 import { listInstalledLanguages } from '../worker/languages.ts';
 import { DEFAULT_LIMITS } from '../worker/ocrTypes.ts';
-
-const KEY = 'app.settings';
 
 export const DEFAULT_SETTINGS: Settings = {
   languages: ['eng'],
@@ -42,10 +41,10 @@ export function workerCount(setting: number | null): number {
 
 /** The user's settings, kept in the queue database's `settings` table as one JSON value. */
 export function readSettings(db: Db): Settings {
-  const r = db.prepare('SELECT value FROM settings WHERE key = ?').get(KEY) as { value: string } | undefined;
-  if (!r) return { ...DEFAULT_SETTINGS };
+  const json = readSettingsJson(db);
+  if (json === null) return { ...DEFAULT_SETTINGS };
   try {
-    return { ...DEFAULT_SETTINGS, ...(JSON.parse(r.value) as Partial<Settings>) };
+    return { ...DEFAULT_SETTINGS, ...(JSON.parse(json) as Partial<Settings>) };
   } catch {
     return { ...DEFAULT_SETTINGS };
   }
@@ -71,9 +70,7 @@ export function writeSettings(db: Db, patch: Partial<Settings>): Settings {
     if (problem) throw new SettingsError(problem);
   }
   const next = { ...readSettings(db), ...patch };
-  db.prepare(
-    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-  ).run(KEY, JSON.stringify(next));
+  writeSettingsJson(db, JSON.stringify(next));
   return next;
 }
 

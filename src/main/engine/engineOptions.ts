@@ -1,0 +1,38 @@
+import type { SpawnWorker, TaskType } from '../worker/protocol.ts';
+import type { Limits } from '../worker/ocrTypes.ts';
+import type { Logger } from './log/logger.ts';
+import type { RetryPolicy } from './store/policy.ts';
+import type { WatchTimings } from './watch/folderWatcher.ts';
+
+export interface EngineOptions {
+  /** Database file (created if missing). */
+  dbPath: string;
+  spawn: SpawnWorker;
+  /** Worker processes; default os.availableParallelism(). */
+  jobs: number;
+  policy?: RetryPolicy;
+  /** Per task type, in ms. */
+  timeouts?: Partial<Record<TaskType, number>>;
+  maxWorkerRssBytes?: number;
+  recycleAfterTasks?: number;
+  /** A worker not ready this long after its start is replaced (default 60 s). */
+  workerStartTimeoutMs?: number;
+  /** Input limits (pixels, pages) when they differ from the worker's defaults. */
+  limits?: Partial<Limits>;
+  /**
+   * Structured log of what the engine does (ids, codes, timings; never document text). Default:
+   * `logs/bulk-ocr.log` beside the database (the data folder, for the default queue).
+   */
+  log?: Logger;
+  clock?: () => number;
+  /** Watched folders' patience (settling, rescans, polling); defaults suit real use. */
+  watchTimings?: Partial<WatchTimings>;
+}
+
+/** Per task type, in ms: a task running longer is stopped (its worker killed) and fails with a reason. */
+export const DEFAULT_TIMEOUTS: Record<TaskType, number> = {
+  probe: 60_000,
+  page: 180_000,
+  export: 300_000,
+  render: 60_000,
+};

@@ -1,0 +1,69 @@
+import type { ErrorInfo } from '../../../shared/model.ts';
+import type { TaskType, WorkerTasks } from '../../worker/protocol.ts';
+import type { Logger } from '../log/logger.ts';
+import { Pool, type PoolOptions, type TaskOutcome } from '../pool.ts';
+import type { Executor } from './executor.ts';
+
+const EVERY_TASK: ReadonlySet<TaskType> = new Set<TaskType>(['probe', 'page', 'export', 'render']);
+
+export interface LocalPoolOptions extends Omit<PoolOptions, 'onWorkerExit' | 'onFatal'> {
+  log: Logger;
+  /** Workers cannot start at all (after several tries in a row). */
+  onFatal: (error: ErrorInfo) => void;
+}
+
+/** The OCR worker processes on this machine, as an executor: one task per idle worker. */
+export class LocalPoolExecutor implements Executor {
+  readonly name = 'local';
+  readonly accepts = EVERY_TASK;
+  readonly pool: Pool;
+
+  constructor(options: LocalPoolOptions) {
+    const { log, onFatal, ...poolOptions } = options;
+    this.pool = new Pool({
+      ...poolOptions,
+      onFatal: (error) => {
+        log.error('engine.fatal', { code: error.code, message: error.message });
+        onFatal(error);
+      },
+      // A worker leaving on purpose (recycled, retired) is routine; any other exit is worth a warning.
+      onWorkerExit: (w) =>
+        log.log(
+          w.busy || (w.code !== 0 && w.reason?.message !== 'recycled') ? 'warn' : 'info',
+          'worker.exit',
+          {
+            slot: w.slot,
+            worker: w.pid,
+            exitCode: w.code,
+            signal: w.signal,
+            code: w.reason?.code,
+            reason: w.reason?.message,
+            busy: w.busy,
+          },
+        ),
+    });
+  }
+
+  capacity(): number {
+    return this.pool.idleCount;
+  }
+
+  busy(): number {
+    return this.pool.busyCount;
+  }
+
+  run<K extends TaskType>(
+    type: K,
+    request: WorkerTasks[K]['request'],
+  ): Promise<TaskOutcome<WorkerTasks[K]['result']>> {
+    return this.pool.run(type, request);
+  }
+
+  start(): void {
+    this.pool.start();
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
