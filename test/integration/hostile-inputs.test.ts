@@ -88,11 +88,13 @@ describe('hostile inputs in one batch', () => {
     console.log(report.join('\n'));
   });
 
-  it('hugemono.pdf (1.2 gigapixels in 12 KB) is refused with the limit named; enormous.pdf is read', () => {
+  it('hugemono.pdf (1.2 gigapixels in 12 KB) is refused with its size, the limit and the option; enormous.pdf is read', () => {
     const huge = byName('hugemono.pdf');
     expect(pageErrors(huge.id)[0]).toMatchObject({
       code: 'TOO_LARGE',
-      message: expect.stringMatching(/larger than 150 megapixels/) as unknown,
+      message: expect.stringMatching(
+        /page 1 holds an image of \d+ × \d+ pixels \([\d,]+ megapixels\); the limit is 150 megapixels; .*--max-image-mpixels \d+/,
+      ) as unknown,
     });
     const enormous = byName('enormous.pdf');
     expect(enormous.state).toBe('done');

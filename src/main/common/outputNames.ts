@@ -17,6 +17,11 @@ export const SCANNABLE_EXTENSIONS = new Set([
   '.bmp',
   '.gif',
   '.webp',
+  // Netpbm, as scanning tools (scanimage, unpaper) write them.
+  '.pbm',
+  '.pgm',
+  '.ppm',
+  '.pnm',
 ]);
 
 /** Suffix of a searchable PDF written next to its source, so a later walk of that folder skips it. */

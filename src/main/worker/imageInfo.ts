@@ -4,6 +4,8 @@
  */
 import { sniff } from './sniff.ts';
 import type { ImageFormat, ImageInfo } from './ocrTypes.ts';
+import { netpbmHeader } from './netpbm.ts';
+import { tiffOrientation, type Orientation } from './orientation.ts';
 
 /** Most pages a TIFF may declare (a guard against IFD loops and absurd files). */
 const MAX_TIFF_PAGES = 10_000;
@@ -15,6 +17,9 @@ const FORMAT_NAMES: Record<ImageFormat, string> = {
   bmp: 'BMP',
   gif: 'GIF',
   webp: 'WebP',
+  pbm: 'PBM',
+  pgm: 'PGM',
+  ppm: 'PPM',
 };
 
 export function formatName(format: ImageFormat): string {
@@ -44,6 +49,12 @@ export function sniffImage(bytes: Uint8Array): ImageInfo | null {
         return single('gif', u16le(bytes, 6), u16le(bytes, 8), null, null);
       case 'webp':
         return sniffWebp(bytes);
+      case 'pbm':
+      case 'pgm':
+      case 'ppm': {
+        const header = netpbmHeader(bytes);
+        return header ? single(s.format, header.width, header.height, null, null) : null;
+      }
     }
   } catch {
     // A header that points outside the file: not a readable image.
@@ -57,9 +68,27 @@ function single(
   height: number,
   dpiX: number | null,
   dpiY: number | null,
+  orientation: Orientation = 1,
 ): ImageInfo | null {
   if (!(width > 0 && height > 0)) return null;
-  return { format, width, height, pages: 1, dpiX, dpiY, maxPagePixels: width * height };
+  const largestPage = { width, height };
+  return {
+    format,
+    width,
+    height,
+    pages: 1,
+    dpiX,
+    dpiY,
+    maxPagePixels: width * height,
+    largestPage,
+    orientation,
+  };
+}
+
+/** The orientation in an EXIF block at `at`: "Exif\0\0" and a TIFF structure, or the TIFF structure alone (PNG, WebP). */
+function exifBlockOrientation(b: Uint8Array, at: number): Orientation {
+  const prefixed = b[at] === 0x45 && b[at + 1] === 0x78 && b[at + 2] === 0x69 && b[at + 3] === 0x66; // "Exif"
+  return tiffOrientation(b, prefixed ? at + 6 : at);
 }
 
 function need(bytes: Uint8Array, end: number): void {
@@ -92,9 +121,12 @@ function sniffPng(b: Uint8Array): ImageInfo | null {
   const height = u32be(b, 20);
   let dpiX: number | null = null;
   let dpiY: number | null = null;
+  let orientation: Orientation = 1;
   for (let o = 8; o + 8 <= b.length;) {
     const len = u32be(b, o);
     const type = u32be(b, o + 4);
+    // 'eXIf' (before IDAT, as the PNG 1.5 extension says; browsers and viewers honour its orientation)
+    if (type === 0x65584966 && o + 8 + len <= b.length) orientation = exifBlockOrientation(b, o + 8);
     if (type === 0x49444154) break; // 'IDAT': pHYs must come before it
     if (type === 0x70485973 && len >= 9 && o + 17 <= b.length && b[o + 16] === 1) {
       // 'pHYs' in pixels per metre
@@ -103,12 +135,13 @@ function sniffPng(b: Uint8Array): ImageInfo | null {
     }
     o += 12 + len;
   }
-  return single('png', width, height, dpiX, dpiY);
+  return single('png', width, height, dpiX, dpiY, orientation);
 }
 
 function sniffJpeg(b: Uint8Array): ImageInfo | null {
   let dpiX: number | null = null;
   let dpiY: number | null = null;
+  let orientation: Orientation = 1;
   let o = 2;
   while (o + 4 <= b.length) {
     if (b[o] !== 0xff) return null; // lost sync: not a JPEG we can read
@@ -128,8 +161,10 @@ function sniffJpeg(b: Uint8Array): ImageInfo | null {
     if (isSof) {
       const height = u16be(b, o + 5);
       const width = u16be(b, o + 7);
-      return single('jpeg', width, height, dpiX, dpiY);
+      return single('jpeg', width, height, dpiX, dpiY, orientation);
     }
+    if (marker === 0xe1 && orientation === 1 && o + 2 + len <= b.length)
+      orientation = exifBlockOrientation(b, o + 4);
     if (
       marker === 0xe0 &&
       len >= 14 &&
@@ -178,7 +213,15 @@ function sniffWebp(b: Uint8Array): ImageInfo | null {
     need(b, 30);
     const width = 1 + (b[24] | (b[25] << 8) | (b[26] << 16));
     const height = 1 + (b[27] | (b[28] << 8) | (b[29] << 16));
-    return single('webp', width, height, null, null);
+    // The EXIF chunk usually follows the image data: look for it when the flags say there is one.
+    let orientation: Orientation = 1;
+    if (b[20] & 0x08)
+      for (let o = 12; o + 8 <= b.length; o += 8 + u32le(b, o + 4) + (u32le(b, o + 4) & 1))
+        if (new TextDecoder().decode(b.subarray(o, o + 4)) === 'EXIF') {
+          orientation = exifBlockOrientation(b, o + 8);
+          break;
+        }
+    return single('webp', width, height, null, null, orientation);
   }
   return null;
 }
@@ -188,6 +231,7 @@ interface TiffPageHeader {
   height: number;
   dpiX: number | null;
   dpiY: number | null;
+  orientation: Orientation;
 }
 
 /** Walks the TIFF directory chain (classic TIFF; BigTIFF is not supported) reading only tags. */
@@ -202,7 +246,7 @@ function sniffTiff(b: Uint8Array): ImageInfo | null {
     if (seen.has(ifd)) break; // a loop in the chain: stop at what we have
     seen.add(ifd);
     const count = u16(ifd);
-    const page: TiffPageHeader = { width: 0, height: 0, dpiX: null, dpiY: null };
+    const page: TiffPageHeader = { width: 0, height: 0, dpiX: null, dpiY: null, orientation: 1 };
     let unit = 2;
     let resX = 0;
     let resY = 0;
@@ -221,6 +265,7 @@ function sniffTiff(b: Uint8Array): ImageInfo | null {
       else if (tag === 282) resX = rational();
       else if (tag === 283) resY = rational();
       else if (tag === 296) unit = value();
+      else if (tag === 274 && value() >= 1 && value() <= 8) page.orientation = value() as Orientation;
     }
     const f = unit === 3 ? 2.54 : unit === 2 ? 1 : 0;
     page.dpiX = roundDpi(resX * f);
@@ -231,6 +276,7 @@ function sniffTiff(b: Uint8Array): ImageInfo | null {
   }
   if (pages.length === 0) return null;
   const first = pages[0];
+  const largest = pages.reduce((a, p) => (p.width * p.height > a.width * a.height ? p : a));
   return {
     format: 'tiff',
     width: first.width,
@@ -238,6 +284,8 @@ function sniffTiff(b: Uint8Array): ImageInfo | null {
     pages: pages.length,
     dpiX: first.dpiX,
     dpiY: first.dpiY,
-    maxPagePixels: Math.max(...pages.map((p) => p.width * p.height)),
+    maxPagePixels: largest.width * largest.height,
+    largestPage: { width: largest.width, height: largest.height },
+    orientation: first.orientation,
   };
 }

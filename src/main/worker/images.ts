@@ -3,8 +3,10 @@
  * the opened-document form the worker keeps while it OCRs the pages of one file.
  *
  * Decoders: TIFF (any compression utif2 reads, notably CCITT G4 fax) through utif2; PNG, JPEG,
- * GIF (first frame), WebP and BMP through @napi-rs/canvas, the one copy pdf.js also uses.
- * PNG and JPEG are never decoded for OCR at all: their bytes go to Tesseract as they are.
+ * GIF (first frame), WebP and BMP through @napi-rs/canvas, the one copy pdf.js also uses; Netpbm
+ * (PBM, PGM, PPM) in netpbm.ts. Pixels always come out as the image is shown: EXIF orientation
+ * applied (orientation.ts). PNG and JPEG shown as stored are never decoded for OCR at all: their
+ * bytes go to Tesseract as they are.
  */
 import { readFile } from 'node:fs/promises';
 import { createCanvas, Image } from '@napi-rs/canvas';
@@ -12,7 +14,9 @@ import UTIF from 'utif2';
 import { InputError } from '../common/errors.ts';
 import { lumaInto } from './rasterize.ts';
 import { formatName, sniffImage } from './imageInfo.ts';
-import { tooManyPagesMessage } from './ocrTypes.ts';
+import { decodeNetpbm, netpbmHeader } from './netpbm.ts';
+import { orientPixels, type Orientation } from './orientation.ts';
+import { imageTooLargeMessage, tooManyPagesMessage } from './ocrTypes.ts';
 import type {
   DecodedImage,
   ImageFormat,
@@ -38,10 +42,11 @@ function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
 }
 
 /**
- * Decodes page `index` (0-based) of an image file. Greyscale and bilevel TIFF pages come back
- * with one channel, everything else as RGBA, or everything as one grey channel with `grey`
- * (converted straight from the decoder's canvas: no RGBA copy is made). The caller checks the
- * size limits first (`sniffImage`): this function allocates the full image.
+ * Decodes page `index` (0-based) of an image file, as it is shown (EXIF orientation applied).
+ * Greyscale and bilevel TIFF, PBM and PGM pages come back with one channel, PPM as RGB, everything
+ * else as RGBA, or everything as one grey channel with `grey` (converted straight from the
+ * decoder's canvas: no RGBA copy is made). The caller checks the size limits first (`sniffImage`):
+ * this function allocates the full image.
  */
 export async function decodeImagePage(
   bytes: Uint8Array,
@@ -55,22 +60,33 @@ export async function decodeImagePage(
   // Resolution from the header (for a multi-page TIFF: the first page's).
   const dpiX = info.dpiX ?? 0;
   const dpiY = info.dpiY ?? info.dpiX ?? 0;
-  if (info.format === 'tiff') {
-    const page = decodeTiffPage(bytes, index, dpiX, dpiY);
+  const grey = (page: DecodedImage): DecodedImage => {
     if (!options.grey || page.channels === 1) return page;
-    const grey = new Uint8Array(page.width * page.height);
-    lumaInto(grey, page.data, page.channels);
-    return { ...page, channels: 1, data: grey };
+    const out = new Uint8Array(page.width * page.height);
+    lumaInto(out, page.data, page.channels);
+    return { ...page, channels: 1, data: out };
+  };
+  if (info.format === 'tiff') {
+    const { image, orientation } = decodeTiffPage(bytes, index, dpiX, dpiY);
+    return orientPixels(grey(image), orientation);
   }
-  return withCanvasPixels(bytes, info.format, (width, height, pixels): DecodedImage => {
+  if (info.format === 'pbm' || info.format === 'pgm' || info.format === 'ppm') {
+    const header = netpbmHeader(bytes);
+    if (!header)
+      throw new InputError('DAMAGED_FILE', `the ${formatName(info.format)} image's header is damaged`);
+    return grey({ ...decodeNetpbm(bytes, header), dpiX, dpiY });
+  }
+  const decoded = await withCanvasPixels(bytes, info.format, (width, height, pixels): DecodedImage => {
     if (options.grey) {
-      const grey = new Uint8Array(width * height);
-      lumaInto(grey, pixels, 4);
-      return { width, height, channels: 1, data: grey, dpiX, dpiY };
+      const out = new Uint8Array(width * height);
+      lumaInto(out, pixels, 4);
+      return { width, height, channels: 1, data: out, dpiX, dpiY };
     }
-    const data = new Uint8Array(pixels);
-    return { width, height, channels: 4, data, dpiX, dpiY };
+    return { width, height, channels: 4, data: new Uint8Array(pixels), dpiX, dpiY };
   });
+  // The canvas decoder (Skia) turns JPEG and WebP by their EXIF orientation itself; PNG's eXIf it
+  // leaves alone (test/unit/image-orientation.test.ts checks both).
+  return info.format === 'png' ? orientPixels(decoded, info.orientation) : decoded;
 }
 
 /**
@@ -104,7 +120,12 @@ export async function withCanvasPixels<T>(
   return use(image.width, image.height, canvas.data());
 }
 
-function decodeTiffPage(bytes: Uint8Array, index: number, dpiX: number, dpiY: number): DecodedImage {
+function decodeTiffPage(
+  bytes: Uint8Array,
+  index: number,
+  dpiX: number,
+  dpiY: number,
+): { image: DecodedImage; orientation: Orientation } {
   const buffer = arrayBufferOf(bytes);
   let ifds: UTIF.IFD[];
   try {
@@ -123,6 +144,8 @@ function decodeTiffPage(bytes: Uint8Array, index: number, dpiX: number, dpiY: nu
   const photometric = tag('t262') ?? 0;
   const bps = tag('t258') ?? 1;
   const samples = tag('t277') ?? 1;
+  const turn = tag('t274') ?? 1;
+  const orientation = (turn >= 1 && turn <= 8 ? turn : 1) as Orientation;
   const data = ifd.data;
   if (!data || data.length === 0)
     throw new InputError('DAMAGED_FILE', `TIFF page ${index + 1} has no image data`);
@@ -144,9 +167,9 @@ function decodeTiffPage(bytes: Uint8Array, index: number, dpiX: number, dpiY: nu
         for (let x = 0; x < width; x++) grey[out + x] = invert ? 255 - data[row + x] : data[row + x];
       }
     }
-    return { width, height, channels: 1, data: grey, dpiX, dpiY };
+    return { image: { width, height, channels: 1, data: grey, dpiX, dpiY }, orientation };
   }
-  return { width, height, channels: 4, data: UTIF.toRGBA8(ifd), dpiX, dpiY };
+  return { image: { width, height, channels: 4, data: UTIF.toRGBA8(ifd), dpiX, dpiY }, orientation };
 }
 
 /** @napi-rs/canvas reports a failed decode with a bare Event: no detail beyond "error". */
@@ -181,10 +204,10 @@ const ASSUMED_IMAGE_DPI = 300;
  */
 export function checkImageLimits(info: ImageInfo, limits: Limits): void {
   if (info.maxPagePixels > limits.maxImagePixels) {
-    const big = info.pages > 1 ? ' (largest page)' : '';
+    const largest = info.pages > 1 ? info.largestPage : { width: info.width, height: info.height };
     throw new InputError(
       'TOO_LARGE',
-      `image is ${info.width} × ${info.height} pixels${big}; the limit is ${Math.round(limits.maxImagePixels / 1e6)} megapixels`,
+      imageTooLargeMessage({ file: true, largest: info.pages > 1 }, largest, limits),
     );
   }
   if (info.pages > limits.maxPages)
@@ -202,8 +225,9 @@ export function openImageBytes(bytes: Uint8Array, info: ImageInfo, limits: Limit
       if (!data) throw new Error('document is closed');
       if (pageNumber < 1 || pageNumber > info.pages)
         throw new RangeError(`page ${pageNumber} does not exist (the image has ${info.pages})`);
-      if (info.format === 'png' || info.format === 'jpeg') {
-        // Tesseract's Leptonica decodes these itself: hand over the file's bytes, no copy.
+      if ((info.format === 'png' || info.format === 'jpeg') && info.orientation === 1) {
+        // Tesseract's Leptonica decodes these itself: hand over the file's bytes, no copy. (It
+        // ignores EXIF orientation: a turned photo is decoded here, upright.)
         const dpi = info.dpiX ?? ASSUMED_IMAGE_DPI;
         return { kind: 'encoded', width: info.width, height: info.height, bytes: data, dpi };
       }

@@ -3,6 +3,7 @@
  * the opened-document implementations live in pdfDocument.ts and images.ts.
  */
 import type { DocumentKind } from '../../shared/model.ts';
+import type { Orientation } from './orientation.ts';
 
 /** Hard limits applied before and while decoding an input. All sizes in pixels. */
 export interface Limits {
@@ -37,12 +38,43 @@ export function tooManyPagesMessage(pages: number, limits: Limits): string {
   return `the document has ${pages.toLocaleString('en-US')} pages; the limit is ${limits.maxPages.toLocaleString('en-US')} pages per document (the page limit in Settings, or --max-pages)`;
 }
 
+/** Megapixels as a person reads them: "1,200", "150", "0.4". */
+export function megapixels(pixels: number): string {
+  const mp = pixels / 1e6;
+  return mp < 10 ? String(Math.round(mp * 10) / 10) : Math.round(mp).toLocaleString('en-US');
+}
+
+/**
+ * The refusal of an image over `Limits.maxImagePixels`: its size when known, the limit, and how
+ * to let it through (the setting OCRmyPDF calls --max-image-mpixels). `page`: the PDF page that
+ * holds the image; null for an image file (`largest`: the largest page of a multi-page TIFF).
+ */
+export function imageTooLargeMessage(
+  where: { page: number } | { file: true; largest?: boolean },
+  size: { width: number; height: number } | null,
+  limits: Limits,
+): string {
+  const how = (needed: string): string =>
+    `to read it, allow larger images: --max-image-mpixels ${needed} on the command line, or "Largest image" in Settings`;
+  if (!size) {
+    const subject = 'page' in where ? `page ${where.page} holds an image` : 'the image is';
+    return `${subject} larger than ${megapixels(limits.maxImagePixels)} megapixels, the limit; ${how('N')}`;
+  }
+  const pixels = size.width * size.height;
+  const dims = `${size.width} × ${size.height} pixels (${megapixels(pixels)} megapixels)`;
+  const subject =
+    'page' in where
+      ? `page ${where.page} holds an image of ${dims}`
+      : `the image is ${dims}${where.largest ? ' (its largest page)' : ''}`;
+  return `${subject}; the limit is ${megapixels(limits.maxImagePixels)} megapixels; ${how(String(Math.ceil(pixels / 1e6)))}`;
+}
+
 export function resolveLimits(limits?: Partial<Limits>): Limits {
   return { ...DEFAULT_LIMITS, ...limits };
 }
 
 /** Image formats recognised by content sniffing. */
-export type ImageFormat = 'png' | 'jpeg' | 'tiff' | 'bmp' | 'gif' | 'webp';
+export type ImageFormat = 'png' | 'jpeg' | 'tiff' | 'bmp' | 'gif' | 'webp' | 'pbm' | 'pgm' | 'ppm';
 
 /** What an image header says, read without decoding any pixels. */
 export interface ImageInfo {
@@ -57,6 +89,13 @@ export interface ImageInfo {
   dpiY: number | null;
   /** Largest page of a multi-page file, in pixels (equals width × height for single-page files). */
   maxPagePixels: number;
+  /** The size of that page. */
+  largestPage: { width: number; height: number };
+  /**
+   * EXIF orientation of the first page (1–8; 1 when the file has none): how the stored pixels are
+   * turned to be shown. `width` and `height` are the stored size.
+   */
+  orientation: Orientation;
 }
 
 /** Decoded pixels of one image page, rows top to bottom, no padding. */

@@ -13,6 +13,7 @@ import type { PDFDocumentLoadingTask, PDFDocumentProxy, PDFPageProxy } from 'pdf
 import { InputError } from '../common/errors.ts';
 import { openImageBytes, sniffImage, formatName } from './images.ts';
 import {
+  imageTooLargeMessage,
   MIN_READABLE_DPI,
   resolveLimits,
   tooManyPagesMessage,
@@ -24,6 +25,8 @@ import { precheckPdf } from './pdfPrecheck.ts';
 import { describeStart, sniff } from './sniff.ts';
 import { jpegPagePgm } from './jpegPage.ts';
 import { loadRawPdf, MAX_RAW_PDF_BYTES, type RawPdf } from './pageContent.ts';
+import { withRebuiltPageTree } from './pdfRepair/sourcePdf.ts';
+import { largestImage } from './pageImages.ts';
 import { fitDpi, pageGeometry, renderPage, type RenderedPage } from './rasterize.ts';
 
 export type { OpenedDocument } from './ocrTypes.ts';
@@ -98,6 +101,10 @@ const EXTENSION_FORMAT: Record<string, string> = {
   '.bmp': 'BMP image',
   '.gif': 'GIF image',
   '.webp': 'WebP image',
+  '.pbm': 'PBM image',
+  '.pgm': 'PGM image',
+  '.ppm': 'PPM image',
+  '.pnm': 'Netpbm image',
 };
 
 /** Sniffs bytes and opens them as a PDF or an image. */
@@ -152,7 +159,14 @@ export async function withPdfWarnings<T>(fn: () => Promise<T>): Promise<{ value:
 /** pdf.js's own message when an embedded image is over `maxImageSize`. */
 const IMAGE_REMOVED = /Image exceeded maximum allowed size/;
 
-export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<PdfDocument> {
+/** pdf.js's warning when a page tree's /Count is wrong and it counts the pages itself. */
+const INVALID_PAGE_TREE = /invalid \/Pages tree/;
+
+export async function openPdfBytes(
+  bytes: Uint8Array,
+  limits: Limits,
+  options: { rebuiltTree?: boolean } = {},
+): Promise<PdfDocument> {
   const pdfjs = await loadPdfJs();
   const assets = pdfjsAssets();
   // A PDF ends with %%EOF. pdf.js "recovers" files cut off mid-way (a half-downloaded or
@@ -167,14 +181,36 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
   await precheckPdf(bytes);
   let task: PDFDocumentLoadingTask | null = null;
   let doc: PDFDocumentProxy;
+  let warnings: string[];
   try {
     // pdf.js takes ownership of (detaches) the buffer it is given: hand it a copy.
     task = pdfjs.getDocument(pdfjsOpenOptions(bytes.slice(), limits, assets, pdfjs.VerbosityLevel.WARNINGS));
     const loading = task;
-    doc = (await withPdfWarnings(() => loading.promise)).value;
+    ({ value: doc, warnings } = await withPdfWarnings(() => loading.promise));
   } catch (error) {
     await task?.destroy().catch(() => undefined);
     throw pdfError(error);
+  }
+  // A page tree whose /Count is wrong is counted again by pdf.js, which stops at a loop in it
+  // (the pages after it would be lost, where other readers show them): the file is read with its
+  // tree rebuilt from the pages a reader finds (pdfRepair/), as the searchable PDF will be.
+  if (
+    !options.rebuiltTree &&
+    warnings.some((w) => INVALID_PAGE_TREE.test(w)) &&
+    (await losesPages(doc, limits))
+  ) {
+    const rebuilt =
+      bytes.length <= MAX_RAW_PDF_BYTES ? await withRebuiltPageTree(bytes, limits.maxPages) : null;
+    if (rebuilt) {
+      await task.destroy();
+      return openPdfBytes(rebuilt, limits, { rebuiltTree: true });
+    }
+  }
+  try {
+    await refuseDynamicXfa(pdfjs, doc, bytes, limits, assets);
+  } catch (error) {
+    await task.destroy();
+    throw error;
   }
   if (doc.numPages < 1) {
     await task.destroy();
@@ -277,9 +313,14 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
         if (warnings.some((w) => IMAGE_REMOVED.test(w))) {
           // pdf.js warns once: the cached operator list no longer has the image, so remember the
           // refusal, or a retry on this open document would OCR a blank page as a success.
+          const rawDoc = await rawPdf();
           const error = new InputError(
             'TOO_LARGE',
-            `page ${pageNumber} holds an image larger than ${Math.round(limits.maxImagePixels / 1e6)} megapixels; it is refused rather than decoded`,
+            imageTooLargeMessage(
+              { page: pageNumber },
+              rawDoc ? largestImage(rawDoc, page.ref) : null,
+              limits,
+            ),
           );
           refused.set(pageNumber, error);
           page.cleanup();
@@ -303,6 +344,51 @@ export async function openPdfBytes(bytes: Uint8Array, limits: Limits): Promise<P
       await loadingTask.destroy();
     },
   };
+}
+
+/** True when a page pdf.js counted cannot be fetched (it met a loop or a broken entry). */
+async function losesPages(doc: PDFDocumentProxy, limits: Limits): Promise<boolean> {
+  for (let n = 1; n <= Math.min(doc.numPages, limits.maxPages); n++) {
+    try {
+      await doc.getPage(n);
+    } catch {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * A dynamic XFA form holds its real content in an XML form description that only Adobe Acrobat
+ * and Reader lay out; its PDF pages are a placeholder ("Please wait…"). OCRmyPDF refuses these
+ * too. pdf.js says whether a form is one (it lays it out when asked to): only asked when the
+ * document has XFA at all.
+ */
+async function refuseDynamicXfa(
+  pdfjs: PdfJs,
+  doc: PDFDocumentProxy,
+  bytes: Uint8Array,
+  limits: Limits,
+  assets: string,
+): Promise<void> {
+  const { info } = await doc.getMetadata().catch(() => ({ info: {} }));
+  if (!(info as { IsXFAPresent?: boolean }).IsXFAPresent) return;
+  const task = pdfjs.getDocument(
+    pdfjsOpenOptions(bytes.slice(), limits, assets, pdfjs.VerbosityLevel.ERRORS, { xfaCheck: true }),
+  );
+  let dynamic = false;
+  try {
+    dynamic = (await task.promise).isPureXfa;
+  } catch {
+    // Unreadable as XFA: read the PDF pages.
+  } finally {
+    await task.destroy().catch(() => undefined);
+  }
+  if (dynamic)
+    throw new InputError(
+      'UNSUPPORTED_FORMAT',
+      'the PDF is a dynamic XFA form (made with Adobe LiveCycle Designer): its pages are drawn only by Adobe Acrobat and Adobe Reader, and other readers show a placeholder page; open it in Adobe Reader, print it to a PDF and add that file instead',
+    );
 }
 
 /**

@@ -13,8 +13,11 @@ export interface PdfjsOpenOptions {
   disableFontFace: true;
   /** Never look up fonts installed on this machine by a name the PDF chose. */
   useSystemFonts: false;
-  /** XFA forms are scripted HTML-ish documents: not rendered at all. */
-  enableXfa: false;
+  /**
+   * XFA forms are scripted HTML-ish documents: never rendered. Only the check for a dynamic XFA
+   * form (`xfaCheck`) lets pdf.js parse one, to ask whether it is one; its pages are not used.
+   */
+  enableXfa: boolean;
   /** Node has no OffscreenCanvas or ImageDecoder; say so rather than let pdf.js probe. */
   isOffscreenCanvasSupported: false;
   isImageDecoderSupported: false;
@@ -40,13 +43,14 @@ export function pdfjsOpenOptions(
   limits: Limits,
   assets: string,
   verbosity: number,
+  use: { xfaCheck?: boolean } = {},
 ): PdfjsOpenOptions {
   return {
     data,
     isEvalSupported: false,
     disableFontFace: true,
     useSystemFonts: false,
-    enableXfa: false,
+    enableXfa: use.xfaCheck === true,
     isOffscreenCanvasSupported: false,
     isImageDecoderSupported: false,
     fontExtraProperties: false,

@@ -6,6 +6,9 @@ import type { ImageFormat } from './ocrTypes.ts';
 
 export type SniffResult = { kind: 'pdf' } | { kind: 'image'; format: ImageFormat } | { kind: 'unknown' };
 
+/** P1…P6 in order: plain PBM, PGM, PPM, then the raw (binary) forms. */
+const NETPBM_FORMATS: readonly ImageFormat[] = ['pbm', 'pgm', 'ppm', 'pbm', 'pgm', 'ppm'];
+
 /** How many leading bytes `sniff` looks at. */
 export const SNIFF_BYTES = 1024;
 
@@ -40,8 +43,26 @@ export function sniff(head: Uint8Array): SniffResult {
     if ([12, 40, 52, 56, 64, 108, 124].includes(dib) && head[16] === 0 && head[17] === 0)
       return { kind: 'image', format: 'bmp' };
   }
+  if (isNetpbmStart(head)) return { kind: 'image', format: NETPBM_FORMATS[head[1] - 0x31] };
   if (findPdfHeader(head) >= 0) return { kind: 'pdf' };
   return { kind: 'unknown' };
+}
+
+/**
+ * `P1`…`P6`, then whitespace and comments (`#` to the end of the line), then the width's first
+ * digit: a Netpbm header, not a text that happens to start with "P1".
+ */
+function isNetpbmStart(head: Uint8Array): boolean {
+  if (head.length < 4 || head[0] !== 0x50 || head[1] < 0x31 || head[1] > 0x36) return false;
+  const space = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (!space(head[2]) && head[2] !== 0x23) return false;
+  let at = 2;
+  for (;;) {
+    while (at < head.length && space(head[at])) at++;
+    if (head[at] !== 0x23) break;
+    while (at < head.length && head[at] !== 0x0a && head[at] !== 0x0d) at++;
+  }
+  return at < head.length && head[at] >= 0x30 && head[at] <= 0x39;
 }
 
 /** Offset of `%PDF-` in the first bytes, or -1. */

@@ -7,6 +7,7 @@
 import { open } from 'node:fs/promises';
 import { sniff } from '../../worker/sniff.ts';
 import { sniffImage } from '../../worker/imageInfo.ts';
+import { netpbmHeader } from '../../worker/netpbm.ts';
 
 export type Completeness =
   /** Its format's end is there (PDF `%%EOF`, PNG `IEND`, JPEG `FFD9`…), or its header parses. */
@@ -46,6 +47,20 @@ export async function checkComplete(path: string): Promise<Completeness> {
       case 'bmp': {
         const declared = head[2] | (head[3] << 8) | (head[4] << 16) | (head[5] * 2 ** 24);
         return declared === 0 || declared <= size ? 'complete' : 'incomplete';
+      }
+      case 'pbm':
+      case 'pgm':
+      case 'ppm': {
+        // Raw forms have a known size: header + rows; plain (ASCII) ones are complete once their header is.
+        const header = netpbmHeader(head);
+        if (!header) return 'incomplete';
+        if (header.kind <= 3) return 'complete';
+        const sample = header.maxval > 255 ? 2 : 1;
+        const row =
+          header.kind === 4
+            ? Math.ceil(header.width / 8)
+            : header.width * sample * (header.kind === 6 ? 3 : 1);
+        return header.dataOffset + row * header.height <= size ? 'complete' : 'incomplete';
       }
       case 'tiff': {
         // Directories may sit anywhere; the header parser follows them and fails past the end.

@@ -1,6 +1,7 @@
 import { deflateSync } from 'node:zlib';
 import type { PDFDocument, PDFRef } from '@cantoo/pdf-lib';
 import type { DecodedImage } from '../ocrTypes.ts';
+import type { Orientation } from '../orientation.ts';
 
 /**
  * Image XObjects for image input, keeping the file's own compression where PDF can carry it:
@@ -14,6 +15,11 @@ export interface EmbeddedImage {
   ref: PDFRef;
   width: number;
   height: number;
+}
+
+/** An image kept as the file stores it, with the EXIF orientation that shows it upright. */
+export interface StoredImage extends EmbeddedImage {
+  orientation: Orientation;
 }
 
 function u32be(b: Uint8Array, o: number): number {
@@ -113,13 +119,14 @@ function tiffPageTags(b: Uint8Array, index: number): TiffTags | null {
  * A CCITT Group 4 TIFF page without decoding it: its one strip is exactly what CCITTFaxDecode
  * with K −1 decodes (decoding and re-compressing a fax page costs ~150 ms; this, nothing).
  * Returns null for what this path does not handle (other compressions, several strips, bit
- * order reversed, a turned page, uncompressed mode): the caller decodes the page instead.
+ * order reversed, uncompressed mode): the caller decodes the page instead. A page the TIFF says
+ * is shown turned keeps its data as stored; `orientation` says how to draw it.
  */
 export function embedTiffFaxPassThrough(
   doc: PDFDocument,
   bytes: Uint8Array,
   index: number,
-): EmbeddedImage | null {
+): StoredImage | null {
   const tags = tiffPageTags(bytes, index);
   if (!tags) return null;
   const width = tags.value(256) ?? 0;
@@ -133,7 +140,6 @@ export function embedTiffFaxPassThrough(
     (tags.value(277) ?? 1) === 1 &&
     (photometric === 0 || photometric === 1) &&
     (tags.value(266) ?? 1) === 1 && // bits most significant first
-    (tags.value(274) ?? 1) === 1 && // rows top to bottom, left to right
     ((tags.value(293) ?? 0) & 2) === 0 && // no uncompressed mode
     tags.count(273) === 1 &&
     tags.count(279) === 1;
@@ -151,7 +157,9 @@ export function embedTiffFaxPassThrough(
     // BlackIsZero (1) as white: BlackIs1 makes the PDF show them the same way.
     DecodeParms: { K: -1, Columns: width, Rows: height, BlackIs1: photometric === 1 },
   });
-  return { ref: context.register(stream), width, height };
+  const turn = tags.value(274) ?? 1;
+  const orientation = (turn >= 1 && turn <= 8 ? turn : 1) as Orientation;
+  return { ref: context.register(stream), width, height, orientation };
 }
 
 /** Packs 8-bit grey to 1 bit per pixel if every pixel is pure black or white; else null. */

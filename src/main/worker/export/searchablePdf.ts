@@ -1,4 +1,4 @@
-import { PDFDocument, PDFName, type PDFPage, type PDFRef } from '@cantoo/pdf-lib';
+import { PDFArray, PDFDocument, PDFName, type PDFPage, type PDFRef } from '@cantoo/pdf-lib';
 import type { Word } from '../../../shared/model.ts';
 import { InputError } from '../../common/errors.ts';
 import { decodeImagePage, sniffImage } from '../images.ts';
@@ -12,6 +12,8 @@ import {
 } from './imageXObject.ts';
 import { visiblePage } from './pageGeometry.ts';
 import { buildTextLayer } from './textLayer.ts';
+import { orientationMatrix, swapsAxes, type Orientation } from '../orientation.ts';
+import { loadSourcePdf, pagesToLayer, saveSourcePdf } from '../pdfRepair/sourcePdf.ts';
 
 /**
  * Searchable PDF output. PDF input: the source document is loaded and each OCRed page gets an
@@ -62,6 +64,10 @@ function appendContent(doc: PDFDocument, page: PDFPage, ops: string): void {
   // normalize() turns a single /Contents stream into an array (and pdf-lib already wraps it in
   // q/Q); wrap once more regardless so a page that leaves its graphics state changed (a cm
   // without a Q) cannot move our layer. An extra q/Q pair is harmless.
+  // A /Contents array may be shared with other pages (it can be an indirect object): this page
+  // gets its own copy, or every page sharing it would get this page's layer too.
+  const contents = context.lookup(node.get(PDFName.of('Contents')));
+  if (contents instanceof PDFArray) node.set(PDFName.of('Contents'), context.obj(contents.asArray()));
   node.normalize();
   node.wrapContentStreams(
     context.getPushGraphicsStateContentStream(),
@@ -70,58 +76,13 @@ function appendContent(doc: PDFDocument, page: PDFPage, ops: string): void {
   node.addContentStream(context.register(flateStream(context, ops)));
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Opens a PDF, decrypting it when it only has an owner password (empty user password). */
-export async function loadSourcePdf(bytes: Uint8Array): Promise<PDFDocument> {
-  // One call: a plain PDF is parsed once, one with an owner password only twice (the second
-  // time decrypting) instead of three times. Only when that fails are the steps below taken one
-  // by one, to tell a damaged file from a password-protected one.
-  try {
-    const doc = await PDFDocument.load(bytes, {
-      updateMetadata: false,
-      ignoreEncryption: true,
-      password: '',
-    });
-    if (!doc.isEncrypted) return doc;
-  } catch {
-    // Told apart below.
-  }
-  let doc: PDFDocument;
-  try {
-    doc = await PDFDocument.load(bytes, { updateMetadata: false, ignoreEncryption: true });
-  } catch (error) {
-    throw new InputError('DAMAGED_FILE', `the PDF cannot be read: ${messageOf(error)}`);
-  }
-  if (!doc.isEncrypted) return doc;
-  try {
-    // An empty password opens files that are encrypted only to restrict editing/printing; the
-    // output is written decrypted (it would otherwise need re-encrypting the new objects).
-    doc = await PDFDocument.load(bytes, { updateMetadata: false, password: '' });
-  } catch {
-    throw new InputError('PASSWORD_PROTECTED', 'the PDF is password protected');
-  }
-  if (doc.isEncrypted) throw new InputError('PASSWORD_PROTECTED', 'the PDF is password protected');
-  return doc;
-}
-
 /** Adds the text layer of `pages` (one per page of the source, in order) to a source PDF. */
 export async function buildSearchablePdf(
   source: Uint8Array,
   pages: readonly LayerPage[],
 ): Promise<Uint8Array> {
   const doc = await loadSourcePdf(source);
-  const docPages = doc.getPages();
-  if (docPages.length !== pages.length) {
-    // pdf-lib and pdf.js disagree only on a damaged page tree (found by the fuzz run), or when the
-    // file was changed since it was read: either way the searchable copy cannot be built page for page.
-    throw new InputError(
-      'DAMAGED_FILE',
-      `the PDF's page tree is damaged: ${docPages.length} of its pages can be copied where ${pages.length} were read, so no searchable PDF can be written (or the file changed since it was read)`,
-    );
-  }
+  const docPages = pagesToLayer(doc, source, pages.length);
   const font = new GlyphlessFont(doc);
   let used = false;
   docPages.forEach((page, i) => {
@@ -148,7 +109,7 @@ export async function buildSearchablePdf(
     if (ops) appendContent(doc, page, ops);
   });
   if (used) font.finish();
-  return doc.save(SAVE_OPTIONS);
+  return saveSourcePdf(doc);
 }
 
 function isJpeg(bytes: Uint8Array): boolean {
@@ -163,20 +124,23 @@ async function embedImagePage(
   doc: PDFDocument,
   source: Uint8Array,
   index: number,
-): Promise<EmbeddedImage & { dpiX: number; dpiY: number }> {
+): Promise<EmbeddedImage & { dpiX: number; dpiY: number; orientation: Orientation }> {
   const info = sniffImage(source);
   if (!info) throw new InputError('UNSUPPORTED_FORMAT', 'the file is not a supported image');
   const dpiX = info.dpiX ?? info.dpiY ?? DEFAULT_IMAGE_DPI;
   const dpiY = info.dpiY ?? info.dpiX ?? DEFAULT_IMAGE_DPI;
+  // The file's own JPEG, PNG or fax data are kept as stored, and the page draws them turned as
+  // they are shown (EXIF orientation); decoded pixels are already as shown.
+  const { orientation } = info;
   if (index === 0 && isJpeg(source)) {
     const jpg = await doc.embedJpg(source);
-    return { ref: jpg.ref, width: jpg.width, height: jpg.height, dpiX, dpiY };
+    return { ref: jpg.ref, width: jpg.width, height: jpg.height, dpiX, dpiY, orientation };
   }
   if (index === 0 && isPng(source)) {
     const direct = embedPngPassThrough(doc, source);
-    if (direct) return { ...direct, dpiX, dpiY };
+    if (direct) return { ...direct, dpiX, dpiY, orientation };
     const png = await doc.embedPng(source);
-    return { ref: png.ref, width: png.width, height: png.height, dpiX, dpiY };
+    return { ref: png.ref, width: png.width, height: png.height, dpiX, dpiY, orientation };
   }
   if (info.format === 'tiff') {
     // The header's resolution for every page, as the decoder gives it.
@@ -184,7 +148,12 @@ async function embedImagePage(
     if (fax) return { ...fax, dpiX, dpiY };
   }
   const decoded = await decodeImagePage(source, index);
-  return { ...embedPixels(doc, decoded), dpiX: decoded.dpiX || dpiX, dpiY: decoded.dpiY || dpiY };
+  return {
+    ...embedPixels(doc, decoded),
+    dpiX: decoded.dpiX || dpiX,
+    dpiY: decoded.dpiY || dpiY,
+    orientation: 1,
+  };
 }
 
 /** A new PDF with one page per image page (`pages.length` of them), each with its text layer. */
@@ -195,11 +164,15 @@ export async function buildImagePdf(source: Uint8Array, pages: readonly LayerPag
   let used = false;
   for (let i = 0; i < pages.length; i++) {
     const image = await embedImagePage(doc, source, i);
-    const width = (image.width * 72) / image.dpiX;
-    const height = (image.height * 72) / image.dpiY;
+    const storedWidth = (image.width * 72) / image.dpiX;
+    const storedHeight = (image.height * 72) / image.dpiY;
+    const turned = swapsAxes(image.orientation);
+    const width = turned ? storedHeight : storedWidth;
+    const height = turned ? storedWidth : storedHeight;
     const page = doc.addPage([width, height]);
     const imageName = page.node.newXObject('Scan', image.ref).decodeText();
-    let ops = `q ${num(width)} 0 0 ${num(height)} 0 0 cm /${imageName} Do Q\n`;
+    const matrix = orientationMatrix(image.orientation, width, height).map(num).join(' ');
+    let ops = `q ${matrix} cm /${imageName} Do Q\n`;
     const result = pages[i];
     if (needsLayer(result)) {
       used = true;

@@ -80,7 +80,7 @@ export function UploadButton() {
         multiple
         hidden
         aria-label="Files to upload"
-        accept=".pdf,.png,.jpg,.jpeg,.tif,.tiff,.bmp,.gif,.webp"
+        accept=".pdf,.png,.jpg,.jpeg,.tif,.tiff,.bmp,.gif,.webp,.pbm,.pgm,.ppm,.pnm"
         onChange={(e) => {
           const files = Array.from(e.target.files ?? []);
           e.target.value = '';
