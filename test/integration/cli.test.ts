@@ -164,7 +164,7 @@ describe('bulk-ocr run on good documents', () => {
     const before = statSync(join(out, 's01-letter.txt')).mtimeMs;
     const again = bulkOcr(['run', input, '--out', out, '--db', db, '--json']);
     expect(again.status).toBe(0);
-    expect(again.stderr).toMatch(/4 of 4 file\(s\) were already done/);
+    expect(again.stderr).toMatch(/4 of 4 files were already done/);
     expect(statSync(join(out, 's01-letter.txt')).mtimeMs).toBe(before);
   });
 

@@ -1,4 +1,4 @@
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { DocumentRow, OcrOptions, OutputFormat } from '../../shared/model.ts';
 import { Engine } from '../engine/engine.ts';
@@ -8,6 +8,8 @@ import { formatDuration } from './progress.ts';
 import { RunTracker } from './runTracker.ts';
 import { UsageError } from './options.ts';
 import { LoopMonitor, type EventLoopReport } from './loopMonitor.ts';
+import { displayPath, outputsLine } from './display.ts';
+import { count, verb } from '../../shared/words.ts';
 
 export interface RunArgs {
   paths: string[];
@@ -76,9 +78,12 @@ export async function runCommand(args: RunArgs): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   try {
+    view.log(outputsLine(args.outDir, args.formats));
     const { recovered } = engine.start();
     if (recovered > 0)
-      view.log(`Resuming: ${recovered} unfinished task(s) from an earlier run are queued again.`);
+      view.log(
+        `Resuming: ${count(recovered, 'unfinished task')} from an earlier run ${verb(recovered, 'is', 'are')} queued again.`,
+      );
     if (engine.paused)
       view.log(
         'Note: the queue is paused (desktop app or `bulk-ocr resume`); nothing runs until it is resumed.',
@@ -102,7 +107,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     if (ids.length === 0) view.log('No PDF or image files found.');
     else if (alreadyDone > 0)
       view.log(
-        `${alreadyDone} of ${ids.length} file(s) were already done in this queue (--db ${show(args.dbPath)}); their outputs are kept.`,
+        `${alreadyDone} of ${count(ids.length, 'file')} ${verb(alreadyDone, 'was', 'were')} already done in this queue (--db ${show(args.dbPath)}); their outputs are kept.`,
       );
     const others = engine.read.counts().documents;
     const waitingElsewhere =
@@ -114,7 +119,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       rows.filter((r) => !['done', 'done-with-errors', 'failed', 'cancelled'].includes(r.state)).length;
     if (waitingElsewhere > 0)
       view.log(
-        `Note: ${waitingElsewhere} other file(s) are waiting in this queue and are worked through in priority order too (use --db for a separate queue).`,
+        `Note: ${count(waitingElsewhere, 'other file')} ${verb(waitingElsewhere, 'is', 'are')} waiting in this queue and ${verb(waitingElsewhere, 'is', 'are')} worked through in priority order too (use --db for a separate queue).`,
       );
 
     const tracker = new RunTracker(rows);
@@ -192,13 +197,6 @@ function pathOf(rows: DocumentRow[], id: number): string {
   return rows.find((r) => r.id === id)?.path ?? `document ${id}`;
 }
 
-/** The path as the user would type it from here: relative when that is shorter, else absolute. */
-function displayPath(p: string): string {
-  const abs = resolve(p);
-  const rel = relative(process.cwd(), abs);
-  return rel && rel.length < abs.length ? rel : abs;
-}
-
 function summarize(
   rows: DocumentRow[],
   tracker: RunTracker,
@@ -251,10 +249,10 @@ function printSummary(s: RunSummary, outDir: string | null): void {
   const rate = s.pagesPerMinute === null ? '' : `, ${s.pagesPerMinute} pages/min`;
   const by = s.ocrEngines.length > 0 ? ` (OCR: ${s.ocrEngines.join(', ')})` : '';
   out.write(
-    `\n${s.interrupted ? 'Interrupted' : 'Finished'} in ${formatDuration(s.seconds)}: ${s.documents.done} of ${s.documents.total} file(s) done, ${s.pages.done} page(s)${rate}${by}.\n`,
+    `\n${s.interrupted ? 'Interrupted' : 'Finished'} in ${formatDuration(s.seconds)}: ${s.documents.done} of ${count(s.documents.total, 'file')} done, ${count(s.pages.done, 'page')}${rate}${by}.\n`,
   );
   if (s.failures.length > 0) {
-    out.write(`\n${s.failures.length} file(s) with problems:\n`);
+    out.write(`\n${count(s.failures.length, 'file')} with problems:\n`);
     const shown = s.failures.slice(0, MAX_LISTED);
     for (const f of shown) out.write(`  ${displayPath(f.path)}: ${f.message}\n`);
     if (s.failures.length > shown.length) {
@@ -270,7 +268,7 @@ function printSummary(s: RunSummary, outDir: string | null): void {
     }
   }
   if (s.skipped.length > 0) {
-    out.write(`\n${s.skipped.length} path(s) skipped:\n`);
+    out.write(`\n${count(s.skipped.length, 'path')} skipped:\n`);
     for (const f of s.skipped) out.write(`  ${displayPath(f.path)}: ${f.reason}\n`);
   }
   if (s.interrupted)
