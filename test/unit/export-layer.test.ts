@@ -1,16 +1,18 @@
 import { PDFDocument } from '@cantoo/pdf-lib';
 import { describe, expect, it } from 'vitest';
-import { GlyphlessFont, num } from '../../src/main/worker/export/glyphlessFont.ts';
+import {
+  BAND_EM,
+  DESCENT_EM,
+  GlyphlessFont,
+  WIDE_SPACE_HEX,
+  num,
+} from '../../src/main/worker/export/glyphlessFont.ts';
 import { applyMatrix, visiblePage } from '../../src/main/worker/export/pageGeometry.ts';
 import { buildText } from '../../src/main/worker/export/textExport.ts';
-import {
-  buildTextLayer,
-  fitLine,
-  groupLines,
-  segmentBaselines,
-  snapSizes,
-  visualOrder,
-} from '../../src/main/worker/export/textLayer.ts';
+import { fitLine, lineBaselines, snapSizes } from '../../src/main/worker/export/lineGeometry.ts';
+import { groupLines } from '../../src/main/worker/export/pageLayout.ts';
+import { buildTextLayer, type LayerInput } from '../../src/main/worker/export/textLayer.ts';
+import { visualOrder } from '../../src/main/worker/export/textLayer.ts';
 
 describe('visiblePage', () => {
   // Displayed top-left / top-right corners (display space: y up, so top = height) → user space.
@@ -67,34 +69,10 @@ describe('text layer', () => {
     hex: [...t].map((c) => c.codePointAt(0)!.toString(16).padStart(4, '0')).join(''),
     glyphs: [...t].length,
   });
-
-  it('writes invisible text, one Tz-stretched word per box, on a shared baseline', () => {
-    const ops = buildTextLayer({
-      words: [word('ab', 100, 90, 300, 140), word('cde', 400, 90, 500, 140)],
-      rasterWidth: 1000,
-      rasterHeight: 1000,
-      pageWidth: 500,
-      pageHeight: 500,
-      fontName: 'F1',
-      encode: hexOf,
-    });
-    expect(ops).toContain('3 Tr');
-    // Line band y 90..140 px → 25 pt high, baseline at 500 − 70 = 430 pt.
-    expect(ops).toContain('/F1 25 Tf');
-    expect(ops).toContain('1 0 0 1 50 430 Tm');
-    // "ab": 100 pt box / (2 glyphs × 12.5 pt) = 400 %.
-    expect(ops).toContain(`400 Tz\n<00610062> Tj`);
-    // Space fills the 50 pt gap: 50 / 12.5 = 400 %.
-    expect(ops).toContain('400 Tz\n<0020> Tj');
-    expect(ops).toContain('1 0 0 1 200 430 Tm');
-  });
-
-  it('follows the slope of a skewed line instead of growing the font size', () => {
-    // Three words rising 10 px per 100 px (in y-down pixels the line goes up to the right).
-    const words = [0, 1, 2].map((i) =>
-      word(`w${i}`, 100 + i * 100, 200 - i * 10, 180 + i * 100, 230 - i * 10),
-    );
-    const ops = buildTextLayer({
+  /** A 1000 × 1000 px raster on a 1000 × 1000 pt page (1 px = 1 pt, y flipped). */
+  const layer = (text: string, words: LayerInput['words']) =>
+    buildTextLayer({
+      text,
       words,
       rasterWidth: 1000,
       rasterHeight: 1000,
@@ -102,27 +80,118 @@ describe('text layer', () => {
       pageHeight: 1000,
       fontName: 'F',
       encode: hexOf,
+      wideSpace: WIDE_SPACE_HEX,
     });
-    const fit = fitLine(words.map((w) => ({ x0: w.x0, x1: w.x1, top: 1000 - w.y0, bottom: 1000 - w.y1 })));
-    expect(fit.slope).toBeCloseTo(0.1, 5);
-    expect(fit.size).toBeCloseTo(30 - 8, 5); // a box's height minus the word's own drift (0.1 × 80 px)
-    // Horizontal words on the fitted baseline (base 760 + 0.1·x): the first two words drift
-    // 18 pt together (< the 22 pt size) and share the baseline at their centre (x 190); the third
-    // starts a new segment, centred at x 340.
-    const ys = [...ops.matchAll(/^1 0 0 1 [\d.]+ ([\d.]+) Tm$/gm)].map((m) => Number(m[1]));
-    expect(ys).toEqual([779, 779, 794]);
+  /** The `Tm` positions of the words, in the order they are written. */
+  const positions = (ops: string) =>
+    [...ops.matchAll(/^1 0 0 1 ([-\d.]+) ([-\d.]+) Tm\n[\d.]+ Tz\n<([0-9a-f]+)> Tj$/gm)].map((m) => ({
+      x: Number(m[1]),
+      y: Number(m[2]),
+      text: String.fromCodePoint(...(m[3].match(/.{4}/g) ?? []).map((h) => parseInt(h, 16))),
+    }));
+
+  it('writes invisible text, one Tz-stretched word per box, on a shared baseline', () => {
+    const ops = buildTextLayer({
+      text: 'ab cde',
+      words: [word('ab', 100, 90, 300, 140), word('cde', 330, 90, 430, 140)],
+      rasterWidth: 1000,
+      rasterHeight: 1000,
+      pageWidth: 500,
+      pageHeight: 500,
+      fontName: 'F1',
+      encode: hexOf,
+      wideSpace: WIDE_SPACE_HEX,
+    });
+    expect(ops).toContain('3 Tr');
+    // Line band y 90..140 px → 25 pt high, its bottom at 500 − 70 = 430 pt. The font size makes
+    // the font's ascent + descent exactly the band; the baseline sits the descent above its bottom.
+    const em = 25 / BAND_EM;
+    expect(ops).toContain(`/F1 ${num(em)} Tf`);
+    expect(ops).toContain(`1 0 0 1 50 ${num(430 + DESCENT_EM * em)} Tm`);
+    // "ab": its 100 pt box over 2 glyphs of half an em.
+    expect(ops).toContain(`${num(10000 / em)} Tz\n<00610062> Tj`);
+    // A space fills the 15 pt gap to "cde".
+    expect(ops).toContain(`${num(1500 / (em / 2))} Tz\n<0020> Tj`);
+    expect(ops).toContain(`1 0 0 1 165 ${num(430 + DESCENT_EM * em)} Tm`);
+  });
+
+  it("writes the text's lines in the text's order, not in the order of the boxes on the page", () => {
+    // Two columns, the left one read first: by position, "left2" and "right1" share a line.
+    const words = [
+      word('left1', 100, 100, 300, 130),
+      word('left2', 100, 150, 300, 180),
+      word('right1', 600, 150, 800, 180),
+      word('right2', 600, 200, 800, 230),
+    ];
+    const ops = layer('left1\nleft2\n\nright1\nright2', words);
+    expect(positions(ops).map((p) => p.text)).toEqual(['left1', 'left2', 'right1', 'right2']);
+    // One line per text line: the font size is set once per line.
+    expect(ops.match(/ Tf$/gm)).toHaveLength(4);
+  });
+
+  it('keeps a skewed line on one band: each word on its fitted baseline, ends clamped to ±0.2 em', () => {
+    // Nine words rising 3 px per 100 px (in y-down pixels the line goes up to the right).
+    const words = Array.from({ length: 9 }, (_, i) =>
+      word(`w${i}`, 100 + i * 100, 500 - i * 3, 180 + i * 100, 530 - i * 3),
+    );
+    const ops = layer(words.map((w) => w.text).join(' '), words);
+    const ys = positions(ops).map((p) => p.y);
+    const em = (30 - 0.03 * 80) / BAND_EM; // the band without the words' own drift
+    const centre = ys[4];
+    // The middle follows the slope exactly (3 pt per word); no word is more than 0.2 em off the
+    // centre, so poppler (half an em) and pdf.js read one line.
+    expect(ys[5] - ys[4]).toBeCloseTo(3, 2);
+    expect(ys[3] - ys[4]).toBeCloseTo(-3, 2);
+    for (const y of ys) expect(Math.abs(y - centre)).toBeLessThanOrEqual(0.2 * em + 0.001);
+    expect(ys[8] - centre).toBeCloseTo(0.2 * em, 2);
+  });
+
+  it('cuts a line too steep for one band into segments on their own baselines', () => {
+    const words = [0, 1, 2, 3].map((i) => ({ x0: i * 100, x1: i * 100 + 80 }));
+    // Drift 0.01 × 380 = 3.8 within size 10: one band, each word on the slope at its centre.
+    expect(lineBaselines(words, 0.01, 50, 10)).toEqual([50.4, 51.4, 52.4, 53.4]);
+    // Drift 0.1 × 380 = 38: its ends would be over half an em off; segments of at most one em of
+    // drift (here one word each).
+    expect(lineBaselines(words, 0.1, 50, 10)).toEqual([54, 64, 74, 84]);
+  });
+
+  it('bridges wide gaps no neighbouring line spans, so a table row stays one line', () => {
+    // Gaps over 1.4 em are always bridged; this one (30 pt, ~1.1 em) because nothing spans it.
+    const row = [word('Item', 100, 100, 160, 125), word('Amount', 190, 100, 290, 125)];
+    const ops = layer('Item Amount', row);
+    expect(ops).toContain(`<${WIDE_SPACE_HEX}> Tj`);
+    // A justified paragraph: its wide gap lies under a full line of the same paragraph.
+    const paragraph = [
+      ...[0, 1, 2, 3, 4].map((i) => word(`a${i}`, 100 + i * 140, 100, 230 + i * 140, 125)),
+      word('wide', 100, 130, 200, 155),
+      word('gap', 230, 130, 330, 155),
+    ];
+    expect(layer('a0 a1 a2 a3 a4\nwide gap', paragraph)).not.toContain(WIDE_SPACE_HEX);
+  });
+
+  it('ends a word that touches the next one early, so extractors see the space', () => {
+    const ops = layer('ab cd', [word('ab', 100, 100, 200, 125), word('cd', 201, 100, 301, 125)]);
+    const em = 25 / BAND_EM;
+    // "ab" is drawn 0.18 em short of "cd" (so 100 − 0.18 em wide, over 2 half-em glyphs).
+    expect(ops).toContain(`${num((100 * (101 - 0.18 * em)) / em)} Tz\n<00610062> Tj`);
   });
 
   it('gives body lines one font size and keeps headings apart', () => {
     expect(snapSizes([10, 11, 9.5, 10.5, 20, 21, 10.2])).toEqual([10.2, 10.2, 10.2, 10.2, 21, 21, 10.2]);
+    // Within 20% of both groups: the nearer one.
+    expect(snapSizes([10, 10, 10, 10, 13, 13.5, 11])).toEqual([10, 10, 10, 10, 13.5, 13.5, 10]);
   });
 
-  it('keeps a gently skewed line on one baseline and cuts a steep one into segments', () => {
-    const words = [0, 1, 2, 3].map((i) => ({ x0: i * 100, x1: i * 100 + 80 }));
-    // Drift 0.01 × 380 = 3.8 < size 10: one baseline, the fitted one at the line's centre.
-    expect(new Set(segmentBaselines(words, 0.01, 50, 10))).toEqual(new Set([50 + 0.01 * 190]));
-    // Drift 0.1 × 380 = 38 > 10: segments of at most 10 drift (here one word each).
-    expect(segmentBaselines(words, 0.1, 50, 10)).toEqual([54, 64, 74, 84]);
+  it('fits the slope of a skewed line and a band without the drift', () => {
+    const words = [0, 1, 2].map((i) => ({
+      x0: 100 + i * 100,
+      x1: 180 + i * 100,
+      top: 800 + i * 10,
+      bottom: 770 + i * 10,
+    }));
+    const fit = fitLine(words);
+    expect(fit.slope).toBeCloseTo(0.1, 5);
+    expect(fit.size).toBeCloseTo(30 - 8, 5); // a box's height minus the word's own drift (0.1 × 80 px)
   });
 
   it('returns nothing for pages without usable words', () => {
@@ -133,9 +202,11 @@ describe('text layer', () => {
       pageHeight: 10,
       fontName: 'F',
       encode: () => ({ hex: '', glyphs: 0 }),
+      wideSpace: WIDE_SPACE_HEX,
     };
-    expect(buildTextLayer({ ...base, words: [word(' ', 0, 0, 5, 5), word('x', 5, 5, 5, 9)] })).toBe('');
-    expect(buildTextLayer({ ...base, rasterWidth: 0, words: [word('x', 0, 0, 5, 5)] })).toBe('');
+    const words = [word(' ', 0, 0, 5, 5), word('x', 5, 5, 5, 9)];
+    expect(buildTextLayer({ ...base, text: 'x', words })).toBe('');
+    expect(buildTextLayer({ ...base, text: 'x', rasterWidth: 0, words: [word('x', 0, 0, 5, 5)] })).toBe('');
   });
 
   it('puts right-to-left words in visual order, keeping numbers and Latin runs as they are', () => {

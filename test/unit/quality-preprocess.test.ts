@@ -7,7 +7,7 @@ import { makeRotation, rotateGrey, type Grey } from '../../src/main/worker/prepr
 import { analyseLayout, preprocess, resolutionFix } from '../../src/main/worker/preprocess/preprocess.ts';
 import { defaultLanguages } from '../../src/main/worker/languages.ts';
 import { preprocessOptions } from '../../src/main/worker/ocrPage.ts';
-import { textDirection } from '../../src/main/worker/export/textLayer.ts';
+import { textDirection } from '../../src/main/worker/export/lineGeometry.ts';
 import { removeRules } from '../../src/main/worker/preprocess/rules.ts';
 import { preprocessSwitches } from '../../src/main/cli/options.ts';
 import type { RasterImage } from '../../src/main/worker/ocrTypes.ts';

@@ -26,8 +26,23 @@ const GLYPHLESS_TTF_BASE64 =
 /** Advance of every glyph in text space units per 1000 (the descendant's /DW). */
 export const GLYPH_WIDTH = 500;
 
+/**
+ * The font's ascent and descent in ems. Together they are BAND_EM: a line's band (the height of
+ * its word boxes) is written with a font size of band / BAND_EM, so the selection box (ascent to
+ * descent) is exactly the band while the font size is what the band's type would have: ~1.1×
+ * taller, as in typeset text, whose extractors' rules are in ems (poppler joins lines into one
+ * block up to 1.5 em apart). The descent of 0.2 em is also where pdf.js, which takes its glyph
+ * box from a system font (~0.8 em ascent), puts the bottom of its own.
+ */
+export const ASCENT_EM = 0.709;
+export const DESCENT_EM = 0.2;
+export const BAND_EM = ASCENT_EM + DESCENT_EM;
+
 const FIRST_EXTRA_CID = 0xd800;
-const EXTRA_CIDS = 0x800;
+const EXTRA_CIDS = 0x7ff;
+/** The last CID of the surrogate block reads as two spaces. */
+const WIDE_SPACE_CID = 0xdfff;
+export const WIDE_SPACE_HEX = 'DFFF';
 
 /** A word encoded for `Tj`: hex string of 2-byte codes and the number of glyphs. */
 export interface EncodedText {
@@ -99,11 +114,11 @@ export class GlyphlessFont {
         Type: 'FontDescriptor',
         FontName: 'GlyphLessFont',
         Flags: 5,
-        FontBBox: [0, 0, GLYPH_WIDTH, 1000],
+        FontBBox: [0, -DESCENT_EM * 1000, GLYPH_WIDTH, ASCENT_EM * 1000],
         ItalicAngle: 0,
-        Ascent: 1000,
-        Descent: -1,
-        CapHeight: 1000,
+        Ascent: ASCENT_EM * 1000,
+        Descent: -DESCENT_EM * 1000,
+        CapHeight: ASCENT_EM * 1000,
         StemV: 80,
         FontFile2: fontFileRef,
       }),
@@ -144,6 +159,7 @@ export class GlyphlessFont {
       ([cp, cid]) =>
         `<${hex4(cid)}> <${hex4(0xd800 + ((cp - 0x10000) >> 10))}${hex4(0xdc00 + ((cp - 0x10000) & 0x3ff))}>`,
     );
+    chars.push(`<${hex4(WIDE_SPACE_CID)}> <00200020>`);
     const blocks: string[] = [];
     // A CMap allows at most 100 entries per begin…end block.
     for (let i = 0; i < ranges.length; i += 100) {

@@ -3,7 +3,7 @@ import type { Word } from '../../../shared/model.ts';
 import { InputError } from '../../common/errors.ts';
 import { decodeImagePage, sniffImage } from '../images.ts';
 import { flateStream } from './flate.ts';
-import { GlyphlessFont, num } from './glyphlessFont.ts';
+import { GlyphlessFont, WIDE_SPACE_HEX, num } from './glyphlessFont.ts';
 import {
   embedPixels,
   embedPngPassThrough,
@@ -25,6 +25,8 @@ import { loadSourcePdf, pagesToLayer, saveSourcePdf } from '../pdfRepair/sourceP
 
 /** What the PDF export needs of a page (a subset of `ExportPage`). */
 export interface LayerPage {
+  /** The page's text: its lines are the layer's lines (pageLayout.ts). */
+  text: string;
   words: readonly Word[];
   /** Size in pixels of the raster the word boxes refer to. */
   width: number;
@@ -97,6 +99,7 @@ export async function buildSearchablePdf(
       page.getRotation().angle,
     );
     const ops = buildTextLayer({
+      text: result.text,
       words: result.words,
       rasterWidth: result.width,
       rasterHeight: result.height,
@@ -105,6 +108,7 @@ export async function buildSearchablePdf(
       displayToUser: visible.displayToUser,
       fontName: fontNameFor(page, font.ref),
       encode: (text) => font.encode(text),
+      wideSpace: WIDE_SPACE_HEX,
     });
     if (ops) appendContent(doc, page, ops);
   });
@@ -177,6 +181,7 @@ export async function buildImagePdf(source: Uint8Array, pages: readonly LayerPag
     if (needsLayer(result)) {
       used = true;
       ops += buildTextLayer({
+        text: result.text,
         words: result.words,
         rasterWidth: result.width,
         rasterHeight: result.height,
@@ -184,6 +189,7 @@ export async function buildImagePdf(source: Uint8Array, pages: readonly LayerPag
         pageHeight: height,
         fontName: fontNameFor(page, font.ref),
         encode: (text) => font.encode(text),
+        wideSpace: WIDE_SPACE_HEX,
       });
     }
     page.node.addContentStream(doc.context.register(flateStream(doc.context, ops)));

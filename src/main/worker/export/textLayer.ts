@@ -1,5 +1,15 @@
 import type { Word } from '../../../shared/model.ts';
-import { GLYPH_WIDTH, num, type EncodedText } from './glyphlessFont.ts';
+import { BAND_EM, DESCENT_EM, GLYPH_WIDTH, num, type EncodedText } from './glyphlessFont.ts';
+import {
+  fitLine,
+  lineBaselines,
+  snapSizes,
+  textDirection,
+  toUpright,
+  uprightToDisplay,
+  type PlacedWord,
+} from './lineGeometry.ts';
+import { pageLayout } from './pageLayout.ts';
 import type { Matrix } from './pageGeometry.ts';
 
 /**
@@ -7,16 +17,19 @@ import type { Matrix } from './pageGeometry.ts';
  *
  * Words come in raster pixels (origin top-left, y down) and are placed in display space (points,
  * origin bottom-left of the page as displayed, y up); a leading `cm` maps display space into the
- * page's user space (see pageGeometry.ts). Like Tesseract's renderer, words are grouped into
- * lines that share one baseline and one font size, so extractors see straight lines; each word is
- * stretched with `Tz` so its advance equals its box width, and a space glyph fills the gap to the
- * next word of the line so copy/paste and search see word breaks.
+ * page's user space (see pageGeometry.ts). The lines are the lines of the page's text (the
+ * `.txt`), in its order (pageLayout.ts), so every extractor that follows lines reads what the
+ * `.txt` says. Each line is written on one baseline band with one font size (lineGeometry.ts);
+ * each word is stretched with `Tz` so its advance equals its box width, and a space glyph fills
+ * the gap to the next word of the line so copy/paste and search see word breaks.
  */
 
 /** Encodes text for the font (`GlyphlessFont.encode`). */
 export type EncodeText = (text: string) => EncodedText;
 
 export interface LayerInput {
+  /** The page's text as recognised (lines separated by `\n`): it gives the lines and their order. */
+  text: string;
   words: readonly Word[];
   /** Size of the raster the word boxes refer to, in pixels. */
   rasterWidth: number;
@@ -29,15 +42,8 @@ export interface LayerInput {
   /** Name of the glyphless font in the page's /Font resources, without the slash. */
   fontName: string;
   encode: EncodeText;
-}
-
-/** A word in display space: x from the left, `bottom`/`top` in y-up points. */
-interface PlacedWord {
-  text: string;
-  x0: number;
-  x1: number;
-  top: number;
-  bottom: number;
+  /** Hex code of the glyph that reads as two spaces (GlyphlessFont.WIDE_SPACE). */
+  wideSpace: string;
 }
 
 const RTL = /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}]/u;
@@ -66,145 +72,75 @@ export function visualOrder(text: string): string {
 }
 
 /**
- * Groups words, in reading order as Tesseract gives them, into lines. A word continues the line
- * when it overlaps the *previous word* vertically by at least half of the smaller height (the
- * previous word, not the whole line: on a skewed scan a line drifts by more than its height, and
- * comparing with the line's band would swallow the next line) and keeps the line's direction
- * (left to right, or right to left once the line's second word has set it).
+ * Gaps between words that need a bridge, in ems of the line's font: poppler starts a new line
+ * inside a block at a gap over 1.5 em, and leaves a word out of a block when it lies over 0.7 em
+ * beyond the block's edge, which is the case of a wide gap in a line that no neighbouring line
+ * spans (a table row, a heading or footer, widely spaced lines).
  */
-export function groupLines<T extends { x0: number; x1: number; top: number; bottom: number }>(
-  words: readonly T[],
-): T[][] {
-  const lines: T[][] = [];
-  let direction = 0; // +1 left to right, −1 right to left, 0 not known yet
-  for (const w of words) {
-    const line = lines.at(-1);
-    const prev = line?.at(-1);
-    if (line && prev) {
-      const overlap = Math.min(prev.top, w.top) - Math.max(prev.bottom, w.bottom);
-      const smaller = Math.min(prev.top - prev.bottom, w.top - w.bottom);
-      const step = (w.x0 + w.x1) / 2 - (prev.x0 + prev.x1) / 2;
-      const stepDirection = Math.sign(step);
-      const hOverlap = Math.min(prev.x1, w.x1) - Math.max(prev.x0, w.x0);
-      const beside = hOverlap <= Math.min(prev.x1 - prev.x0, w.x1 - w.x0) * 0.5;
-      if (beside && overlap >= smaller * 0.5 && (direction === 0 || stepDirection === direction)) {
-        line.push(w);
-        direction = stepDirection;
-        continue;
-      }
-    }
-    lines.push([w]);
-    direction = 0;
-  }
-  return lines;
-}
+const LINE_GAP = 1.4;
+const WIDE_GAP = 0.6;
+/** Lines closer than this (in ems) are one block to poppler (its limit: 1.5). */
+const BLOCK_LINE_PITCH = 1.45;
+/** Smallest gap between words, in ems, that every extractor reads as a space. */
+const MIN_GAP = 0.18;
+/** Space glyph on each side of a bridge, in ems: the bridge stays a word of its own. */
+const BRIDGE_MARGIN = 0.2;
 
-/** Steepest baseline slope accepted from a fit; anything steeper is treated as noise. */
-const MAX_SLOPE = Math.tan((10 * Math.PI) / 180);
-
-/**
- * A line's geometry: baseline `y = base + slope·x` and the font size that makes the line's band
- * (with the slope taken out) exactly one em. The slope is a least-squares fit through the word
- * centres, so on a skewed scan words follow their line instead of all sitting on the lowest
- * point of the line with a font size as tall as the line's whole drift.
- */
-export function fitLine(line: readonly { x0: number; x1: number; top: number; bottom: number }[]): {
-  slope: number;
-  base: number;
-  size: number;
-} {
-  let slope = 0;
-  if (line.length >= 2) {
-    const cx = line.map((w) => (w.x0 + w.x1) / 2);
-    const cy = line.map((w) => (w.top + w.bottom) / 2);
-    const mx = cx.reduce((a, b) => a + b, 0) / cx.length;
-    const my = cy.reduce((a, b) => a + b, 0) / cy.length;
-    let sxy = 0;
-    let sxx = 0;
-    cx.forEach((x, i) => {
-      sxy += (x - mx) * (cy[i] - my);
-      sxx += (x - mx) ** 2;
-    });
-    if (sxx > 0) slope = sxy / sxx;
-    if (!(Math.abs(slope) <= MAX_SLOPE)) slope = 0;
-  }
-  // Band of the line with the slope taken out, measured at each word's centre (a tilted word's
-  // box is taller than the word by its drift; taking it out keeps the font size to one line).
-  const drift = (w: { x0: number; x1: number }): number => (Math.abs(slope) * (w.x1 - w.x0)) / 2;
-  const mid = (w: { x0: number; x1: number }): number => slope * ((w.x0 + w.x1) / 2);
-  const base = Math.min(...line.map((w) => w.bottom + drift(w) - mid(w)));
-  const top = Math.max(...line.map((w) => w.top - drift(w) - mid(w)));
-  return { slope, base, size: Math.max(top - base, 0.01) };
+/** Where a line lies in the upright frame: its words, band bottom at its centre, font size. */
+interface LineFrame {
+  words: readonly PlacedWord[];
+  centre: number;
+  em: number;
 }
 
 /**
- * The baseline of each word of a line. Text is written horizontally, and extractors rebuild a
- * line only from words on (nearly) one baseline: poppler splits a line, even in mid-word, once
- * the baseline has moved by about half the font size, so neither text rotated along the slope
- * (Tesseract's way) nor one baseline per word survives a skewed scan. A line whose drift stays
- * within one line height therefore gets one baseline, the fitted one at the line's centre (words
- * at its ends sit at most half a line off); a steeper line is cut into segments of that drift,
- * each with its own baseline.
+ * Whether another line of the same block (same font size, close enough) has words all across x
+ * from `a` to `b`, with no wide gap of its own there: poppler's block then reaches across the gap.
  */
-export function segmentBaselines(
-  line: readonly { x0: number; x1: number }[],
-  slope: number,
-  base: number,
-  size: number,
-): number[] {
-  const baselines: number[] = [];
-  let start = 0;
-  const flush = (end: number): void => {
-    const seg = line.slice(start, end);
-    const left = Math.min(...seg.map((w) => w.x0));
-    const right = Math.max(...seg.map((w) => w.x1));
-    const y = base + (slope * (left + right)) / 2;
-    for (let i = start; i < end; i++) baselines.push(y);
-    start = end;
-  };
-  let left = Infinity;
-  let right = -Infinity;
-  line.forEach((w, i) => {
-    const l = Math.min(left, w.x0);
-    const r = Math.max(right, w.x1);
-    if (i > start && Math.abs(slope) * (r - l) > size) {
-      flush(i);
-      left = w.x0;
-      right = w.x1;
-    } else {
-      left = l;
-      right = r;
+function spanned(frames: readonly LineFrame[], index: number, a: number, b: number): boolean {
+  const own = frames[index];
+  const hole = WIDE_GAP * own.em;
+  return frames.some((f, k) => {
+    if (k === index || f.em !== own.em || Math.abs(f.centre - own.centre) > BLOCK_LINE_PITCH * own.em)
+      return false;
+    let reached = a;
+    for (const w of f.words) {
+      if (w.x1 <= reached) continue;
+      if (w.x0 - reached > hole) return false;
+      reached = w.x1;
+      if (reached >= b - hole) return true;
     }
+    return false;
   });
-  flush(line.length);
-  return baselines;
 }
 
 /**
- * Snaps line heights that differ by less than 20% to one font size (the median of their group).
- * A line's band depends on its letters (a line without descenders is lower), but extractors
- * build paragraphs only from lines of nearly equal font size (poppler: within 5%), so raw
- * per-line sizes break a column of text into one block per line and scramble the reading order.
+ * A text line cut where a word does not share at least half its height with the word before it
+ * (never the case for Tesseract's lines, whose words are beside each other): each piece is
+ * written where its words are.
  */
-export function snapSizes(sizes: readonly number[]): number[] {
-  // Densest first: the size with the most others within ±20% (body text) takes them all, with
-  // their median as the common size; repeat with what is left (headings, footers).
-  const out = new Array<number>(sizes.length);
-  let left = sizes.map((size, i) => ({ size, i }));
-  const near = (a: number, b: number): boolean => Math.max(a, b) <= Math.min(a, b) * 1.2;
-  while (left.length > 0) {
-    let best = left[0];
-    let bestCount = -1;
-    for (const c of left) {
-      const count = left.filter((o) => near(o.size, c.size)).length;
-      if (count > bestCount) [best, bestCount] = [c, count];
-    }
-    const group = left.filter((o) => near(o.size, best.size)).sort((a, b) => a.size - b.size);
-    const median = group[Math.floor(group.length / 2)].size;
-    for (const o of group) out[o.i] = median;
-    left = left.filter((o) => !near(o.size, best.size));
+function splitWhereOffLine(line: readonly PlacedWord[]): PlacedWord[][] {
+  const parts: PlacedWord[][] = [];
+  for (const w of line) {
+    const prev = parts.at(-1)?.at(-1);
+    const overlap = prev ? Math.min(prev.top, w.top) - Math.max(prev.bottom, w.bottom) : 0;
+    if (prev && overlap >= 0.5 * Math.min(prev.top - prev.bottom, w.top - w.bottom)) parts.at(-1)!.push(w);
+    else parts.push([w]);
   }
-  return out;
+  return parts;
+}
+
+/**
+ * Each line's band as the median of its paragraph's: the lines of a paragraph are set in one type,
+ * but a line without descenders (a short last line, a line of digits) has a lower band than the
+ * others, and written in a smaller size it would be a block of its own to poppler.
+ */
+function paragraphBands(bands: readonly number[], blockOf: readonly number[]): number[] {
+  const byBlock = new Map<number, number[]>();
+  bands.forEach((b, k) => byBlock.set(blockOf[k], [...(byBlock.get(blockOf[k]) ?? []), b]));
+  const median = new Map<number, number>();
+  for (const [block, list] of byBlock) median.set(block, list.sort((a, b) => a - b)[list.length >> 1]);
+  return blockOf.map((block) => median.get(block)!);
 }
 
 /** Returns the page's text-layer operators, or '' when there is nothing to draw. */
@@ -213,23 +149,55 @@ export function buildTextLayer(input: LayerInput): string {
   if (!(rasterWidth > 0 && rasterHeight > 0 && pageWidth > 0 && pageHeight > 0)) return '';
   const sx = pageWidth / rasterWidth;
   const sy = pageHeight / rasterHeight;
-  const placed: PlacedWord[] = [];
-  for (const w of input.words) {
-    const text = w.text.trim();
-    if (!text) continue;
-    const x0 = Math.min(w.x0, w.x1) * sx;
-    const x1 = Math.max(w.x0, w.x1) * sx;
-    const top = pageHeight - Math.min(w.y0, w.y1) * sy;
-    const bottom = pageHeight - Math.max(w.y0, w.y1) * sy;
-    if (!(x1 > x0 && top > bottom)) continue;
-    placed.push({ text, x0, x1, top, bottom });
-  }
-  if (placed.length === 0) return '';
+  const lines: PlacedWord[][] = [];
+  const blockOf: number[] = [];
+  for (const [blockIndex, block] of pageLayout(input.text, input.words).entries())
+    for (const line of block.lines) {
+      const placed: PlacedWord[] = [];
+      for (const { text, box } of line.words) {
+        if (!box) continue;
+        const w: PlacedWord = {
+          text,
+          x0: box.x0 * sx,
+          x1: box.x1 * sx,
+          top: pageHeight - box.y0 * sy,
+          bottom: pageHeight - box.y1 * sy,
+        };
+        if (w.x1 > w.x0 && w.top > w.bottom) placed.push(w);
+      }
+      if (placed.length > 0) {
+        lines.push(placed);
+        blockOf.push(blockIndex);
+      }
+    }
+  if (lines.length === 0) return '';
 
   // A page whose text runs down or up it (scanned sideways and kept so) is laid out in a frame
-  // turned with the text, so its lines are rebuilt, fitted and written like horizontal ones.
-  const direction = textDirection(placed);
-  const framed = direction === 0 ? placed : placed.map((w) => toUpright(w, direction, pageWidth, pageHeight));
+  // turned with the text, so its lines are fitted and written like horizontal ones. A text line
+  // whose words do not lie on one line (never from Tesseract) is split where they leave it.
+  const direction = textDirection(lines.flat());
+  const framed: PlacedWord[][] = [];
+  const framedBlock: number[] = [];
+  lines.forEach((line, k) => {
+    const upright = direction === 0 ? line : line.map((w) => toUpright(w, direction, pageWidth, pageHeight));
+    const parts = splitWhereOffLine(upright);
+    for (const part of parts) {
+      framed.push(part);
+      // The pieces of a split line are not trusted to share their paragraph's type.
+      framedBlock.push(parts.length === 1 ? blockOf[k] : -framed.length);
+    }
+  });
+
+  const fits = framed.map(fitLine);
+  const bands = snapSizes(paragraphBands(fits.map((f) => f.size), framedBlock));
+  const frames: LineFrame[] = framed.map((line, k) => {
+    const left = Math.min(...line.map((w) => w.x0));
+    const right = Math.max(...line.map((w) => w.x1));
+    // Centred on the line's own band when its height was snapped to a neighbour's.
+    const bottom = fits[k].base + (fits[k].size - bands[k]) / 2;
+    const words = [...line].sort((p, q) => p.x0 - q.x0);
+    return { words, centre: bottom + (fits[k].slope * (left + right)) / 2, em: bands[k] / BAND_EM };
+  });
 
   const ops: string[] = ['q'];
   if (input.displayToUser) ops.push(`${input.displayToUser.map(num).join(' ')} cm`);
@@ -238,106 +206,40 @@ export function buildTextLayer(input: LayerInput): string {
   // Render mode 3 = neither fill nor stroke: invisible, but extractable and selectable.
   ops.push('BT', '3 Tr', '0 Tc', '0 Tw');
   const space = input.encode(' ');
-  const lines = groupLines(framed);
-  const fits = lines.map(fitLine);
-  const sizes = snapSizes(fits.map((f) => f.size));
-  lines.forEach((line, lineIndex) => {
-    const { slope } = fits[lineIndex];
-    const size = sizes[lineIndex];
-    // The font's ascent is 1 em and its descent ~0, so the selection box spans [base, base+size]:
-    // centred on the line's own band when the size was snapped to a neighbour's.
-    const base = fits[lineIndex].base + (fits[lineIndex].size - size) / 2;
-    ops.push(`/${input.fontName} ${num(size)} Tf`);
-    const glyphAdvance = (size * GLYPH_WIDTH) / 1000;
-    const baselines = segmentBaselines(line, slope, base, size);
+  framed.forEach((line, k) => {
+    const { slope } = fits[k];
+    const { em } = frames[k];
+    const bottom = fits[k].base + (fits[k].size - bands[k]) / 2;
+    ops.push(`/${input.fontName} ${num(em)} Tf`);
+    const glyphAdvance = (em * GLYPH_WIDTH) / 1000;
+    const tz = (width: number, glyphs = 1): string => `${num((100 * width) / (glyphAdvance * glyphs))} Tz`;
+    // The font's descent puts the baseline that far above the band's bottom.
+    const baselines = lineBaselines(line, slope, bottom + DESCENT_EM * em, em);
     line.forEach((w, i) => {
       const encoded = input.encode(visualOrder(w.text));
       if (encoded.glyphs === 0) return;
-      const scale = (100 * (w.x1 - w.x0)) / (glyphAdvance * encoded.glyphs);
-      ops.push(`1 0 0 1 ${num(w.x0)} ${num(baselines[i])} Tm`, `${num(scale)} Tz`, `<${encoded.hex}> Tj`);
       const next = line[i + 1];
-      if (next && next.x0 >= w.x0) {
-        // Fill the gap to the next word; a tiny advance when boxes touch or overlap. (A line read
-        // right to left gets no space glyphs: extractors see the gaps.)
-        const gap = Math.max(next.x0 - w.x1, size * 0.01);
-        ops.push(`${num((100 * gap) / glyphAdvance)} Tz`, `<${space.hex}> Tj`);
-      }
+      const ltr = next !== undefined && next.x0 >= w.x0; // right to left: no spaces, extractors see the gaps
+      // Extractors put a space between words only past a minimum gap (poppler's raw order: 0.15
+      // em): a word that (nearly) touches the next one ends a little early, by at most a quarter.
+      const end = ltr ? Math.max(Math.min(w.x1, next.x0 - MIN_GAP * em), w.x0 + 0.75 * (w.x1 - w.x0)) : w.x1;
+      ops.push(
+        `1 0 0 1 ${num(w.x0)} ${num(baselines[i])} Tm`,
+        tz(end - w.x0, encoded.glyphs),
+        `<${encoded.hex}> Tj`,
+      );
+      if (!ltr) return;
+      // A space glyph fills the gap to the next word (a tiny one when the boxes overlap). A wide
+      // gap gets a bridge: a glyph that reads as two spaces, which poppler (skipping plain spaces)
+      // keeps as a word, so the line stays one line and the row of a table one row.
+      const gap = Math.max(next.x0 - end, em * 0.01);
+      if (gap > LINE_GAP * em || (gap > WIDE_GAP * em && !spanned(frames, k, w.x1, next.x0))) {
+        const margin = BRIDGE_MARGIN * em;
+        ops.push(tz(margin), `<${space.hex}> Tj`, tz(gap - 2 * margin), `<${input.wideSpace}> Tj`);
+        ops.push(tz(margin), `<${space.hex}> Tj`);
+      } else ops.push(tz(gap), `<${space.hex}> Tj`);
     });
   });
   ops.push('ET', 'Q');
   return ops.join('\n') + '\n';
-}
-
-/**
- * Which way the words of a page run in display space: 0 across, 90 down the page (text turned
- * clockwise), 180 upside down, 270 up the page. Sideways: most words of 3+ characters have boxes
- * clearly taller than wide, and the next word of the same column says down or up. Upside down:
- * most line breaks (consecutive words that do not share a band) go up the page rather than down
- * (right-to-left scripts also run leftwards, but their lines still go down).
- */
-export function textDirection(words: readonly PlacedWord[]): 0 | 90 | 180 | 270 {
-  let tall = 0;
-  let wide = 0;
-  for (const w of words) {
-    if ([...w.text].length < 3) continue;
-    const width = w.x1 - w.x0;
-    const height = w.top - w.bottom;
-    if (height > width * 1.3) tall++;
-    else if (width > height) wide++;
-  }
-  if (tall > wide * 1.5 && tall >= 3) {
-    let down = 0;
-    let up = 0;
-    for (let i = 1; i < words.length; i++) {
-      const a = words[i - 1];
-      const b = words[i];
-      const overlap = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
-      if (overlap < Math.min(a.x1 - a.x0, b.x1 - b.x0) * 0.5) continue;
-      if (b.top < a.top) down++;
-      else if (b.top > a.top) up++;
-    }
-    return up > down ? 270 : 90;
-  }
-  let lineUp = 0;
-  let lineDown = 0;
-  for (let i = 1; i < words.length; i++) {
-    const a = words[i - 1];
-    const b = words[i];
-    const overlap = Math.min(a.top, b.top) - Math.max(a.bottom, b.bottom);
-    if (overlap > 0) continue;
-    if (b.bottom >= a.top) lineUp++;
-    else if (b.top <= a.bottom) lineDown++;
-  }
-  return lineUp > lineDown * 2 && lineUp >= 3 ? 180 : 0;
-}
-
-/** A display-space word in the frame turned with the text (x along the text, y up its glyphs). */
-function toUpright(
-  w: PlacedWord,
-  direction: 90 | 180 | 270,
-  pageWidth: number,
-  pageHeight: number,
-): PlacedWord {
-  // 90: reading down the page, glyph tops to the right: x' = H − y, y' = x.
-  // 180: x' = W − x, y' = H − y.
-  // 270: reading up the page, glyph tops to the left: x' = y, y' = W − x.
-  if (direction === 90)
-    return { text: w.text, x0: pageHeight - w.top, x1: pageHeight - w.bottom, bottom: w.x0, top: w.x1 };
-  if (direction === 180)
-    return {
-      text: w.text,
-      x0: pageWidth - w.x1,
-      x1: pageWidth - w.x0,
-      bottom: pageHeight - w.top,
-      top: pageHeight - w.bottom,
-    };
-  return { text: w.text, x0: w.bottom, x1: w.top, bottom: pageWidth - w.x1, top: pageWidth - w.x0 };
-}
-
-/** The `cm` matrix from that turned frame back to display space. */
-function uprightToDisplay(direction: 90 | 180 | 270, pageWidth: number, pageHeight: number): Matrix {
-  // 90: (x, y) = (y', H − x'); 180: (W − x', H − y'); 270: (x, y) = (W − y', x').
-  if (direction === 90) return [0, -1, 1, 0, 0, pageHeight];
-  if (direction === 180) return [-1, 0, 0, -1, pageWidth, pageHeight];
-  return [0, 1, -1, 0, pageWidth, 0];
 }
