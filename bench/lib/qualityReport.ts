@@ -10,6 +10,14 @@ import { CORPUS_DIR } from './util.ts';
 import type { QualityFile, QualityRun } from './quality.ts';
 import type { Target } from './report.ts';
 
+/** Issue 16's goals for the hard captures of photo/ (CER per file). */
+export const PHOTO_GOALS: Record<string, number> = {
+  'c01-phone-letter': 0.01,
+  'c02-phone-report': 0.002,
+  'c03-specks-twocol-2p': 0.003,
+  'c04-fax-specks-2p': 0.002,
+};
+
 export interface QualityResults {
   files: QualityFile[];
   ours: QualityRun;
