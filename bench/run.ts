@@ -85,7 +85,15 @@ async function qualityRun(): Promise<QualityResults> {
     const plain = await runQuality(
       'plain',
       files,
-      { ...base, rotate: false, deskew: false, removeRules: false, estimateDpi: false },
+      {
+        ...base,
+        rotate: false,
+        deskew: false,
+        removeRules: false,
+        estimateDpi: false,
+        correctPhotos: false,
+        despeckle: false,
+      },
       recognizer,
     );
     log('preprocessing accuracy: steps on (ours)…');

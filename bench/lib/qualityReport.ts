@@ -165,7 +165,7 @@ export function renderQuality(q: QualityResults): string {
   L.push(
     "Every corpus file with ground truth (synthetic/ and real/, except the 30-inch `enormous`), every page OCR'd " +
       "(`force`), in process through the worker's `ocrPage` with one warm recogniser. **ours**: preprocessing on " +
-      '(the default). **plain**: `rotate`, `deskew`, `removeRules` and `estimateDpi` off — the same tesseract.js, core, model ' +
+      '(the default). **plain**: every step off (`rotate`, `deskew`, `removeRules`, `estimateDpi`, `correctPhotos`, `despeckle`) — the same tesseract.js, core, model ' +
       '(best_int `eng`) and page segmentation (3), so the difference is the preprocessing alone. CER by `cer.py` ' +
       '(real/ with `--loose`: its ground truth keeps printed typography).',
   );

@@ -30,6 +30,16 @@ export interface OcrOptions {
    * DPI) and upscale text too small to read. Absent = on.
    */
   estimateDpi?: boolean;
+  /**
+   * Recognise a photographed page (perspective, uneven light, a table around it) as a flat,
+   * evenly lit page. Absent = on; only pages found to be photos are changed.
+   */
+  correctPhotos?: boolean;
+  /**
+   * Remove isolated specks far smaller than the text's strokes (faxes, photocopies), keeping
+   * dots, punctuation and accents. Absent = on; only pages found speckled are changed.
+   */
+  despeckle?: boolean;
 }
 
 /** Where and how a document's outputs are written. */

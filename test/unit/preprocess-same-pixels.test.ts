@@ -4,9 +4,10 @@
  *
  * - the resampling and shrinking loops against the plain loops they replaced (kept here as the
  *   reference), on random pages at random angles, scales and quarter turns;
- * - whole pages of the corpus (synthetic and real) through `preprocess`: the prepared raster's
- *   SHA-256 and the report, against the values the code before the speed-ups gave (the table
- *   below). The table is keyed by the input raster's hash: a page whose raster changed (the
+ * - whole pages of the corpus (synthetic and real) through `preprocess` with every step on: the
+ *   prepared raster's SHA-256 and the report, against the values the code before the speed-ups
+ *   gave (the table below). The photo and speck steps (issue 16) leave every page alone but s09,
+ *   a photographed page. The table is keyed by the input raster's hash: a page whose raster changed (the
  *   rasteriser or an image decoder changed) cannot be compared and is listed; refresh the table
  *   with `PRINT_PREPARED_HASHES=1` only from code known to prepare the same pixels.
  */
@@ -238,9 +239,11 @@ const EXPECTED: Record<string, Record<string, string>> = {
     '47c8e75712c8a700401de0c3':
       '31b807068eac74d84cab8374 1766×2255 201dpi turn 0 skew 1.5 scale 0.67 x-height 24 rules 0',
   },
+  // Changed on purpose (issue 16): its shaded corners put it on the photo path, and once its light
+  // is flattened the estimates see its lines (deskewed, scaled); CER stays 0.00%.
   'synthetic/s09-photo-jpeg.jpg#1': {
     cf36f48d3d7d229d8be75848:
-      'cf36f48d3d7d229d8be75848 2550×3300 300dpi turn 0 skew 0 scale 1 x-height 0 rules 0',
+      'e63a38585e85552beebaaad8 1512×1926 170.99999999999997dpi turn 0 skew -1.8 scale 0.57 x-height 28 rules 0',
   },
   'synthetic/s10-tiff-3p.tif#2': {
     '1de31bb1956b3ed227c195e9':
@@ -326,6 +329,8 @@ describe('corpus pages', () => {
         deskew: true,
         rules: true,
         resolution: true,
+        photo: true,
+        despeckle: true,
       });
       const r = prepared.report;
       const out = prepared.raster;
@@ -339,7 +344,7 @@ describe('corpus pages', () => {
         changedInput.push(key);
         continue;
       }
-      expect(got, key).toBe(expected);
+      expect.soft(got, key).toBe(expected);
       compared++;
     }
     if (process.env.PRINT_PREPARED_HASHES) console.log(JSON.stringify(seen, null, 2));

@@ -169,6 +169,8 @@ describe('preprocessOptions', () => {
       deskew: true,
       rules: true,
       resolution: true,
+      photo: true,
+      despeckle: true,
     });
     expect(preprocessOptions({ ...base, languages: ['eng'], deskew: false, rotate: false })).toMatchObject({
       rotate: false,
@@ -185,6 +187,10 @@ describe('CLI switches', () => {
       {},
     );
     expect(preprocessSwitches({ estimateDpi: false })).toEqual({ estimateDpi: false });
+    expect(preprocessSwitches({ correctPhotos: false, despeckle: false })).toEqual({
+      correctPhotos: false,
+      despeckle: false,
+    });
     expect(preprocessSwitches({ rotate: false, deskew: true })).toEqual({ rotate: false });
     expect(preprocessSwitches({ rotate: true, deskew: false, removeRules: false })).toEqual({
       deskew: false,

@@ -45,6 +45,8 @@ const watchOptionsPatch = z
         deskew: z.boolean().optional(),
         removeRules: z.boolean().optional(),
         estimateDpi: z.boolean().optional(),
+        correctPhotos: z.boolean().optional(),
+        despeckle: z.boolean().optional(),
       })
       .strict(),
     formats: z

@@ -74,6 +74,14 @@ function buildProgram(): Command {
       '--no-estimate-dpi',
       "trust the images' stated resolution (default: judge it from the text size, upscale tiny text)",
     )
+    .option(
+      '--no-correct-photos',
+      'read phone photos of pages as they are (default: find the page, undo the perspective, even out the light)',
+    )
+    .option(
+      '--no-despeckle',
+      'keep specks on speckled pages (default: remove isolated specks far smaller than the text strokes)',
+    )
     .option('-f, --format <list>', 'outputs to write: txt, pdf or txt,pdf (default: txt,pdf)')
     .option('--priority <n>', '0 (last) to 9 (first); default by file size, small files first')
     .option(
@@ -144,6 +152,8 @@ function buildProgram(): Command {
     .option('--no-deskew', 'do not straighten skewed pages')
     .option('--no-remove-rules', 'do not paint out table rules before recognition')
     .option('--no-estimate-dpi', "trust the images' stated resolution")
+    .option('--no-correct-photos', 'read phone photos of pages as they are')
+    .option('--no-despeckle', 'keep specks on speckled pages')
     .option('-f, --format <list>', 'outputs to write: txt, pdf or txt,pdf (default: txt,pdf)')
     .option('--priority <n>', '0 (last) to 9 (first); default by file size, small files first')
     .option('--max-pages <n>', MAX_PAGES_HELP)

@@ -80,18 +80,20 @@ export function parseLang(value: string | undefined): string[] {
 
 /**
  * The preprocessing switches (`--no-rotate`, `--no-deskew`, `--no-remove-rules`,
- * `--no-estimate-dpi`; commander sets
+ * `--no-estimate-dpi`, `--no-correct-photos`, `--no-despeckle`; commander sets
  * `rotate: false` etc.). Only steps switched off are written: a step that is absent is on, so the
  * options of a default run stay what earlier versions stored and a re-run still matches them.
  */
 export function preprocessSwitches(
   o: Record<string, unknown>,
-): Pick<OcrOptions, 'rotate' | 'deskew' | 'removeRules' | 'estimateDpi'> {
+): Pick<OcrOptions, 'rotate' | 'deskew' | 'removeRules' | 'estimateDpi' | 'correctPhotos' | 'despeckle'> {
   return {
     ...(o.rotate === false ? { rotate: false } : {}),
     ...(o.deskew === false ? { deskew: false } : {}),
     ...(o.removeRules === false ? { removeRules: false } : {}),
     ...(o.estimateDpi === false ? { estimateDpi: false } : {}),
+    ...(o.correctPhotos === false ? { correctPhotos: false } : {}),
+    ...(o.despeckle === false ? { despeckle: false } : {}),
   };
 }
 

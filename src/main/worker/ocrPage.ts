@@ -40,6 +40,8 @@ export function preprocessOptions(options: OcrOptions): PreprocessOptions {
     deskew: options.deskew !== false,
     rules: options.removeRules !== false,
     resolution: options.estimateDpi !== false,
+    photo: options.correctPhotos !== false,
+    despeckle: options.despeckle !== false,
   };
 }
 

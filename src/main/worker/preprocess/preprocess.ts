@@ -22,6 +22,9 @@ import {
 } from './grey.ts';
 import { estimateSkew, inkPoints, uprightVotes } from './layout.ts';
 import { removeRules } from './rules.ts';
+import { correctPhoto, type PhotoReport } from './photo.ts';
+import type { PointMap } from './warp.ts';
+import { removeSpecks, SPECKLED_PER_MP, surveySpecks, type SpeckSurvey } from './specks.ts';
 
 export interface PreprocessOptions {
   /** Detect the orientation (0/90/180/270) and recognise the page upright. */
@@ -35,6 +38,13 @@ export interface PreprocessOptions {
    * upscale text too small to read. Default on.
    */
   resolution?: boolean;
+  /**
+   * Recognise a photographed page (perspective, uneven light) as a flat, evenly lit page: cut it
+   * out of its surround, undo the perspective, divide out the light (photo.ts).
+   */
+  photo?: boolean;
+  /** Remove isolated specks much smaller than the text's stroke on speckled pages (specks.ts). */
+  despeckle?: boolean;
 }
 
 /**
@@ -66,6 +76,10 @@ export interface PreprocessReport {
   deskewDegrees: number;
   /** Rule pixels painted out. */
   rulePixels: number;
+  /** What the photo path found and did (null: not looked for). */
+  photo: PhotoReport | null;
+  /** The speck survey and what was removed (null: not looked for). */
+  specks: (SpeckSurvey & { removed: number; filled: number }) | null;
   /** Median x-height of the text in source pixels (0: not measured). */
   xHeight: number;
   /** DPI Tesseract is told (before upscaling), and the upscale factor. */
@@ -82,7 +96,14 @@ export interface PreprocessReport {
    * estimating orientation, skew and text size, resampling, rule search and painting. On a
    * shared machine these, not the wall-clock times above, say what a step costs.
    */
-  stepCpuMs: { grey: number; analyse: number; transform: number; rules: number };
+  stepCpuMs: {
+    grey: number;
+    analyse: number;
+    photo: number;
+    specks: number;
+    transform: number;
+    rules: number;
+  };
 }
 
 export interface Prepared {
@@ -115,10 +136,16 @@ export function workingDpi(width: number, height: number, dpi: number): number {
   return Math.max(dpi > 0 ? dpi : 300, Math.max(width, height) / 17);
 }
 
+/** The shrink factor of the ~75-DPI copy the estimates work on. */
+export const smallFactor = (dpi: number): number => Math.max(1, Math.round(dpi / 75));
+
 /** Decides orientation and skew from small copies of `grey`, and measures the text size. */
-export function analyseLayout(grey: Grey, dpi: number, options: PreprocessOptions): Layout {
-  const factor = Math.max(1, Math.round(dpi / 75));
-  const small = shrink(grey, factor);
+export function analyseLayout(
+  grey: Grey,
+  dpi: number,
+  options: PreprocessOptions,
+  small: Grey = shrink(grey, smallFactor(dpi)),
+): Layout {
   const threshold = otsu(small);
   const ink = binarise(small, threshold);
   let inkCount = 0;
@@ -190,20 +217,14 @@ export function resolutionFix(statedDpi: number, xHeight: number): { dpi: number
   return { dpi, scale };
 }
 
-function mapper(
-  rotation: Rotation | null,
-  width: number,
-  height: number,
-): (words: readonly Word[]) => Word[] {
-  if (!rotation) return (words) => [...words];
+/** A map from the recognised raster's pixels back to the input's (`inverse`), as transforms compose. */
+type BackMap = (u: number, v: number) => [number, number];
+
+function mapper(back: BackMap | null, width: number, height: number): (words: readonly Word[]) => Word[] {
+  if (!back) return (words) => [...words];
   return (words) =>
     words.map((w) => {
-      const corners = [
-        rotation.inverse(w.x0, w.y0),
-        rotation.inverse(w.x1, w.y0),
-        rotation.inverse(w.x0, w.y1),
-        rotation.inverse(w.x1, w.y1),
-      ];
+      const corners = [back(w.x0, w.y0), back(w.x1, w.y0), back(w.x0, w.y1), back(w.x1, w.y1)];
       const xs = corners.map((c) => c[0]);
       const ys = corners.map((c) => c[1]);
       const clampX = (v: number): number => Math.min(width, Math.max(0, Math.round(v)));
@@ -227,15 +248,17 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
     xHeight: 0,
     dpi: raster.dpi,
     scale: 1,
+    photo: null,
     analyseMs: 0,
     transformMs: 0,
     rulesMs: 0,
     cpuMs: 0,
-    stepCpuMs: { grey: 0, analyse: 0, transform: 0, rules: 0 },
+    specks: null,
+    stepCpuMs: { grey: 0, analyse: 0, photo: 0, specks: 0, transform: 0, rules: 0 },
   };
   const identity = (words: readonly Word[]): Word[] => [...words];
-  if (!options.rotate && !options.deskew && !options.rules && !options.resolution)
-    return { raster, report, mapWords: identity };
+  const any = options.rotate || options.deskew || options.rules || options.resolution;
+  if (!any && !options.photo && !options.despeckle) return { raster, report, mapWords: identity };
   if (raster.width * raster.height > MAX_PREPROCESS_PIXELS) return { raster, report, mapWords: identity };
   const cpu = process.cpuUsage();
   const cpuMs = (): number => {
@@ -250,12 +273,26 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
     return step;
   };
   let t = performance.now();
-  const source = await greyOf(raster);
+  const input = await greyOf(raster);
   report.stepCpuMs.grey = stepDone();
-  const dpi = workingDpi(source.width, source.height, raster.dpi);
+  const dpi = workingDpi(input.width, input.height, raster.dpi);
+  let source = input;
+  let small = shrink(input, smallFactor(dpi));
+  // Photo path first: everything after it measures the page, not the photo of it.
+  let photoMap: PointMap | null = null;
+  if (options.photo) {
+    const photo = correctPhoto(input, small, smallFactor(dpi));
+    report.photo = photo.report;
+    if (photo.grey && photo.map) {
+      source = photo.grey;
+      photoMap = photo.map;
+      small = shrink(source, smallFactor(dpi));
+    }
+    report.stepCpuMs.photo = stepDone();
+  }
   const layout =
     options.rotate || options.deskew || options.resolution
-      ? analyseLayout(source, dpi, options)
+      ? analyseLayout(source, dpi, options, small)
       : { quarter: 0 as const, angle: 0, xHeight: 0, threshold: -1, inkShare: -1 };
   const fix = options.resolution ? resolutionFix(raster.dpi, layout.xHeight) : { dpi: raster.dpi, scale: 1 };
   report.analyseMs = ms(t);
@@ -263,10 +300,24 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
   report.xHeight = layout.xHeight;
   report.dpi = fix.dpi;
   report.scale = fix.scale;
+  let changed = photoMap !== null;
+  if (options.despeckle) {
+    // At the source's resolution, before any resampling blurs a one-pixel speck into a grey blob.
+    const threshold = layout.threshold >= 0 ? layout.threshold : otsu(small);
+    const survey = surveySpecks(source, threshold, layout.xHeight);
+    report.specks = { ...survey, removed: 0, filled: 0 };
+    if (survey.darkPerMp >= SPECKLED_PER_MP) {
+      const removal = removeSpecks(source, threshold, survey.maxSpeck);
+      source = removal.grey;
+      report.specks.removed = removal.dark;
+      report.specks.filled = removal.light;
+      changed = true;
+    }
+    report.stepCpuMs.specks = stepDone();
+  }
 
   let grey = source;
   let rotation: Rotation | null = null;
-  let changed = false;
   if (layout.quarter !== 0 || layout.angle !== 0 || fix.scale !== 1) {
     t = performance.now();
     rotation = makeRotation(
@@ -289,12 +340,15 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
     let threshold = layout.threshold;
     let inkShare = layout.inkShare;
     if (threshold < 0) {
-      const small = shrink(grey, Math.max(1, Math.round((dpi * fix.scale) / 75)));
-      threshold = otsu(small);
+      const smaller = shrink(grey, Math.max(1, Math.round((dpi * fix.scale) / 75)));
+      threshold = otsu(smaller);
       let n = 0;
-      for (let i = 0; i < small.data.length; i++) if (small.data[i] <= threshold) n++;
-      inkShare = n / small.data.length;
+      for (let i = 0; i < smaller.data.length; i++) if (smaller.data[i] <= threshold) n++;
+      inkShare = n / smaller.data.length;
     }
+    // A photo's letters are soft: at Otsu's level their blurred edges join along a line of bold
+    // text into one long thin run, which is no rule. Only its darker half counts as ink there.
+    if (photoMap) threshold = Math.round((inkLevel(small, threshold) + threshold) / 2);
     // Where one threshold cannot tell ink from paper (shaded corners, a photo), a "long run of
     // ink" is paper, and painting it out would erase whole text lines: no rule removal there.
     if (inkShare <= MAX_INK) {
@@ -302,7 +356,10 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
       // was found.
       let copy: Uint8Array | null = null;
       const writable = changed ? () => grey.data : () => (copy ??= new Uint8Array(grey.data));
-      const removed = removeRules(grey, threshold, paperLevel(grey), dpi * fix.scale, writable);
+      // Rule lengths are inches: on a photo at the resolution its text implies (its file's claim,
+      // often 72 DPI, means nothing), else at the one the estimates used.
+      const rulesDpi = photoMap ? fix.dpi : dpi;
+      const removed = removeRules(grey, threshold, paperLevel(grey), rulesDpi * fix.scale, writable);
       if (removed.pixels > 0) {
         if (copy) grey = { ...grey, data: copy };
         changed = true;
@@ -318,6 +375,7 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
     const same = fix.dpi === raster.dpi ? raster : { ...raster, dpi: fix.dpi };
     return { raster: same, report, mapWords: identity };
   }
+  const back = composeBack(rotation, photoMap);
   return {
     raster: {
       kind: 'pixels',
@@ -328,6 +386,31 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
       dpi: fix.dpi * fix.scale,
     },
     report,
-    mapWords: mapper(rotation, source.width, source.height),
+    mapWords: mapper(back, input.width, input.height),
+  };
+}
+
+/** Median level of the pixels at or below `threshold` (the ink's own grey). */
+function inkLevel(image: Grey, threshold: number): number {
+  const hist = new Uint32Array(threshold + 1);
+  let n = 0;
+  for (let i = 0; i < image.data.length; i++)
+    if (image.data[i] <= threshold) {
+      hist[image.data[i]]++;
+      n++;
+    }
+  let acc = 0;
+  for (let t = 0; t <= threshold; t++) if ((acc += hist[t]) * 2 >= n) return t;
+  return threshold;
+}
+
+/** Recognised-raster pixels → input pixels: through the rotation, then the photo's perspective. */
+function composeBack(rotation: Rotation | null, photo: PointMap | null): BackMap | null {
+  if (!rotation && !photo) return null;
+  if (!photo) return (u, v) => rotation!.inverse(u, v);
+  if (!rotation) return (u, v) => photo.inverse(u, v);
+  return (u, v) => {
+    const [x, y] = rotation.inverse(u, v);
+    return photo.inverse(x, y);
   };
 }
