@@ -1,6 +1,8 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+import { layeringZones } from './scripts/layering.js';
 
 export default tseslint.config(
   { ignores: ['node_modules', 'out', 'dist', 'test-results', 'bench/out', 'resources', 'scratch-*'] },
@@ -44,8 +46,22 @@ export default tseslint.config(
     },
   },
   {
-    // The engine and the workers run under plain Node: no Electron in there.
-    files: ['src/main/engine/**', 'src/main/worker/**', 'src/main/cli/**', 'src/main/server/**'],
+    // The layers of src/main and the renderer: which folder may import which (scripts/layering.js,
+    // where each arrow is written down with its reason; test/unit/layering.test.ts shows each one refuses).
+    files: ['src/**'],
+    plugins: { 'import-x': importX },
+    rules: { 'import-x/no-restricted-paths': ['error', { zones: layeringZones }] },
+  },
+  {
+    // The engine, the workers and every front end but the Electron shell run under plain Node.
+    files: [
+      'src/main/engine/**',
+      'src/main/worker/**',
+      'src/main/common/**',
+      'src/main/api/**',
+      'src/main/cli/**',
+      'src/main/server/**',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -65,6 +81,25 @@ export default tseslint.config(
     files: ['src/shared/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['node:*', 'electron', 'react', 'react-dom'] }],
+    },
+  },
+  {
+    // The window runs in a sandboxed renderer (or a browser): no Node, no Electron; it talks to the
+    // engine only through the API contract.
+    files: ['src/renderer/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'The window runs in a browser sandbox: no Node modules.' },
+            {
+              group: ['electron'],
+              message: 'The window talks to the app through the API (src/shared/api.ts).',
+            },
+          ],
+        },
+      ],
     },
   },
 );

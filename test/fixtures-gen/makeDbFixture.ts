@@ -2,7 +2,9 @@
  * Writes test/fixtures/db/schema-<N>.db: a small, real queue database of the current schema, made
  * with the current store code, holding documents and pages in every state a user can leave behind
  * (done, done with errors, failed, cancelled, paused, queued, one page mid-recognition, one
- * document never opened, a duplicate) plus settings.
+ * document never opened, a duplicate) plus settings, a watched folder with the files it took (from
+ * schema 2) and an export batch (from schema 3). A new schema's rows belong here too: extend it
+ * when you add a migration, then run it for the new schema.
  *
  * Run it ONCE per released schema, when that schema ships, and commit the file:
  *   node_modules/.bin/node test/fixtures-gen/makeDbFixture.ts
@@ -28,6 +30,12 @@ import {
   failProbe,
   type Task,
 } from '../../src/main/engine/store/tasks.ts';
+import { recordSeen, upsertWatchFolder } from '../../src/main/engine/store/watch.ts';
+import {
+  claimExportTask,
+  completeExportTask,
+  createExportBatch,
+} from '../../src/main/engine/store/exportTasks.ts';
 import { writeSettings } from '../../src/main/engine/settings.ts';
 import type { PageResult } from '../../src/shared/model.ts';
 
@@ -180,6 +188,64 @@ claim(); // page 2 stays 'running' with a lease, as after a crash
 // queued.pdf was paused only so the claims above could reach the next task; it is queued again.
 resumeDocuments(db, [ids['queued.pdf']], tick());
 // never-opened.pdf stays 'new'.
+
+// A watched folder that took done.pdf, and a second copy of it it recognised as a duplicate.
+{
+  const folderId = upsertWatchFolder(
+    db,
+    '/scans',
+    {
+      recursive: true,
+      ocr: { languages: ['eng'], dpi: 300, mode: 'auto' },
+      formats: ['txt', 'pdf'],
+      outDir: '/out',
+      priority: null,
+      after: 'leave',
+      detection: 'auto',
+    },
+    tick(),
+  );
+  recordSeen(
+    db,
+    {
+      folderId,
+      path: '/scans/done.pdf',
+      size: 10_008,
+      mtimeMs: 1_750_000_000_000,
+      sha256: sha('a'),
+      kind: 'ingested',
+      docId: ids['done.pdf'],
+    },
+    tick(),
+  );
+  recordSeen(
+    db,
+    {
+      folderId,
+      path: '/scans/copy of done.pdf',
+      size: 10_008,
+      mtimeMs: 1_750_000_000_500,
+      sha256: sha('a'),
+      kind: 'duplicate',
+      docId: ids['done.pdf'],
+    },
+    tick(),
+  );
+}
+
+// The export dialog: done.pdf exported again into a folder (written), with-errors.pdf waiting.
+{
+  const batch = createExportBatch(
+    db,
+    [ids['done.pdf'], ids['with-errors.pdf'], ids['never-opened.pdf']],
+    { formats: ['txt'], destination: { kind: 'folder', path: '/exported' }, ifExists: 'suffix' },
+    tick(),
+  );
+  if (batch.batchId === null) throw new Error('no export batch');
+  const task = claimExportTask(db, OWNER, tick(), 60_000);
+  if (!task) throw new Error('no export task to claim');
+  completeExportTask(db, task.taskId, OWNER, { written: ['/exported/done.txt'], bytes: 64 }, tick());
+}
 
 closeDatabase(db);
 rmSync(`${target}-wal`, { force: true });

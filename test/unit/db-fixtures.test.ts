@@ -14,6 +14,8 @@ import {
 import { migrations } from '../../src/main/engine/store/migrations/index.ts';
 import { getDocuments, queueCounts } from '../../src/main/engine/store/documents.ts';
 import { recoverLeases } from '../../src/main/engine/store/tasks.ts';
+import { listWatchFolders, seenSignatures } from '../../src/main/engine/store/watch.ts';
+import { exportBatch } from '../../src/main/engine/store/exportTasks.ts';
 import { tempDir } from '../helpers/engineRun.ts';
 
 /**
@@ -76,7 +78,8 @@ function refusal(fn: () => unknown): DatabaseError {
 
 describe('databases of released schemas', () => {
   it('there is a fixture for every schema up to the current one, made by its own version', () => {
-    expect(fixtures.map((f) => f.version)).toContain(1);
+    const versions = Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1);
+    expect(fixtures.map((f) => f.version).sort((a, b) => a - b)).toEqual(versions);
     for (const f of fixtures) expect(versionOf(f.file), f.file).toBe(f.version);
   });
 
@@ -107,6 +110,18 @@ describe('databases of released schemas', () => {
         ]);
         expect(docs[2].error).toMatchObject({ code: 'UNSUPPORTED_FORMAT' });
         expect(queueCounts(db).pages).toMatchObject({ done: 4, failed: 1, running: 1 });
+        // The watched folder and what it took (schema 2 on), the export dialog's batch (schema 3 on).
+        if (fixture.version >= 2) {
+          expect(listWatchFolders(db).map((f) => f.path)).toEqual(['/scans']);
+          expect(seenSignatures(db, listWatchFolders(db)[0].id).size).toBe(2);
+        }
+        if (fixture.version >= 3) {
+          const batch = exportBatch(db, 1, 10)!;
+          expect(batch.items.map((i) => [i.path.replace('/scans/', ''), i.state, i.written])).toEqual([
+            ['done.pdf', 'written', ['/exported/done.txt']],
+            ['with-errors.pdf', 'queued', []],
+          ]);
+        }
         // An engine starting on it puts the page that was running back in the queue.
         recoverLeases(db, Date.now());
         expect(queueCounts(db).pages.running).toBe(0);
