@@ -244,7 +244,7 @@ resumeDocuments(db, [ids['queued.pdf']], tick());
   if (batch.batchId === null) throw new Error('no export batch');
   const task = claimExportTask(db, OWNER, tick(), 60_000);
   if (!task) throw new Error('no export task to claim');
-  completeExportTask(db, task.taskId, OWNER, { written: ['/exported/done.txt'], bytes: 64 }, tick());
+  completeExportTask(db, task.taskId, OWNER, { written: ['/exported/done.txt'] }, tick());
 }
 
 closeDatabase(db);
