@@ -11,6 +11,7 @@
  *   npm run bench -- --quality-only    only the preprocessing accuracy table (bench/out/RESULTS.quality.md)
  *   npm run bench -- --skip-quality    without it
  *   npm run bench -- --rounds 5        ours and native tesseract back to back 5 times (default 3)
+ *   npm run bench -- --page-view-only  only the page view's picture time on a busy queue (bench/out/RESULTS.page-view.md)
  *
  * Outputs (databases, texts, rasters, generated PDFs) go to bench/out/ (git-ignored).
  */
@@ -47,6 +48,7 @@ import { createRecognizer, type TesseractBackend } from '../src/main/worker/reco
 import type { OcrOptions } from '../src/shared/model.ts';
 import { probeFile } from '../src/main/worker/probe.ts';
 import { BENCH_DIR, freshDir, have, log, OUT_DIR } from './lib/util.ts';
+import { pageViewTargets, renderPageView, runPageViewBench } from './lib/pageView.ts';
 
 const { values } = parseArgs({
   options: {
@@ -56,6 +58,7 @@ const { values } = parseArgs({
     'quality-only': { type: 'boolean', default: false },
     'skip-quality': { type: 'boolean', default: false },
     rounds: { type: 'string' },
+    'page-view-only': { type: 'boolean', default: false },
   },
 });
 const quick = values.quick === true;
@@ -65,6 +68,7 @@ if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
 const skipNative = values['skip-native'] === true;
 const qualityOnly = values['quality-only'] === true;
 const skipQuality = values['skip-quality'] === true;
+const pageViewOnly = values['page-view-only'] === true;
 /**
  * How many times ours and the native anchor run over the page set, back to back. On a shared
  * virtual machine the speed of the whole machine drifts by 10–20% within minutes, so one run of
@@ -124,6 +128,20 @@ async function main(): Promise<void> {
     const reportPath = path.join(OUT_DIR, 'RESULTS.quality.md');
     writeFileSync(reportPath, `# Preprocessing accuracy (bench --quality-only)\n\n${renderQuality(quality)}`);
     printTargets(targets, reportPath, started);
+    return;
+  }
+  if (pageViewOnly) {
+    const set = await pageSet(quick);
+    log(`page view on a busy queue: ${jobs} workers, ${totalPages(set)} pages…`);
+    const pv = await runPageViewBench(
+      set.map((f) => f.path),
+      totalPages(set),
+      jobs,
+      quick,
+    );
+    const reportPath = path.join(OUT_DIR, 'RESULTS.page-view.md');
+    writeFileSync(reportPath, `# Page view (bench --page-view-only)\n\n${renderPageView(pv)}`);
+    printTargets(pageViewTargets(pv), reportPath, started);
     return;
   }
   const machine = await machineInfo();
@@ -329,8 +347,22 @@ async function main(): Promise<void> {
     queue,
   };
   const quality = skipQuality ? null : await qualityRun();
-  const targets = [...evaluateTargets(results), ...(quality ? qualityTargets(quality) : [])];
-  const md = renderReport(results, targets) + (quality ? `\n${renderQuality(quality)}` : '');
+  log('page view on a busy queue…');
+  const pageView = await runPageViewBench(
+    files.map((f) => f.path),
+    pages,
+    jobs,
+    quick,
+  );
+  const targets = [
+    ...evaluateTargets(results),
+    ...(quality ? qualityTargets(quality) : []),
+    ...pageViewTargets(pageView),
+  ];
+  const md =
+    renderReport(results, targets) +
+    (quality ? `\n${renderQuality(quality)}` : '') +
+    `\n${renderPageView(pageView)}`;
   const reportPath = quick ? path.join(OUT_DIR, 'RESULTS.quick.md') : path.join(BENCH_DIR, 'RESULTS.md');
   writeFileSync(reportPath, md);
   writeFileSync(

@@ -14,6 +14,7 @@ import type {
   WorkerPort,
   WorkerReply,
   WorkerRequest,
+  WorkerRole,
 } from '../../src/main/worker/protocol.ts';
 import type { TesseractBackend } from '../../src/main/worker/recognize.ts';
 import { freshDir, median, quantile, sum } from './util.ts';
@@ -39,10 +40,15 @@ export interface TransportLog {
   gapsMs: number[];
 }
 
-/** Wraps a spawner so each worker's messages are timed as they cross the process boundary. */
+/**
+ * Wraps a spawner so each OCR worker's messages are timed as they cross the process boundary. The
+ * engine's light helper (role `light`: it opens files and draws pages, no OCR) is started as it
+ * is and left out of these figures, which are about the OCR workers.
+ */
 export function instrumentedSpawner(inner: SpawnWorker, log: TransportLog): SpawnWorker {
   let nextIndex = 0;
-  return (): WorkerPort => {
+  return (role?: WorkerRole): WorkerPort => {
+    if (role === 'light') return inner(role);
     const port = inner();
     const worker = nextIndex++;
     const spawnedAt = performance.now();

@@ -25,6 +25,7 @@ function allocateForever(): void {
 }
 
 void runWorker({
+  role: process.argv.includes('--light') ? 'light' : 'ocr',
   send: (reply) => process.send?.(reply),
   onMessage(handler) {
     process.on('message', (m) => {

@@ -65,7 +65,12 @@ export function descendants(pid: number): ProcInfo[] {
 
 /** OCR worker processes among `procs` (the forked worker entry, or a test wrapper around it). */
 export function isWorker(p: ProcInfo): boolean {
-  return /worker\/entry\.ts|faultyWorker\.entry\.ts/.test(p.cmdline);
+  return /worker\/entry\.ts|faultyWorker\.entry\.ts/.test(p.cmdline) && !isHelper(p);
+}
+
+/** The engine's light helper (`--light`: opens files, draws pages; no OCR). */
+export function isHelper(p: ProcInfo): boolean {
+  return /(worker\/entry|faultyWorker\.entry)\.ts --light/.test(p.cmdline);
 }
 
 /** Waits until `check` returns an empty list, or the time is up; returns what is left. */

@@ -18,7 +18,7 @@ import { Engine } from '../../src/main/engine/engine.ts';
 import { forkSpawner } from '../../src/main/engine/spawnNode.ts';
 import { buildFaultCorpus } from './corpus.ts';
 import { generatedName, imagePage } from './generate.ts';
-import { descendants, isWorker, waitUntilGone, type ProcInfo } from './processes.ts';
+import { descendants, isHelper, isWorker, waitUntilGone, type ProcInfo } from './processes.ts';
 import { seededRandom } from '../helpers/seededRandom.ts';
 import { parseOrExplain } from '../helpers/scriptArgs.ts';
 
@@ -203,7 +203,10 @@ export async function runWorkerFaults(partial: Partial<WorkerFaultOptions> = {})
   await engine.stop();
   delete process.env.FAULT_HOG_PIDS;
 
-  const leftovers = await waitUntilGone(() => descendants(process.pid).filter(isWorker), 10_000);
+  const leftovers = await waitUntilGone(
+    () => descendants(process.pid).filter((p) => isWorker(p) || isHelper(p)),
+    10_000,
+  );
   if (leftovers.length > 0)
     problems.push(
       `${leftovers.length} worker process(es) left after stop: ${leftovers.map((l) => l.pid).join(', ')}`,

@@ -10,8 +10,10 @@ import { utilityWorkerPort } from './utilityPort.ts';
  * the fork (dead workers, exits, pids) is in utilityPort.ts, where a Node test covers it.
  */
 export function utilitySpawner(workerPath: string): SpawnWorker {
-  return () =>
+  return (role) =>
     utilityWorkerPort(
-      utilityProcess.fork(workerPath, [], { serviceName: 'Bulk OCR worker', stdio: 'inherit' }),
+      role === 'light'
+        ? utilityProcess.fork(workerPath, ['--light'], { serviceName: 'Bulk OCR helper', stdio: 'inherit' })
+        : utilityProcess.fork(workerPath, [], { serviceName: 'Bulk OCR worker', stdio: 'inherit' }),
     );
 }

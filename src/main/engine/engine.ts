@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Settings } from '../../shared/api.ts';
 import type { ExportOptions, ExportStartResult } from '../../shared/exports.ts';
 import type { Limits } from '../worker/ocrTypes.ts';
+import type { TaskType } from '../worker/protocol.ts';
 import { closeDatabase, openDatabase, type Db } from './store/db.ts';
 import {
   cancelDocuments,
@@ -37,6 +38,9 @@ import { QueueReader } from './queries.ts';
 import { writeSettings, workerCount } from './settings.ts';
 
 export type { PagePreviewOutcome } from './scheduler.ts';
+
+/** What the light helper process runs (protocol.ts WorkerRole): never a page's recognition. */
+const HELPER_TASKS: ReadonlySet<TaskType> = new Set<TaskType>(['probe', 'render']);
 export type { EngineOptions } from './engineOptions.ts';
 export { DatabaseError } from './store/db.ts';
 
@@ -66,6 +70,7 @@ export class Engine {
   readonly log: Logger;
   private readonly owner = randomUUID();
   private readonly local: LocalPoolExecutor;
+  private readonly helper: LocalPoolExecutor | null;
   private readonly scheduler: Scheduler;
   private readonly checkpointer: WalCheckpointer;
   private readonly clock: () => number;
@@ -103,8 +108,27 @@ export class Engine {
       onIdle: () => this.scheduler.pump(),
       onFatal: (error) => this.events.emit('fatal', error),
     });
+    this.helper =
+      opts.helper === false
+        ? null
+        : new LocalPoolExecutor({
+            name: 'helper',
+            role: 'light',
+            accepts: HELPER_TASKS,
+            size: 1,
+            spawn: opts.spawn,
+            timeoutMs: timeouts,
+            maxWorkerRssBytes: opts.maxWorkerRssBytes ?? 1.5 * 2 ** 30,
+            recycleAfterTasks: opts.recycleAfterTasks ?? 2_000,
+            ...(opts.workerStartTimeoutMs ? { startTimeoutMs: opts.workerStartTimeoutMs } : {}),
+            log: this.log,
+            onIdle: () => this.scheduler.pump(),
+            // Without the helper the OCR workers open files and draw pages, as they always could.
+            onFatal: () => undefined,
+          });
     this.scheduler = new Scheduler({
-      executors: [this.local],
+      // The helper first: it takes the tasks it can (pictures, opening files) off the OCR workers.
+      executors: this.helper ? [this.helper, this.local] : [this.local],
       leaseMs: timeouts.page + 60_000,
       events: this.events,
       log: this.log,
@@ -144,6 +168,7 @@ export class Engine {
       recoveredExports: exports,
     });
     this.scheduler.start();
+    this.helper?.start();
     this.local.start();
     return { recovered: recovered.pages + recovered.documents + exports };
   }
@@ -155,7 +180,7 @@ export class Engine {
     this.log.info('engine.stop', {});
     this.scheduler.stop();
     await this.watch.stop();
-    await this.local.close();
+    await Promise.all([this.local.close(), this.helper?.close()]);
     releaseLeases(this.db, this.owner);
     releaseExportLeases(this.db, this.owner);
     releaseEngineLock(this.db, this.owner);

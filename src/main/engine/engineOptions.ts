@@ -10,6 +10,12 @@ export interface EngineOptions {
   spawn: SpawnWorker;
   /** Worker processes; default os.availableParallelism(). */
   jobs: number;
+  /**
+   * A light helper process besides the OCR workers (no Tesseract): it opens files as they are
+   * queued, so page counts are known early, and draws pages for the window at once on a busy
+   * queue. Default true.
+   */
+  helper?: boolean;
   policy?: RetryPolicy;
   /** Per task type, in ms. */
   timeouts?: Partial<Record<TaskType, number>>;

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { ErrorInfo } from '../../shared/model.ts';
-import type { SpawnWorker, TaskType, WorkerPort, WorkerReply, WorkerTasks } from '../worker/protocol.ts';
+import type {
+  SpawnWorker,
+  TaskType,
+  WorkerPort,
+  WorkerReply,
+  WorkerRole,
+  WorkerTasks,
+} from '../worker/protocol.ts';
 
 /** A task's outcome as a value: worker deaths and time-outs arrive here too, never as throws. */
 export type TaskOutcome<T> = ({ ok: true; value: T } | { ok: false; error: ErrorInfo }) & {
@@ -11,6 +18,8 @@ export type TaskOutcome<T> = ({ ok: true; value: T } | { ok: false; error: Error
 export interface PoolOptions {
   size: number;
   spawn: SpawnWorker;
+  /** What its processes are for (protocol.ts WorkerRole); default `ocr`. */
+  role?: WorkerRole;
   /** A task running longer than this kills its worker (Tesseract cannot abort a recognition). */
   timeoutMs: Record<TaskType, number>;
   /** A worker whose resident memory passes this is replaced: after its task, or at once past 1.5×. */
@@ -247,7 +256,7 @@ export class Pool {
     if (this.closing) return;
     let port: WorkerPort;
     try {
-      port = this.opts.spawn();
+      port = this.opts.role === 'light' ? this.opts.spawn('light') : this.opts.spawn();
     } catch (error) {
       this.onStartFailure(slot, {
         code: 'INTERNAL',

@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { SpawnWorker, WorkerPort, WorkerReply } from '../worker/protocol.ts';
+import type { SpawnWorker, WorkerPort, WorkerReply, WorkerRole } from '../worker/protocol.ts';
 
 /** The worker entry when running from the sources (CLI, tests, `bulk-ocr serve`). */
 export const workerEntryPath = fileURLToPath(new URL('../worker/entry.ts', import.meta.url));
@@ -10,9 +10,9 @@ export const workerEntryPath = fileURLToPath(new URL('../worker/entry.ts', impor
  * built on `utilityProcess.fork`; the pool takes either.
  */
 export function forkSpawner(entry: string = workerEntryPath, execArgv: string[] = []): SpawnWorker {
-  return (): WorkerPort => {
+  return (role?: WorkerRole): WorkerPort => {
     // 'advanced' serialisation carries typed arrays and nested objects without a JSON round trip.
-    const child = fork(entry, [], {
+    const child = fork(entry, role === 'light' ? ['--light'] : [], {
       serialization: 'advanced',
       execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

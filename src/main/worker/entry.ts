@@ -17,7 +17,11 @@ interface ParentPort {
 // Electron's utilityProcess exposes `process.parentPort`; child_process.fork gives `process.send`.
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 
+// `--light`: a helper without Tesseract, for opening files and drawing pages (protocol.ts WorkerRole).
+const role = process.argv.includes('--light') ? 'light' : 'ocr';
+
 void runWorker({
+  role,
   send(reply) {
     if (parentPort) parentPort.postMessage(reply);
     else process.send?.(reply);

@@ -23,8 +23,9 @@ import {
 import { pdfjsOpenOptions } from './pdfjsOptions.ts';
 import { precheckPdf } from './pdfPrecheck.ts';
 import { describeStart, sniff } from './sniff.ts';
-import { jpegPagePgm } from './jpegPage.ts';
-import { loadRawPdf, MAX_RAW_PDF_BYTES, type RawPdf } from './pageContent.ts';
+import { jpegPagePgm, pdfJpeg } from './jpegPage.ts';
+import { loadRawPdf, MAX_RAW_PDF_BYTES, soleImageStream, type RawPdf } from './pageContent.ts';
+import { multiply, type Matrix } from './imagePage.ts';
 import { withRebuiltPageTree } from './pdfRepair/sourcePdf.ts';
 import { largestImage } from './pageImages.ts';
 import { fitDpi, pageGeometry, renderPage, type RenderedPage } from './rasterize.ts';
@@ -62,6 +63,21 @@ export interface PdfDocument extends OpenedDocument {
   textLayer(pageNumber: number): Promise<TextLayer>;
   /** Renders a page (1-based) at `dpi`, lowered to fit `Limits.maxPagePixels`. */
   render(pageNumber: number, dpi: number): Promise<RenderedPage>;
+  /**
+   * The page's JPEG, still encoded, when the page is one plain JPEG and nothing else (a scanner's
+   * page), with where it lands at `dpi`: for a quick picture drawn straight from the JPEG, at any
+   * scale (preview.ts). Null for any other page.
+   */
+  pageJpeg(pageNumber: number, dpi: number): Promise<PageJpeg | null>;
+}
+
+/** A page's sole JPEG and its placement: `transform` maps the image's unit square to the raster. */
+export interface PageJpeg {
+  bytes: Uint8Array;
+  transform: Matrix;
+  /** The raster (the page as the user sees it at that dpi), in pixels. */
+  width: number;
+  height: number;
 }
 
 export type AnyDocument = PdfDocument | import('./images.ts').ImageDocument;
@@ -335,6 +351,29 @@ export async function openPdfBytes(
           'DAMAGED_FILE',
           `page ${pageNumber} of the PDF cannot be rendered: ${(error as Error).message}`,
         );
+      }
+    },
+    async pageJpeg(pageNumber: number, dpi: number): Promise<PageJpeg | null> {
+      if (refused.has(pageNumber)) return null;
+      const rawDoc = await rawPdf();
+      if (!rawDoc) return null;
+      const page = await getPage(pageNumber);
+      try {
+        const sole = soleImageStream(rawDoc, { ref: page.ref, view: page.view, rotate: page.rotate });
+        if (!sole.ok) return null;
+        const jpeg = pdfJpeg(sole.image, limits.maxImagePixels);
+        if (!jpeg.ok) return null;
+        const at = pageGeometry(page, dpi, limits.maxPagePixels);
+        return {
+          bytes: jpeg.bytes,
+          transform: multiply(at.transform, sole.ctm),
+          width: at.width,
+          height: at.height,
+        };
+      } catch {
+        return null; // pdf-lib cannot read the page: the picture is rendered by pdf.js instead
+      } finally {
+        page.cleanup();
       }
     },
     async close(): Promise<void> {

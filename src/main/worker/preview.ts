@@ -5,7 +5,7 @@
  * at the recognition resolution), so the window scales the boxes by `width / page.width`.
  */
 import { createCanvas, Image, ImageData, type Canvas } from '@napi-rs/canvas';
-import type { AnyDocument } from './pdfDocument.ts';
+import type { AnyDocument, PageJpeg } from './pdfDocument.ts';
 import type { RasterImage } from './ocrTypes.ts';
 
 export interface PagePreview {
@@ -28,6 +28,15 @@ export async function renderPreview(
   dpi: number,
   maxSide: number,
 ): Promise<PagePreview> {
+  if (doc.kind === 'pdf') {
+    // A scanner's page is one JPEG: drawn straight from it, decoded natively and scaled in one
+    // step (~0.2 s of CPU for an A4 page at 300 dpi, where pdf.js decodes it in JavaScript: ~1 s).
+    const jpeg = await doc.pageJpeg(pageNumber, dpi);
+    if (jpeg) {
+      const quick = await fromPageJpeg(jpeg, maxSide).catch(() => null);
+      if (quick) return quick;
+    }
+  }
   const raster: RasterImage =
     doc.kind === 'pdf' ? (await doc.render(pageNumber, dpi)).raster : await doc.raster(pageNumber);
   const scale = Math.min(1, maxSide / Math.max(raster.width, raster.height));
@@ -50,19 +59,47 @@ export async function renderPreview(
   };
 }
 
+/** The page drawn from its JPEG with the page's own placement (rotation, crop), scaled to fit `maxSide`. */
+async function fromPageJpeg(jpeg: PageJpeg, maxSide: number): Promise<PagePreview> {
+  const image = await decoded(jpeg.bytes);
+  const scale = Math.min(1, maxSide / Math.max(jpeg.width, jpeg.height));
+  const width = Math.max(1, Math.round(jpeg.width * scale));
+  const height = Math.max(1, Math.round(jpeg.height * scale));
+  const canvas = createCanvas(width, height);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, width, height);
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = 'high';
+  const [a, b, c, d, e, f] = jpeg.transform;
+  ctx.setTransform(a * scale, b * scale, c * scale, d * scale, e * scale, f * scale);
+  // PDF image space: the unit square, the image's first row at the top (y = 1).
+  ctx.transform(1 / image.width, 0, 0, -1 / image.height, 0, 1);
+  ctx.drawImage(image, 0, 0);
+  const bytes = await canvas.encode('jpeg', JPEG_QUALITY);
+  return {
+    image: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    mime: 'image/jpeg',
+    width,
+    height,
+  };
+}
+
+async function decoded(bytes: Uint8Array): Promise<Image> {
+  const image = new Image();
+  await new Promise<void>((resolve, reject) => {
+    image.onload = () => resolve();
+    image.onerror = (e: unknown) => reject(e instanceof Error ? e : new Error(String(e)));
+    image.src = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  });
+  return image;
+}
+
 type Drawable = Image | Canvas;
 
 /** Something drawImage takes: the file's own PNG/JPEG decoded, or the pixels put on a canvas. */
 async function toDrawable(raster: RasterImage): Promise<Drawable> {
-  if (raster.kind === 'encoded' && !isPgm(raster.bytes)) {
-    const image = new Image();
-    await new Promise<void>((resolve, reject) => {
-      image.onload = () => resolve();
-      image.onerror = (e: unknown) => reject(e instanceof Error ? e : new Error(String(e)));
-      image.src = Buffer.from(raster.bytes.buffer, raster.bytes.byteOffset, raster.bytes.byteLength);
-    });
-    return image;
-  }
+  if (raster.kind === 'encoded' && !isPgm(raster.bytes)) return decoded(raster.bytes);
   const { width, height } = raster;
   const [channels, data] =
     raster.kind === 'encoded'

@@ -106,4 +106,12 @@ export interface WorkerPort {
   kill(): void;
 }
 
-export type SpawnWorker = () => WorkerPort;
+/**
+ * What a worker process is for. `ocr`: loads Tesseract and runs every task. `light`: no Tesseract
+ * (it starts in a fraction of the time and memory) and runs everything but pages: opening files
+ * (probe) and drawing pages for the window (render), so neither waits for a recognition to end.
+ */
+export type WorkerRole = 'ocr' | 'light';
+
+/** Starts a worker process; `role` absent is `ocr`. */
+export type SpawnWorker = (role?: WorkerRole) => WorkerPort;

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { Word } from '../../shared/model.ts';
 import { toErrorInfo } from '../common/errors.ts';
 import { assertSameSource } from './sourceIdentity.ts';
-import type { ExportWireJob, SourceIdentity, WorkerReply, WorkerRequest } from './protocol.ts';
+import type { ExportWireJob, SourceIdentity, WorkerReply, WorkerRequest, WorkerRole } from './protocol.ts';
 import { probeFile } from './probe.ts';
 import { openDocument, type AnyDocument, type OpenedDocument } from './pdfDocument.ts';
 import { createRecognizer, type Recognizer } from './recognize.ts';
@@ -14,20 +14,22 @@ import type { Limits } from './ocrTypes.ts';
 
 /** How the worker talks to its host; the entry wires it to the process, tests to in-memory ports. */
 export interface WorkerIo {
+  /** `light`: no Tesseract is loaded and pages are refused (protocol.ts WorkerRole). Default `ocr`. */
+  role?: WorkerRole;
   send(reply: WorkerReply): void;
   onMessage(handler: (request: WorkerRequest) => void): void;
   exit(code: number): void;
 }
 
 /**
- * The worker's whole life: load Tesseract once, say ready, then run one task at a time until told
- * to shut down. The opened input stays open between pages of the same file (pages of one document
+ * The worker's whole life: load Tesseract once (not in a light helper), say ready, then run one
+ * task at a time until told to shut down. The opened input stays open between pages of the same file (pages of one document
  * tend to follow each other), and is reopened if the file changed on disk.
  */
 export async function runWorker(io: WorkerIo): Promise<void> {
-  let recognizer: Recognizer;
+  let recognizer: Recognizer | null = null;
   try {
-    recognizer = await createRecognizer();
+    if (io.role !== 'light') recognizer = await createRecognizer();
   } catch (error) {
     io.send({
       type: 'fatal',
@@ -68,6 +70,7 @@ export async function runWorker(io: WorkerIo): Promise<void> {
       case 'probe':
         return probeFile(m.path, m.limits);
       case 'page':
+        if (!recognizer) throw new Error('this helper process does not recognise pages');
         return ocrPage(await documentFor(m.path, m.limits, m.identity), m.pageNo, m.options, recognizer);
       case 'export':
         await closeOpen(); // the exporter reads the source itself
@@ -90,7 +93,7 @@ export async function runWorker(io: WorkerIo): Promise<void> {
   io.onMessage((m) => {
     if (m.type === 'shutdown') {
       void closeOpen()
-        .then(() => recognizer.terminate())
+        .then(() => recognizer?.terminate())
         .catch(() => undefined)
         .finally(() => io.exit(0));
       return;
@@ -101,7 +104,7 @@ export async function runWorker(io: WorkerIo): Promise<void> {
         io.send({ type: 'failed', id: m.id, error: toErrorInfo(error), rss: process.memoryUsage().rss }),
     );
   });
-  io.send({ type: 'ready', pid: process.pid, engine: recognizer.engine });
+  io.send({ type: 'ready', pid: process.pid, ...(recognizer ? { engine: recognizer.engine } : {}) });
 }
 
 function fromWire(job: ExportWireJob): ExportJob {

@@ -8,18 +8,28 @@ const EVERY_TASK: ReadonlySet<TaskType> = new Set<TaskType>(['probe', 'page', 'e
 
 export interface LocalPoolOptions extends Omit<PoolOptions, 'onWorkerExit' | 'onFatal'> {
   log: Logger;
+  /** For logs; default `local`. */
+  name?: string;
+  /** The tasks it takes; default every kind. */
+  accepts?: ReadonlySet<TaskType>;
   /** Workers cannot start at all (after several tries in a row). */
   onFatal: (error: ErrorInfo) => void;
 }
 
-/** The OCR worker processes on this machine, as an executor: one task per idle worker. */
+/**
+ * Worker processes on this machine, as an executor: one task per idle worker. The engine has two:
+ * the OCR workers, and a light helper (no Tesseract) that opens files and draws pages for the
+ * window while every OCR worker is busy.
+ */
 export class LocalPoolExecutor implements Executor {
-  readonly name = 'local';
-  readonly accepts = EVERY_TASK;
+  readonly name: string;
+  readonly accepts: ReadonlySet<TaskType>;
   readonly pool: Pool;
 
   constructor(options: LocalPoolOptions) {
-    const { log, onFatal, ...poolOptions } = options;
+    const { log, onFatal, name, accepts, ...poolOptions } = options;
+    this.name = name ?? 'local';
+    this.accepts = accepts ?? EVERY_TASK;
     this.pool = new Pool({
       ...poolOptions,
       onFatal: (error) => {
@@ -32,6 +42,7 @@ export class LocalPoolExecutor implements Executor {
           w.busy || (w.code !== 0 && w.reason?.message !== 'recycled') ? 'warn' : 'info',
           'worker.exit',
           {
+            executor: this.name,
             slot: w.slot,
             worker: w.pid,
             exitCode: w.code,
