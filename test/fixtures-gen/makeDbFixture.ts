@@ -3,7 +3,8 @@
  * with the current store code, holding documents and pages in every state a user can leave behind
  * (done, done with errors, failed, cancelled, paused, queued, one page mid-recognition, one
  * document never opened, a duplicate) plus settings, a watched folder with the files it took (from
- * schema 2) and an export batch (from schema 3). A new schema's rows belong here too: extend it
+ * schema 2) and an export batch (from schema 3), and the search index (from schema 4: pages indexed,
+ * one waiting for it). A new schema's rows belong here too: extend it
  * when you add a migration, then run it for the new schema.
  *
  * Run it ONCE per released schema, when that schema ships, and commit the file:
@@ -37,6 +38,7 @@ import {
   createExportBatch,
 } from '../../src/main/engine/store/exportTasks.ts';
 import { writeSettings } from '../../src/main/engine/settings.ts';
+import { indexChunk } from '../../src/main/engine/store/search.ts';
 import type { PageResult } from '../../src/shared/model.ts';
 
 const target = join(import.meta.dirname, '../fixtures/db', `schema-${SCHEMA_VERSION}.db`);
@@ -140,6 +142,10 @@ failPage(
 );
 t = claim();
 completeExport(db, t.docId, OWNER, ['/out/with-errors.txt'], tick());
+
+// The search index (schema 4 on) holds the pages recorded so far; running.pdf's page 1, recorded
+// below, stays queued for it, as when the app stops before its indexer comes round.
+while (indexChunk(db, 100).more);
 
 // probe-failed.pdf: not a PDF.
 t = claim();

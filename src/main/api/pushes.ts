@@ -3,12 +3,15 @@
  * busy queue sends at most one push of each kind per interval (rows of changed documents, the
  * queue's status, watched folders, export batches), whatever the number of changes behind it.
  */
-import type { ApiEvent, ApiEvents, QueueStatus } from '../../shared/api.ts';
+import type { ApiEvent, ApiEvents, QueueStatus, SearchIndexStatus } from '../../shared/api.ts';
 import type { Engine } from '../engine/engine.ts';
 import { Throughput } from './throughput.ts';
 
 /** Least time between two `watch.changed` pushes. */
 const WATCH_PUSH_MS = 1_000;
+
+/** Least time between two `search.changed` pushes while the index is catching up or being built. */
+const SEARCH_PUSH_MS = 1_000;
 
 /** Most rows one `document.changed` push carries; beyond that it says `truncated`. */
 const MAX_PUSHED_ROWS = 200;
@@ -36,6 +39,10 @@ export class Pushes {
   private lastWatchPush = -Infinity;
   private timer: NodeJS.Timeout | null = null;
   private watchTimer: NodeJS.Timeout | null = null;
+  /** The index's latest status not pushed yet. */
+  private search: SearchIndexStatus | null = null;
+  private lastSearchPush = -Infinity;
+  private searchTimer: NodeJS.Timeout | null = null;
   private readonly heartbeat: NodeJS.Timeout;
   private closed = false;
   private readonly detach: () => void;
@@ -55,18 +62,21 @@ export class Pushes {
       this.changed(e.docIds);
     };
     const onExport = (e: { batchId: number }): void => this.batchChanged(e.batchId);
+    const onSearch = (status: SearchIndexStatus): void => this.searchChanged(status);
     const events = engine.events;
     events.on('document', onDocument);
     events.on('page', onPage);
     events.on('idle', onIdle);
     events.on('export', onExport);
     events.on('watch', onWatch);
+    events.on('search', onSearch);
     this.detach = () => {
       events.off('document', onDocument);
       events.off('page', onPage);
       events.off('idle', onIdle);
       events.off('export', onExport);
       events.off('watch', onWatch);
+      events.off('search', onSearch);
     };
     this.heartbeat = setInterval(() => {
       if (engine.isOpen && engine.workers.busy > 0) this.changed();
@@ -109,6 +119,7 @@ export class Pushes {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.watchTimer) clearTimeout(this.watchTimer);
+    if (this.searchTimer) clearTimeout(this.searchTimer);
     clearInterval(this.heartbeat);
     this.detach();
     this.listeners.clear();
@@ -171,5 +182,23 @@ export class Pushes {
         WATCH_PUSH_MS - (now - this.lastWatchPush),
       );
     }
+  }
+
+  /**
+   * The index's progress: the latest status at most once a second while it moves, and at once when
+   * nothing is left to index (the window drops its "being built" note).
+   */
+  private searchChanged(status: SearchIndexStatus): void {
+    this.search = status;
+    if (this.searchTimer || this.closed) return;
+    const wait = status.pending === 0 ? 0 : Math.max(0, SEARCH_PUSH_MS - (this.clock() - this.lastSearchPush));
+    this.searchTimer = setTimeout(() => {
+      this.searchTimer = null;
+      const latest = this.search;
+      this.search = null;
+      if (!latest || this.closed || !this.engine.isOpen) return;
+      this.lastSearchPush = this.clock();
+      if (this.listeners.size > 0) this.emit('search.changed', latest);
+    }, wait);
   }
 }

@@ -22,6 +22,7 @@ import { queueHandlers } from './handlers/queue.ts';
 import { reviewHandlers } from './handlers/review.ts';
 import { exportHandlers } from './handlers/exports.ts';
 import { watchHandlers } from './handlers/watch.ts';
+import { searchHandlers } from './handlers/search.ts';
 
 export { ApiFailure } from './failure.ts';
 export type { ApiListener } from './pushes.ts';
@@ -60,6 +61,7 @@ export function createRouter(opts: RouterOptions): Router {
     ...reviewHandlers(context),
     ...exportHandlers(context),
     ...watchHandlers(context),
+    ...searchHandlers(context),
   };
   let closed = false;
 

@@ -152,6 +152,20 @@ export const schemas = {
   'watch.update': z.tuple([watchId, watchOptionsPatch]),
   'watch.remove': z.tuple([watchId]),
   'watch.rescan': z.tuple([watchId]),
+  // The query's own limits (length, terms) are checked by the search, which says so in words.
+  'search.query': z.tuple([
+    z
+      .object({
+        query: z.string().max(100_000),
+        folder: z.string().max(4096).optional(),
+        from: z.string().max(40).optional(),
+        to: z.string().max(40).optional(),
+        offset: z.number().int().min(0).max(1_000_000).optional(),
+        limit: z.number().int().min(1).max(100).optional(),
+      })
+      .strict(),
+  ]),
+  'search.status': noArgs,
 } satisfies Record<ApiMethod, z.ZodType<unknown[]>>;
 
 /**

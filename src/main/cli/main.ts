@@ -18,6 +18,7 @@ import {
 import { runCommand } from './run.ts';
 import { parsePort, serveCommand } from './serve.ts';
 import { statusCommand } from './status.ts';
+import { SEARCH_HELP, searchCommand } from './search.ts';
 import { diagnosticsCommand } from './diagnostics.ts';
 import { Engine } from '../engine/engine.ts';
 import { forkSpawner } from '../engine/spawnNode.ts';
@@ -30,6 +31,7 @@ Examples:
   bulk-ocr run letter.pdf --lang eng+fra          one file; outputs letter.ocr.pdf and letter.ocr.txt beside it
   bulk-ocr run ~/Scans --out ~/OCR --format txt   text only
   bulk-ocr status                                 what the queue holds, what failed and why
+  bulk-ocr search '"annual report" 2019'          the pages that match, best first (see search --help)
   bulk-ocr watch ~/Scans/inbox --out ~/Scans/OCR  OCR every scan that arrives there, until Ctrl-C
 
 The queue lives in a database (--db; by default the desktop app's own). Stop a run with Ctrl-C at any
@@ -208,6 +210,33 @@ function buildProgram(): Command {
     });
 
   program
+    .command('search')
+    .description('find pages by their text: words, "exact phrases", prefix*, -excluded, OR (see below)')
+    .argument('<query...>', 'what to look for (several arguments are joined with spaces)')
+    .option('-n, --limit <n>', 'pages to show, 1–100 (default: 20)')
+    .option('--offset <n>', 'skip this many (the next page of results)', '0')
+    .option('--folder <dir>', 'only files under this folder (any depth)')
+    .option('--from <date>', 'only files dated (last modified) on or after this day, YYYY-MM-DD')
+    .option('--to <date>', 'only files dated on or before this day, YYYY-MM-DD')
+    .option('--db <file>', `queue database (default: ${defaultDatabasePath()})`)
+    .option('--json', 'machine-readable output (hits as [start, end) offsets in each snippet)')
+    .addHelpText('after', SEARCH_HELP)
+    // `invoice -paid`: a word to leave out looks like an option; what is not one of ours is query.
+    .allowUnknownOption()
+    .action(async (query: string[], o: Record<string, string | boolean | undefined>) => {
+      process.exitCode = await searchCommand({
+        query: query.join(' '),
+        dbPath: (o.db as string | undefined) ?? defaultDatabasePath(),
+        json: o.json === true,
+        limit: parseCount(o.limit as string | undefined, '--limit', 20, 1, 100),
+        offset: parseCount(o.offset as string | undefined, '--offset', 0, 0, 1_000_000),
+        folder: o.folder as string | undefined,
+        from: o.from as string | undefined,
+        to: o.to as string | undefined,
+      });
+    });
+
+  program
     .command('diagnostics')
     .description(
       "versions, queue counts, recent errors, settings and the log's end, as JSON, to send with a problem report",
@@ -346,6 +375,20 @@ async function manageWatched(
   } finally {
     await engine.stop();
   }
+}
+
+function parseCount(
+  text: string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`${name} must be a whole number from ${min} to ${max}, not "${text}"`);
+  return n;
 }
 
 /** Runs the CLI; every failure becomes one line on stderr and an exit code, never a stack trace. */

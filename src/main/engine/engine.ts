@@ -36,6 +36,7 @@ import { Scheduler, type PagePreviewOutcome, type RenderRequest } from './schedu
 import { Announcer } from './announce.ts';
 import { QueueReader } from './queries.ts';
 import { writeSettings, workerCount } from './settings.ts';
+import { SearchIndexer } from './search/searchIndexer.ts';
 
 export type { PagePreviewOutcome } from './scheduler.ts';
 
@@ -68,6 +69,8 @@ export class Engine {
    */
   readonly watch: WatchService;
   readonly log: Logger;
+  /** Adds recorded pages to the search index in the background (and builds it after an upgrade). */
+  readonly searchIndex: SearchIndexer;
   private readonly owner = randomUUID();
   private readonly local: LocalPoolExecutor;
   private readonly helper: LocalPoolExecutor | null;
@@ -147,6 +150,12 @@ export class Engine {
       pid: process.pid,
       node: process.versions.node,
     });
+    this.searchIndex = new SearchIndexer({ db: this.db, events: this.events, log: this.log });
+    // A page recorded (by any executor) is queued for the index in the same transaction; the
+    // indexer adds it shortly, gathered with the others that finish meanwhile.
+    this.events.on('page', (e) => {
+      if (e.ok) this.searchIndex.pageRecorded();
+    });
     this.watch = new WatchService({
       db: this.db,
       events: this.events,
@@ -170,6 +179,7 @@ export class Engine {
     this.scheduler.start();
     this.helper?.start();
     this.local.start();
+    this.searchIndex.start();
     return { recovered: recovered.pages + recovered.documents + exports };
   }
 
@@ -181,6 +191,7 @@ export class Engine {
     this.scheduler.stop();
     await this.watch.stop();
     await Promise.all([this.local.close(), this.helper?.close()]);
+    await this.searchIndex.stop();
     releaseLeases(this.db, this.owner);
     releaseExportLeases(this.db, this.owner);
     releaseEngineLock(this.db, this.owner);

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { DocumentState, ErrorInfo, PageTimings } from '../../shared/model.ts';
+import type { SearchIndexStatus } from '../../shared/api.ts';
 
 /** What the engine pushes to its front ends. */
 export interface EngineEvents {
@@ -27,6 +28,8 @@ export interface EngineEvents {
   watch: [{ folderId: number; docIds: number[]; removed: boolean }];
   /** Something a watched folder has to say about a file or itself, in words (for logs and the CLI). */
   watchReport: [{ folderId: number; message: string; path: string | null }];
+  /** The search index moved on: pages added to it, or the build after an upgrade progressed. */
+  search: [SearchIndexStatus];
   /** Nothing is running and nothing is ready to run (the queue is drained, paused or waiting on backoff). */
   idle: [];
 }

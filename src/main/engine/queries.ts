@@ -3,7 +3,16 @@
  * the database, as methods over one connection. Front ends never import `store/*`: what they may
  * read is this list, and writes go through the Engine, which announces them.
  */
-import type { FailedPage, PageDetail, QueueListPage, QueueListQuery, Settings } from '../../shared/api.ts';
+import type {
+  FailedPage,
+  PageDetail,
+  QueueListPage,
+  QueueListQuery,
+  SearchIndexStatus,
+  SearchRequest,
+  SearchResults,
+  Settings,
+} from '../../shared/api.ts';
 import type { ExportBatch, ExportItem } from '../../shared/exports.ts';
 import type { DocumentRow, LowConfidencePage, QueueCounts } from '../../shared/model.ts';
 import { closeDatabase, openDatabase, type Db } from './store/db.ts';
@@ -19,6 +28,7 @@ import { failedPages, lowConfidencePages, pageDetail, pageGeometry } from './sto
 import { exportableIds, exportBatch, exportedFiles, failedExports } from './store/exportTasks.ts';
 import { engineLockHolder } from './store/lock.ts';
 import { readSettings } from './settings.ts';
+import { searchIndexStatus, searchPages } from './store/search.ts';
 import { buildDiagnostics, versions, type DiagnosticsInput } from './diagnostics.ts';
 
 export class QueueReader {
@@ -91,6 +101,16 @@ export class QueueReader {
   /** Files the export dialog wrote for a document. */
   exportedFiles(docId: number): string[] {
     return exportedFiles(this.db, docId);
+  }
+
+  // ── Search ───────────────────────────────────────────────────────────────────
+  /** Full-text search over the recognised pages: what the index holds so far (see `searchStatus`). */
+  search(request: SearchRequest): SearchResults {
+    return searchPages(this.db, request);
+  }
+  /** Pages waiting for the index, and the build after an upgrade. */
+  searchStatus(): SearchIndexStatus {
+    return searchIndexStatus(this.db);
   }
 
   // ── The installation ─────────────────────────────────────────────────────────

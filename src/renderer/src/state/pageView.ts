@@ -4,6 +4,8 @@ import type { PageDetail } from '../../../shared/api.ts';
 import type { Word } from '../../../shared/model.ts';
 import { call, isDesktop } from '../api/client.ts';
 import { PAGE_IMAGE_PATH } from '../../../shared/api.ts';
+import { parseSearch, type ParsedSearch } from '../../../shared/searchSyntax.ts';
+import { matchingWords } from '../../../shared/searchMatch.ts';
 
 interface PageViewStore {
   target: { docId: number; pageNo: number } | null;
@@ -13,7 +15,12 @@ interface PageViewStore {
   error: string | null;
   /** Index into `detail.words` of the word clicked. */
   selected: number | null;
-  open: (docId: number, pageNo: number) => void;
+  /** The search the page was opened from: its words are highlighted, on this page and the next ones flipped to. */
+  highlight: ParsedSearch | null;
+  /** Indices into `detail.words` of the words the search matches. */
+  hits: ReadonlySet<number>;
+  /** Opens a page; with a search query, the words it matches are highlighted. */
+  open: (docId: number, pageNo: number, query?: string) => void;
   close: () => void;
   select: (index: number | null) => void;
 }
@@ -31,8 +38,18 @@ export const usePageView = create<PageViewStore>()((set, get) => ({
   imageError: null,
   error: null,
   selected: null,
-  open: (docId, pageNo) => {
+  highlight: null,
+  hits: new Set(),
+  open: (docId, pageNo, query) => {
     releaseImage();
+    // Flipping pages keeps the search; opening from elsewhere (the review list) clears it.
+    const parsed = query === undefined ? null : parseSearch(query);
+    const highlight =
+      query === undefined && get().target?.docId === docId
+        ? get().highlight
+        : parsed?.ok
+          ? parsed.query
+          : null;
     set({
       target: { docId, pageNo },
       detail: null,
@@ -40,10 +57,24 @@ export const usePageView = create<PageViewStore>()((set, get) => ({
       imageError: null,
       error: null,
       selected: null,
+      highlight,
+      hits: new Set(),
     });
     const still = () => get().target?.docId === docId && get().target?.pageNo === pageNo;
     call('review.page', docId, pageNo).then(
-      (detail) => still() && set({ detail }),
+      (detail) =>
+        still() &&
+        set({
+          detail,
+          hits: new Set(
+            highlight
+              ? matchingWords(
+                  detail.words.map((w) => w.text),
+                  highlight,
+                )
+              : [],
+          ),
+        }),
       (e: unknown) => still() && set({ error: e instanceof Error ? e.message : String(e) }),
     );
     loadImage(docId, pageNo).then(
@@ -56,7 +87,16 @@ export const usePageView = create<PageViewStore>()((set, get) => ({
   },
   close: () => {
     releaseImage();
-    set({ target: null, detail: null, imageUrl: null, imageError: null, error: null, selected: null });
+    set({
+      target: null,
+      detail: null,
+      imageUrl: null,
+      imageError: null,
+      error: null,
+      selected: null,
+      highlight: null,
+      hits: new Set(),
+    });
   },
   select: (selected) => set({ selected }),
 }));

@@ -10,6 +10,7 @@ import { useStatus } from './status.ts';
 import { useSettings } from './settings.ts';
 import { useExport } from './exportDialog.ts';
 import { useWatch } from './watch.ts';
+import { useSearch } from './search.ts';
 
 const FAILED = new Set(['failed', 'done-with-errors']);
 
@@ -42,6 +43,10 @@ export function startSubscriptions(): () => void {
       .getState()
       .refresh()
       .catch(() => {});
+    call('search.status').then(
+      (index) => useSearch.setState({ index }),
+      () => {},
+    );
   };
   const offs = [
     onConnection((connection) => {
@@ -66,6 +71,7 @@ export function startSubscriptions(): () => void {
         refreshReview();
     }),
     on('watch.changed', ({ folders }) => useWatch.setState({ folders })),
+    on('search.changed', (index) => useSearch.setState({ index })),
     on('export.changed', ({ batchIds }) => {
       refreshReview();
       const exp = useExport.getState();

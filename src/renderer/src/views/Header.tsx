@@ -6,6 +6,7 @@ import { useQueue } from '../state/queue.ts';
 import { useSettings } from '../state/settings.ts';
 import { useExport } from '../state/exportDialog.ts';
 import { UploadButton } from './DropTarget.tsx';
+import { SearchBox } from './SearchBox.tsx';
 
 /** Title, connection, "Add folder…", export of everything done, the global pause and settings. */
 export function Header() {
@@ -30,6 +31,7 @@ export function Header() {
           {connection === 'open' ? 'Connected' : connection === 'forbidden' ? 'Access denied' : 'Connecting…'}
         </span>
       </div>
+      <SearchBox />
       <div className="header-actions">
         <AddFolder />
         <UploadButton />

@@ -1,15 +1,24 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { Modal } from '../components/Modal.tsx';
 import { RevealButton } from '../components/RevealButton.tsx';
 import { boxPercent, confidenceBand, usePageView } from '../state/pageView.ts';
 import { fileName } from './format.ts';
+import { MarkedText } from './MarkedText.tsx';
 
 /**
  * The page view: the page's picture with every recognised word boxed and coloured by confidence,
- * the text beside it; a click on a box shows that word and its confidence.
+ * the text beside it; a click on a box shows that word and its confidence. Opened from a search,
+ * the words it matches are highlighted on the picture and in the text, and the first is scrolled to.
  */
 export function PageView() {
-  const { target, detail, imageUrl, imageError, error, selected, open, close, select } = usePageView();
+  const { target, detail, imageUrl, imageError, error, selected, highlight, hits, open, close, select } =
+    usePageView();
+  const canvas = useRef<HTMLDivElement>(null);
+  // The first hit in view once both the words and the picture are there.
+  useEffect(() => {
+    if (hits.size === 0 || !imageUrl) return;
+    canvas.current?.querySelector('.word-box.hit')?.scrollIntoView({ block: 'center' });
+  }, [hits, imageUrl]);
   // Arrow keys flip pages.
   useEffect(() => {
     if (!detail) return;
@@ -43,6 +52,15 @@ export function PageView() {
           >
             Next ›
           </button>
+          {highlight && detail && (
+            <span className="page-hits" role="status">
+              {hits.size > 0
+                ? `${hits.size} matching word${hits.size === 1 ? '' : 's'} highlighted`
+                : detail.width > 0
+                  ? 'No matching word on this page'
+                  : 'Matches are marked in the text'}
+            </span>
+          )}
           {detail && (
             <span className="muted page-meta">
               {detail.source === 'text-layer'
@@ -71,7 +89,7 @@ export function PageView() {
             ) : !imageUrl ? (
               <p className="muted page-loading">Rendering the page…</p>
             ) : (
-              <div className="page-canvas">
+              <div className="page-canvas" ref={canvas}>
                 <img src={imageUrl} alt={`Page ${target.pageNo}`} draggable={false} />
                 {detail &&
                   detail.width > 0 &&
@@ -81,7 +99,7 @@ export function PageView() {
                       <button
                         key={i}
                         type="button"
-                        className={`word-box ${confidenceBand(w.confidence)}${i === selected ? ' selected' : ''}`}
+                        className={`word-box ${confidenceBand(w.confidence)}${hits.has(i) ? ' hit' : ''}${i === selected ? ' selected' : ''}`}
                         style={{
                           left: `${b.left}%`,
                           top: `${b.top}%`,
@@ -90,6 +108,7 @@ export function PageView() {
                         }}
                         aria-label={`${w.text} ${Math.round(w.confidence)}%`}
                         data-testid="word-box"
+                        data-hit={hits.has(i) ? 'true' : undefined}
                         onClick={() => select(i)}
                       />
                     );
@@ -109,7 +128,17 @@ export function PageView() {
                 <span className="muted">Click a box on the page to see its word and confidence.</span>
               )}
             </div>
-            <pre className="page-text">{detail ? detail.text || '(no text on this page)' : ''}</pre>
+            <pre className="page-text">
+              {detail ? (
+                detail.text ? (
+                  <MarkedText text={detail.text} query={highlight} />
+                ) : (
+                  '(no text on this page)'
+                )
+              ) : (
+                ''
+              )}
+            </pre>
           </aside>
         </div>
       </div>

@@ -1,0 +1,164 @@
+/**
+ * Keeps the search index up to date from inside the engine's process, without holding it up:
+ * pages recorded since the last round, and after an upgrade every page recognised before it, are
+ * added in chunks of ~15 ms (one transaction each, store/search.ts `indexChunk`) with the event
+ * loop free between them, so workers' results, claims and the window's calls are served at once.
+ *
+ * A recorded page is only queued (by trigger, in the transaction that records it); it is indexed
+ * a moment later, gathered with the pages that finished meanwhile. An upgrade's build runs at half
+ * duty (a chunk, then a pause as long) so OCR keeps most of the machine. Everything is in the
+ * database: killed mid-way, the next start carries on from the last chunk committed.
+ */
+import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
+import type { SearchIndexStatus } from '../../../shared/api.ts';
+import type { Db } from '../store/db.ts';
+import { indexChunk, searchIndexStatus, searchQueueLength } from '../store/search.ts';
+import type { EngineEmitter } from '../events.ts';
+import type { Logger } from '../log/logger.ts';
+
+export interface SearchIndexerOptions {
+  db: Db;
+  events: EngineEmitter;
+  log: Logger;
+  /** Most time one chunk holds the engine's thread (default 15 ms). */
+  chunkMs?: number;
+  /** After a page is recorded, wait this long for others to join its chunk (default 200 ms). */
+  gatherMs?: number;
+  /** Least time between two progress events (default 500 ms). */
+  progressMs?: number;
+}
+
+/** After a failed chunk (a full disk…), the next try waits this long. */
+const RETRY_MS = 10_000;
+
+export class SearchIndexer {
+  private readonly db: Db;
+  private readonly events: EngineEmitter;
+  private readonly log: Logger;
+  private readonly chunkMs: number;
+  private readonly gatherMs: number;
+  private readonly progressMs: number;
+  private running: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = true;
+  private lastProgress = 0;
+  private buildStarted: { at: number; done: number } | null = null;
+
+  constructor(opts: SearchIndexerOptions) {
+    this.db = opts.db;
+    this.events = opts.events;
+    this.log = opts.log;
+    this.chunkMs = opts.chunkMs ?? 15;
+    this.gatherMs = opts.gatherMs ?? 200;
+    this.progressMs = opts.progressMs ?? 500;
+  }
+
+  /** Starts working through whatever is waiting (a build after an upgrade, pages left by a crash). */
+  start(): void {
+    this.stopped = false;
+    const s = this.status();
+    if (s.building) {
+      this.buildStarted = { at: performance.now(), done: s.building.done };
+      this.log.info('search.build', { examined: s.building.done, of: s.building.total });
+    }
+    if (s.pending > 0) this.kick(0);
+  }
+
+  /** A page was recorded: index it (with the others that finish meanwhile) shortly. */
+  pageRecorded(): void {
+    if (!this.stopped) this.kick(this.gatherMs);
+  }
+
+  status(): SearchIndexStatus {
+    return searchIndexStatus(this.db);
+  }
+
+  /**
+   * Stops after the chunk under way; then, within `drainMs`, indexes what recent pages are still
+   * waiting, so a run that ends leaves its pages searchable. What does not fit waits for next time.
+   */
+  async stop(drainMs = 2_000): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+    if (!this.db.open) return;
+    const until = performance.now() + drainMs;
+    try {
+      while (performance.now() < until) {
+        if (searchQueueLength(this.db) === 0) break;
+        indexChunk(this.db, Math.min(this.chunkMs * 4, until - performance.now()));
+      }
+    } catch (error) {
+      this.log.warn('search.index.failed', { message: (error as Error).message });
+    }
+  }
+
+  /** Resolves when nothing is waiting to be indexed (tests). */
+  async idle(): Promise<void> {
+    while (!this.stopped && this.db.open && this.status().pending > 0) {
+      this.kick(0);
+      await (this.running ?? sleep(this.chunkMs));
+    }
+  }
+
+  /**
+   * Indexes everything waiting, at full speed, for a host that does nothing else meanwhile
+   * (`bulk-ocr search` with no engine running). Reports progress after each chunk; stops early when
+   * `cancelled()` says so (what was indexed is kept). True when nothing is left.
+   */
+  async catchUp(onProgress: (status: SearchIndexStatus) => void, cancelled: () => boolean): Promise<boolean> {
+    for (;;) {
+      if (cancelled() || !this.db.open) return false;
+      const { more } = indexChunk(this.db, this.chunkMs * 4);
+      onProgress(this.status());
+      if (!more) return true;
+      await yieldToLoop();
+    }
+  }
+
+  private kick(delayMs: number): void {
+    if (this.running || this.timer || this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.work().finally(() => {
+        this.running = null;
+      });
+    }, delayMs);
+  }
+
+  private async work(): Promise<void> {
+    while (!this.stopped && this.db.open) {
+      let more: boolean;
+      try {
+        more = indexChunk(this.db, this.chunkMs).more;
+      } catch (error) {
+        if (!this.db.open) return;
+        this.log.warn('search.index.failed', { message: (error as Error).message });
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          this.kick(0);
+        }, RETRY_MS);
+        this.timer.unref();
+        return;
+      }
+      const status = this.status();
+      this.progress(status, more);
+      if (!more) return;
+      // An upgrade's build leaves the thread free half the time; recent pages go straight on.
+      if (status.building) await sleep(this.chunkMs);
+      else await yieldToLoop();
+    }
+  }
+
+  private progress(status: SearchIndexStatus, more: boolean): void {
+    const now = performance.now();
+    if (more && now - this.lastProgress < this.progressMs) return;
+    this.lastProgress = now;
+    if (this.buildStarted && !status.building) {
+      this.log.info('search.built', { seconds: Math.round((now - this.buildStarted.at) / 1000) });
+      this.buildStarted = null;
+    }
+    this.events.emit('search', status);
+  }
+}

@@ -1,0 +1,127 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CORPUS, tempDir } from '../helpers/engineRun.ts';
+import { searchIndexProblems } from '../../src/main/engine/store/search.ts';
+
+/**
+ * Search over real OCR, through the command line: `bulk-ocr run` is killed with SIGKILL mid-run
+ * (the index must hold exactly the pages recorded, or have them queued), run again to the end,
+ * and `bulk-ocr search` then finds a phrase of page 7 of the 20-page report as its first hit,
+ * with the page and a snippet that marks it; case does not matter; pages that kept their own text
+ * layer are found too.
+ */
+const BIN = resolve(import.meta.dirname, '../../bin/bulk-ocr.js');
+const work = tempDir('search');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface JsonHit {
+  file: string;
+  page: number;
+  snippet: string;
+  hits: [number, number][];
+}
+interface JsonResults {
+  total: number;
+  problem: string | null;
+  hits: JsonHit[];
+  index: { pending: number; building: unknown };
+}
+
+function search(db: string, ...args: string[]): { status: number | null; out: JsonResults; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, 'search', ...args, '--db', db, '--json'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: r.status, out: JSON.parse(r.stdout) as JsonResults, stderr: r.stderr };
+}
+
+const marked = (h: JsonHit): string[] => h.hits.map(([s, e]) => h.snippet.slice(s, e));
+const name = (h: JsonHit): string => h.file.split('/').pop()!;
+
+function donePages(db: string): number {
+  if (!existsSync(db)) return 0;
+  const conn = new Database(db, { readonly: true });
+  try {
+    return (conn.prepare(`SELECT count(*) AS n FROM pages WHERE state = 'done'`).get() as { n: number }).n;
+  } catch {
+    return 0; // not migrated yet
+  } finally {
+    conn.close();
+  }
+}
+
+describe('search over real OCR', () => {
+  it('finds a phrase of page 7 first, with its snippet, after a SIGKILL mid-run and a rerun', async () => {
+    const input = join(work, 'in');
+    const out = join(work, 'out');
+    const db = join(work, 'queue.db');
+    mkdirSync(input);
+    for (const f of ['s03-report-20p.pdf', 's11-mixed-3p.pdf'])
+      copyFileSync(join(CORPUS, 'synthetic', f), join(input, f));
+
+    const child = spawn(process.execPath, [BIN, 'run', input, '--out', out, '--db', db], {
+      stdio: 'ignore',
+      detached: true,
+    });
+    const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, signal) => r(signal)));
+    for (let i = 0; i < 1_200 && donePages(db) < 5; i++) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+
+    // Killed between any two statements: every recorded page is in the index or queued for it
+    // (same transaction), and nothing else is in it.
+    const raw = new Database(db);
+    try {
+      const done = (
+        raw.prepare(`SELECT count(*) AS n FROM pages WHERE state = 'done'`).get() as { n: number }
+      ).n;
+      expect(done).toBeGreaterThanOrEqual(5);
+      expect(done).toBeLessThan(23);
+      expect(searchIndexProblems(raw)).toEqual({ missing: [], extra: [] });
+    } finally {
+      raw.close();
+    }
+
+    const again = spawnSync(process.execPath, [BIN, 'run', input, '--out', out, '--db', db], {
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
+    expect(again.status, again.stderr).toBe(0);
+
+    // A run that ends leaves its pages searchable: nothing waits, nothing to add first.
+    const phrase = search(db, '"vehicles rose from 386 to 2830"');
+    expect(phrase.status, phrase.stderr).toBe(0);
+    expect(phrase.stderr).not.toMatch(/Adding/);
+    expect(phrase.out.index).toEqual({ pending: 0, building: null });
+    expect(phrase.out.hits.length).toBe(1);
+    expect(name(phrase.out.hits[0])).toBe('s03-report-20p.pdf');
+    expect(phrase.out.hits[0].page).toBe(7);
+    expect(marked(phrase.out.hits[0])).toEqual(['vehicles rose from 386 to 2830']);
+
+    // Words anywhere on the page, in any case, ranked: page 7 has all three, and comes first.
+    const words = search(db, 'QUOTE', 'Reference', '11819');
+    expect(words.out.hits[0]).toMatchObject({ page: 7 });
+    expect(name(words.out.hits[0])).toBe('s03-report-20p.pdf');
+    expect(marked(words.out.hits[0]).map((m) => m.toLowerCase())).toEqual(
+      expect.arrayContaining(['quote', 'reference', '11819']),
+    );
+
+    // (Accents: Tesseract reads this page's "Søren Lindström" as "Sgren Lindstrém", so folding is
+    // shown on the letter in test/e2e/search.test.ts and on given texts in test/unit/search-store.)
+
+    // A page whose own text layer was kept (s11 page 1) is indexed like a recognised one.
+    const layer = search(db, '"temporary invoice costs"');
+    expect(layer.out.hits.map((h) => `${name(h)}:${h.page}`)).toEqual(['s11-mixed-3p.pdf:1']);
+
+    const conn = new Database(db, { readonly: true });
+    try {
+      expect(searchIndexProblems(conn)).toEqual({ missing: [], extra: [] });
+      expect(conn.prepare(`SELECT count(*) AS n FROM page_search_docsize`).get()).toEqual({ n: 23 });
+    } finally {
+      conn.close();
+    }
+  });
+});
