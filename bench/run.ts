@@ -12,6 +12,10 @@
  *   npm run bench -- --skip-quality    without it
  *   npm run bench -- --rounds 5        ours and native tesseract back to back 5 times (default 3)
  *   npm run bench -- --page-view-only  only the page view's picture time on a busy queue (bench/out/RESULTS.page-view.md)
+ *   npm run bench -- --search          also the search section: 1,000,000 pages indexed, queries,
+ *                                      claim + complete while indexing (~20 min more; 100,000 with --quick)
+ *   npm run bench -- --search-only     only that section (bench/out/RESULTS.search.md)
+ *   npm run bench -- --search-pages N  pages for the search section
  *
  * Outputs (databases, texts, rasters, generated PDFs) go to bench/out/ (git-ignored).
  */
@@ -49,6 +53,7 @@ import type { OcrOptions } from '../src/shared/model.ts';
 import { probeFile } from '../src/main/worker/probe.ts';
 import { BENCH_DIR, freshDir, have, log, OUT_DIR } from './lib/util.ts';
 import { pageViewTargets, renderPageView, runPageViewBench } from './lib/pageView.ts';
+import { renderSearch, runSearchChild, searchTargets, type SearchBenchResult } from './lib/searchReport.ts';
 
 const { values } = parseArgs({
   options: {
@@ -59,6 +64,9 @@ const { values } = parseArgs({
     'skip-quality': { type: 'boolean', default: false },
     rounds: { type: 'string' },
     'page-view-only': { type: 'boolean', default: false },
+    search: { type: 'boolean', default: false },
+    'search-only': { type: 'boolean', default: false },
+    'search-pages': { type: 'string' },
   },
 });
 const quick = values.quick === true;
@@ -119,9 +127,31 @@ async function qualityRun(): Promise<QualityResults> {
 const BORN_DIGITAL_PAGES = quick ? 100 : 1_000;
 const QUEUE_DOCS = quick ? 10_000 : 100_000;
 const QUEUE_PAGES = quick ? 200 : 2_000;
+const searchOnly = values['search-only'] === true;
+const withSearch = searchOnly || values.search === true;
+const SEARCH_PAGES = Number(values['search-pages'] ?? (quick ? 100_000 : 1_000_000));
+if (!Number.isInteger(SEARCH_PAGES) || SEARCH_PAGES < 1_000)
+  throw new Error(`--search-pages must be a whole number of at least 1000, not ${values['search-pages']}`);
+
+/** The search section (bench/lib/searchChild.ts): no OCR, its own process and database. */
+async function searchRun(): Promise<SearchBenchResult> {
+  log(`search: ${SEARCH_PAGES.toLocaleString('en')} pages generated, indexed and queried (separate process)…`);
+  const r = await runSearchChild(SEARCH_PAGES, path.join(OUT_DIR, 'search', 'queue.db'));
+  log(`search: query p95 ${r.queryAll.p95.toFixed(1)} ms, claim + complete p99 ${r.hotPath.claimComplete.p99.toFixed(3)} ms`);
+  return r;
+}
 
 async function main(): Promise<void> {
   const started = performance.now();
+  if (searchOnly) {
+    const search = await searchRun();
+    const targets = searchTargets(search);
+    const reportPath = path.join(OUT_DIR, 'RESULTS.search.md');
+    writeFileSync(reportPath, `# Search (bench --search-only)\n\n${renderSearch(search)}`);
+    writeFileSync(path.join(OUT_DIR, 'results.search.json'), JSON.stringify(search, null, 1));
+    printTargets(targets, reportPath, started);
+    return;
+  }
   if (qualityOnly) {
     const quality = await qualityRun();
     const targets = qualityTargets(quality);
@@ -347,6 +377,7 @@ async function main(): Promise<void> {
     queue,
   };
   const quality = skipQuality ? null : await qualityRun();
+  const search = withSearch ? await searchRun() : null;
   log('page view on a busy queue…');
   const pageView = await runPageViewBench(
     files.map((f) => f.path),
@@ -358,11 +389,13 @@ async function main(): Promise<void> {
     ...evaluateTargets(results),
     ...(quality ? qualityTargets(quality) : []),
     ...pageViewTargets(pageView),
+    ...(search ? searchTargets(search) : []),
   ];
   const md =
     renderReport(results, targets) +
     (quality ? `\n${renderQuality(quality)}` : '') +
-    `\n${renderPageView(pageView)}`;
+    `\n${renderPageView(pageView)}` +
+    (search ? `\n${renderSearch(search)}` : '');
   const reportPath = quick ? path.join(OUT_DIR, 'RESULTS.quick.md') : path.join(BENCH_DIR, 'RESULTS.md');
   writeFileSync(reportPath, md);
   writeFileSync(

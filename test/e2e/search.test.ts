@@ -1,12 +1,14 @@
 /**
  * Search in the window, end to end: `bulk-ocr serve` OCRs two documents, then the search box finds
  * their pages as the user types, ↑/↓ move through the hits, Enter opens the page view at that
- * page with the matching words' boxes highlighted. The screenshots go into docs/ (docs/search.md).
+ * page with the matching words' boxes highlighted. Its screenshots (test-results/) are the ones in
+ * docs/screenshots/ when run with BULK_OCR_SCREENSHOTS=docs (`npm run screenshots`).
  */
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { repo, startServe, startBrowser, type Served } from './serve.ts';
+import { repo, screenshotDir, startServe, startBrowser, type Served } from './serve.ts';
 
 const OCR_TIMEOUT = 120_000;
 let browser: Browser;
@@ -22,6 +24,15 @@ afterEach(async () => {
   await served?.stop();
   served = null;
 });
+
+/** A screenshot in test-results/, and in docs/screenshots/ when asked for. */
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
+  if (process.env.BULK_OCR_SCREENSHOTS === 'docs') {
+    mkdirSync(join(repo, 'docs/screenshots'), { recursive: true });
+    copyFileSync(join(screenshotDir, `${name}.png`), join(repo, 'docs/screenshots', `${name}.png`));
+  }
+}
 
 const stateOf = (page: Page, name: string, state: string) =>
   page.locator(`[role=row][data-state="${state}"]`, { hasText: name });
@@ -60,7 +71,7 @@ describe('searching from the window', () => {
     await expect.poll(() => options.nth(2).getAttribute('aria-selected')).toBe('true');
     await box.press('ArrowUp');
     await expect.poll(() => options.nth(1).getAttribute('aria-selected')).toBe('true');
-    await page.screenshot({ path: join(repo, 'docs/search-results.png') });
+    await shot(page, 'search-results');
 
     // A phrase, and an accent that does not matter (Tesseract reads the letter's "François" as
     // "Francois"): the letter's page 1, opened with Enter.
@@ -93,7 +104,7 @@ describe('searching from the window', () => {
     const marked = await dialog.locator('.page-text mark').allTextContents();
     expect(marked.slice(0, 2)).toEqual(['temporary', 'bridge']);
     expect(marked.length).toBe(labels.length);
-    await page.screenshot({ path: join(repo, 'docs/search-page-view.png') });
+    await shot(page, 'search-page-view');
 
     // Escape closes the page; the hits are still there for the next one.
     await page.keyboard.press('Escape');

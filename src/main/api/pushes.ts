@@ -191,7 +191,8 @@ export class Pushes {
   private searchChanged(status: SearchIndexStatus): void {
     this.search = status;
     if (this.searchTimer || this.closed) return;
-    const wait = status.pending === 0 ? 0 : Math.max(0, SEARCH_PUSH_MS - (this.clock() - this.lastSearchPush));
+    const wait =
+      status.pending === 0 ? 0 : Math.max(0, SEARCH_PUSH_MS - (this.clock() - this.lastSearchPush));
     this.searchTimer = setTimeout(() => {
       this.searchTimer = null;
       const latest = this.search;

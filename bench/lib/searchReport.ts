@@ -1,0 +1,141 @@
+/**
+ * The search benchmark's results (bench/lib/searchChild.ts): its targets and its section of the
+ * report. Run by `npm run bench -- --search` (with the rest) or `--search-only`.
+ */
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import type { Target } from './report.ts';
+import { BENCH_DIR, fmt, freshDir } from './util.ts';
+
+interface Stats {
+  n: number;
+  median: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+/** What bench/lib/searchChild.ts prints. */
+export interface SearchBenchResult {
+  pages: number;
+  indexedPages: number;
+  generateMs: number;
+  backupMs: number;
+  migrationMs: number;
+  buildMs: number;
+  builtPages: number;
+  loadAverage: number[];
+  chunk: Stats;
+  chunkPages: Stats;
+  hotPath: { claimComplete: Stats; chunk: Stats };
+  queries: {
+    kind: string;
+    query: string;
+    ms: number[];
+    cpuMs: number[];
+    median: number;
+    total: number;
+    totalExact: boolean;
+    order: string;
+  }[];
+  queryAll: Stats;
+  queryAllCpu: Stats;
+  indexBytes: number;
+  indexBytesPerPage: number;
+  pagesTableBytes: number;
+  dbFileBytes: number;
+}
+
+export function runSearchChild(pages: number, dbPath: string): Promise<SearchBenchResult> {
+  freshDir(path.dirname(dbPath));
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(BENCH_DIR, 'lib', 'searchChild.ts'), ['--pages', String(pages), '--db', dbPath], {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`search benchmark exited with ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop()!) as SearchBenchResult);
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  });
+}
+
+export function searchTargets(r: SearchBenchResult): Target[] {
+  const status = (ok: boolean): Target['status'] => (ok ? 'PASS' : 'MISS');
+  const pages = r.pages.toLocaleString('en');
+  return [
+    {
+      name: `search: query p95 over ${r.queries.length} realistic queries, ${pages} pages indexed`,
+      target: '< 50 ms',
+      measured: `${fmt(r.queryAll.p95, 1)} ms (median ${fmt(r.queryAll.median, 1)} ms)`,
+      status: status(r.queryAll.p95 < 50),
+    },
+    {
+      name: 'search: claim + complete a page p99 while the index is built',
+      target: '< 1 ms',
+      measured: `${fmt(r.hotPath.claimComplete.p99, 3)} ms (median ${fmt(r.hotPath.claimComplete.median, 3)} ms)`,
+      status: status(r.hotPath.claimComplete.p99 < 1),
+    },
+    {
+      name: 'search: index size per page (~2,000 characters)',
+      target: 'reported',
+      measured: `${fmt(r.indexBytesPerPage / 1024, 2)} KB`,
+      status: 'n/a',
+    },
+  ];
+}
+
+export function renderSearch(r: SearchBenchResult): string {
+  const L: string[] = [];
+  const mb = (b: number): string => `${fmt(b / 2 ** 20, 0)} MB`;
+  L.push('## Search');
+  L.push('');
+  L.push(
+    `A queue database of the version before search, holding ${r.pages.toLocaleString('en')} recognised pages of generated ` +
+      'OCR-like text (~2,000 characters each, Zipf-distributed words over a 150,000-word vocabulary, numbers, codes, ' +
+      'accented names, misreadings: bench/lib/ocrText.ts), is upgraded and indexed the way the engine does it, in ' +
+      `chunks of ~15 ms; half-way through, 2,000 pages are claimed and completed between chunks. Then ${r.queries.length} ` +
+      'queries run 5 times each through the same call the window and `bulk-ocr search` use (count, rank, rows, snippets). ' +
+      `Load average at the end: ${r.loadAverage.map((l) => l.toFixed(1)).join(' ')}.`,
+  );
+  L.push('');
+  L.push('| measure | value |');
+  L.push('| --- | --- |');
+  L.push(`| migration (creates the index; independent of the number of pages) | ${fmt(r.migrationMs, 1)} ms |`);
+  L.push(`| safety copy before the migration (every upgrade makes one) | ${fmt(r.backupMs / 1000, 1)} s |`);
+  L.push(
+    `| index build, engine's chunks | ${fmt(r.buildMs / 1000, 0)} s (${fmt(r.builtPages / (r.buildMs / 1000), 0)} pages/s, at full duty) |`,
+  );
+  L.push(
+    `| one chunk (the longest a worker's result waits) | median ${fmt(r.chunk.median, 1)} ms, p99 ${fmt(r.chunk.p99, 1)} ms, max ${fmt(r.chunk.max, 1)} ms; ${fmt(r.chunkPages.median, 0)} pages |`,
+  );
+  L.push(
+    `| **claim + complete a page while indexing** | **median ${fmt(r.hotPath.claimComplete.median, 3)} ms, p99 ${fmt(r.hotPath.claimComplete.p99, 3)} ms** (${r.hotPath.claimComplete.n} pages) |`,
+  );
+  L.push(
+    `| **query, all runs** | **median ${fmt(r.queryAll.median, 1)} ms, p95 ${fmt(r.queryAll.p95, 1)} ms**, max ${fmt(r.queryAll.max, 1)} ms (CPU: median ${fmt(r.queryAllCpu.median, 1)}, p95 ${fmt(r.queryAllCpu.p95, 1)} ms) |`,
+  );
+  L.push(
+    `| index size | ${mb(r.indexBytes)}: **${fmt(r.indexBytesPerPage, 0)} bytes per page** (the page text itself: ${mb(r.pagesTableBytes)} in \`pages\`) |`,
+  );
+  L.push(`| database file | ${mb(r.dbFileBytes)} |`);
+  L.push('');
+  L.push('| query | kind | pages matching | order | median ms | max ms | CPU median ms |');
+  L.push('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const q of r.queries) {
+    const sorted = [...q.ms].sort((a, b) => a - b);
+    const cpu = [...q.cpuMs].sort((a, b) => a - b);
+    L.push(
+      `| \`${q.query.replace(/\|/g, '\\|')}\` | ${q.kind} | ${q.totalExact ? q.total.toLocaleString('en') : `> ${q.total.toLocaleString('en')}`} | ${q.order} | ${fmt(sorted[Math.floor(sorted.length / 2)], 1)} | ${fmt(sorted[sorted.length - 1], 1)} | ${fmt(cpu[Math.floor(cpu.length / 2)], 1)} |`,
+    );
+  }
+  L.push('');
+  return L.join('\n');
+}
