@@ -135,9 +135,13 @@ if (!Number.isInteger(SEARCH_PAGES) || SEARCH_PAGES < 1_000)
 
 /** The search section (bench/lib/searchChild.ts): no OCR, its own process and database. */
 async function searchRun(): Promise<SearchBenchResult> {
-  log(`search: ${SEARCH_PAGES.toLocaleString('en')} pages generated, indexed and queried (separate process)…`);
+  log(
+    `search: ${SEARCH_PAGES.toLocaleString('en')} pages generated, indexed and queried (separate process)…`,
+  );
   const r = await runSearchChild(SEARCH_PAGES, path.join(OUT_DIR, 'search', 'queue.db'));
-  log(`search: query p95 ${r.queryAll.p95.toFixed(1)} ms, claim + complete p99 ${r.hotPath.claimComplete.p99.toFixed(3)} ms`);
+  log(
+    `search: query p95 ${r.queryAll.p95.toFixed(1)} ms, claim + complete p99 ${r.hotPath.claimComplete.p99.toFixed(3)} ms`,
+  );
   return r;
 }
 

@@ -50,9 +50,13 @@ export interface SearchBenchResult {
 export function runSearchChild(pages: number, dbPath: string): Promise<SearchBenchResult> {
   freshDir(path.dirname(dbPath));
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(BENCH_DIR, 'lib', 'searchChild.ts'), ['--pages', String(pages), '--db', dbPath], {
-      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    });
+    const child = fork(
+      path.join(BENCH_DIR, 'lib', 'searchChild.ts'),
+      ['--pages', String(pages), '--db', dbPath],
+      {
+        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      },
+    );
     let out = '';
     child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
     child.on('error', reject);
@@ -108,7 +112,9 @@ export function renderSearch(r: SearchBenchResult): string {
   L.push('');
   L.push('| measure | value |');
   L.push('| --- | --- |');
-  L.push(`| migration (creates the index; independent of the number of pages) | ${fmt(r.migrationMs, 1)} ms |`);
+  L.push(
+    `| migration (creates the index; independent of the number of pages) | ${fmt(r.migrationMs, 1)} ms |`,
+  );
   L.push(`| safety copy before the migration (every upgrade makes one) | ${fmt(r.backupMs / 1000, 1)} s |`);
   L.push(
     `| index build, engine's chunks | ${fmt(r.buildMs / 1000, 0)} s (${fmt(r.builtPages / (r.buildMs / 1000), 0)} pages/s, at full duty) |`,
