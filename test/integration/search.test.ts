@@ -123,5 +123,5 @@ describe('search over real OCR', () => {
     } finally {
       conn.close();
     }
-  });
+  }, 600_000); // 23 pages of real OCR, twice started
 });

@@ -112,19 +112,23 @@ async function catchUp(engine: Engine): Promise<boolean> {
   process.on('SIGTERM', onSignal);
   const tty = process.stderr.isTTY;
   const total = first.pending;
-  let lastLine = 0;
+  let lastDraw = 0;
+  let lastStep = 0;
   process.stderr.write(
     `Adding ${total.toLocaleString('en-US')} page(s) to the search index first (Ctrl-C stops; what is added is kept)…\n`,
   );
   try {
     const complete = await engine.searchIndex.catchUp(
       (s) => {
-        const now = Date.now();
         const pct = Math.floor(((total - Math.min(total, s.pending)) / total) * 100);
-        if (tty && now - lastLine > 100) process.stderr.write(`\r  search index: ${pct}%   `);
-        else if (!tty && now - lastLine > 10_000) process.stderr.write(`  search index: ${pct}%\n`);
-        else return;
-        lastLine = now;
+        // On a terminal a line redrawn in place; into a file or pipe, a line per 10%.
+        if (tty && Date.now() - lastDraw > 100) {
+          process.stderr.write(`\r  search index: ${pct}%   `);
+          lastDraw = Date.now();
+        } else if (!tty && pct >= lastStep + 10) {
+          lastStep = pct - (pct % 10);
+          process.stderr.write(`  search index: ${lastStep}%\n`);
+        }
       },
       () => interrupted,
     );

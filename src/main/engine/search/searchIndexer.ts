@@ -94,14 +94,6 @@ export class SearchIndexer {
     }
   }
 
-  /** Resolves when nothing is waiting to be indexed (tests). */
-  async idle(): Promise<void> {
-    while (!this.stopped && this.db.open && this.status().pending > 0) {
-      this.kick(0);
-      await (this.running ?? sleep(this.chunkMs));
-    }
-  }
-
   /**
    * Indexes everything waiting, at full speed, for a host that does nothing else meanwhile
    * (`bulk-ocr search` with no engine running). Reports progress after each chunk; stops early when
