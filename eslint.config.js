@@ -11,7 +11,9 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js', 'scripts/*.js'] },
+        projectService: {
+          allowDefaultProject: ['eslint.config.js', 'bin/*.js', 'scripts/*.js', 'test/helpers/*.js'],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -23,7 +25,7 @@ export default tseslint.config(
   },
   {
     // Plain JavaScript tools: no type information to check against.
-    files: ['scripts/**/*.js', 'bin/**/*.js', '*.js'],
+    files: ['scripts/**/*.js', 'bin/**/*.js', 'test/helpers/*.js', '*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
   {

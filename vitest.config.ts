@@ -10,5 +10,7 @@ export default defineConfig({
     reporters: ['default'],
     // One scratch folder per run, removed at its end (test/globalSetup.ts).
     globalSetup: ['test/globalSetup.ts'],
+    // qpdf --check on every PDF the app wrote during each test (test/helpers/qpdfCheck.ts).
+    setupFiles: ['test/helpers/qpdfAfterEach.ts'],
   },
 });

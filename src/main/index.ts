@@ -6,7 +6,7 @@ import { app, BrowserWindow, dialog } from 'electron';
 import { join } from 'node:path';
 import { defaultDataDir } from './engine/dataDir.ts';
 import { Engine } from './engine/engine.ts';
-import { workerCount } from './engine/settings.ts';
+import { limitsOf, workerCount } from './engine/settings.ts';
 import { desktopRouter } from './electron/api.ts';
 import { bindApi } from './electron/ipc.ts';
 import { utilitySpawner } from './electron/spawnUtility.ts';
@@ -84,10 +84,10 @@ function main(): void {
     const dbPath = join(app.getPath('userData'), 'queue.db');
     try {
       engine = new Engine({ dbPath, spawn: utilitySpawner(workerPath), jobs: 1 });
-      // The worker count and the page limit are settings (changed in the window, applied at once).
+      // The worker count and the page and image limits are settings (changed in the window, applied at once).
       const settings = engine.read.settings();
       engine.setWorkers(workerCount(settings.workers));
-      engine.setLimits({ maxPages: settings.maxPages });
+      engine.setLimits(limitsOf(settings));
     } catch (error) {
       // Typically: `bulk-ocr run` holds the queue, or the database is from a newer version.
       dialog.showErrorBox(

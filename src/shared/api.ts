@@ -75,6 +75,13 @@ export interface Settings {
    * `bulk-ocr run|watch --max-pages` overrides it for that command.
    */
   maxPages: number;
+  /**
+   * Largest image, in megapixels, that is decoded at all (1–10,000; default 150): an image file,
+   * a TIFF page or an image inside a PDF page over it is refused with its size, before it is
+   * decoded (a guard against decompression bombs). Raise it for large maps and plans; the same
+   * as OCRmyPDF's --max-image-mpixels, which `bulk-ocr run|watch` also take.
+   */
+  maxImageMpixels: number;
 }
 
 /** An installed OCR language pack, for the settings view. */

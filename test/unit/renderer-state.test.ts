@@ -91,6 +91,7 @@ const saved: Settings = {
   overwrite: false,
   workers: null,
   maxPages: 10_000,
+  maxImageMpixels: 150,
 };
 
 describe('settings form', () => {
@@ -112,6 +113,9 @@ describe('settings form', () => {
     for (const maxPages of [0, 2.5, NaN, 2_000_000])
       expect(settingsProblem({ ...saved, maxPages })).toMatch(/page limit must be a whole number/);
     expect(settingsProblem({ ...saved, maxPages: 1 })).toBeNull();
+    for (const maxImageMpixels of [0, 1.5, NaN, 10_001])
+      expect(settingsProblem({ ...saved, maxImageMpixels })).toMatch(/image limit must be a whole number/);
+    expect(settingsProblem({ ...saved, maxImageMpixels: 1200 })).toBeNull();
     expect(isAbsolutePath('C:\\scans')).toBe(true);
     expect(isAbsolutePath('/srv/scans')).toBe(true);
     expect(isAbsolutePath('scans')).toBe(false);

@@ -5,7 +5,12 @@
 import { z } from 'zod';
 import type { ApiMethod } from '../../shared/api.ts';
 import { DOCUMENT_STATES } from '../../shared/model.ts';
-import { MAX_PAGES_RANGE, MAX_PAGES_RULE } from '../engine/settings.ts';
+import {
+  MAX_IMAGE_MPIXELS_RANGE,
+  MAX_IMAGE_MPIXELS_RULE,
+  MAX_PAGES_RANGE,
+  MAX_PAGES_RULE,
+} from '../engine/settings.ts';
 
 const ids = z.array(z.number().int().positive()).max(100_000);
 const priority = z.number().int().min(0).max(9);
@@ -28,6 +33,11 @@ const settingsPatch = z
       .int({ error: MAX_PAGES_RULE })
       .min(MAX_PAGES_RANGE.min, { error: MAX_PAGES_RULE })
       .max(MAX_PAGES_RANGE.max, { error: MAX_PAGES_RULE }),
+    maxImageMpixels: z
+      .number({ error: MAX_IMAGE_MPIXELS_RULE })
+      .int({ error: MAX_IMAGE_MPIXELS_RULE })
+      .min(MAX_IMAGE_MPIXELS_RANGE.min, { error: MAX_IMAGE_MPIXELS_RULE })
+      .max(MAX_IMAGE_MPIXELS_RANGE.max, { error: MAX_IMAGE_MPIXELS_RULE }),
   })
   .partial()
   .strict();

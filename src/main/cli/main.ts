@@ -7,6 +7,7 @@ import {
   parseFormats,
   parseJobs,
   parseLang,
+  parseMaxImageMpixels,
   parseMaxPages,
   parseMode,
   parsePriority,
@@ -36,6 +37,9 @@ Examples:
 
 The queue lives in a database (--db; by default the desktop app's own). Stop a run with Ctrl-C at any
 time: finished pages are kept, and running the same command again continues where it stopped.`;
+
+const MAX_IMAGE_MPIXELS_HELP =
+  "refuse images larger than this many megapixels (image files, and images inside PDF pages), with a message, rather than decode them: a guard against decompression bombs; raise it for large maps and plans (default: the image limit of the settings, 150 unless changed; as OCRmyPDF's option)";
 
 const MAX_PAGES_HELP =
   'refuse documents with more pages than this, with a message (default: the page limit of the settings, 10000 unless changed)';
@@ -91,6 +95,7 @@ function buildProgram(): Command {
       'replace output files that already exist (default: such a file fails with a message)',
     )
     .option('--max-pages <n>', MAX_PAGES_HELP)
+    .option('--max-image-mpixels <n>', MAX_IMAGE_MPIXELS_HELP)
     .option('--tesseract <build>', TESSERACT_HELP)
     .option('--db <file>', `queue database (default: ${defaultDatabasePath()})`)
     .option('--json', 'print a JSON summary on stdout instead of the text summary')
@@ -111,6 +116,7 @@ function buildProgram(): Command {
         overwrite: o.overwrite === true,
         priority: parsePriority(o.priority as string | undefined),
         maxPages: parseMaxPages(o.maxPages as string | undefined),
+        maxImageMpixels: parseMaxImageMpixels(o.maxImageMpixels as string | undefined),
         json: o.json === true,
       });
     });
@@ -159,6 +165,7 @@ function buildProgram(): Command {
     .option('-f, --format <list>', 'outputs to write: txt, pdf or txt,pdf (default: txt,pdf)')
     .option('--priority <n>', '0 (last) to 9 (first); default by file size, small files first')
     .option('--max-pages <n>', MAX_PAGES_HELP)
+    .option('--max-image-mpixels <n>', MAX_IMAGE_MPIXELS_HELP)
     .option('--list', 'list the remembered watched folders and what they have ingested, then exit')
     .option('--forget <dir>', 'stop watching a remembered folder (its files and outputs stay), then exit')
     .option('--json', 'with --list: JSON output')
@@ -183,6 +190,7 @@ function buildProgram(): Command {
         jobs: parseJobs(o.jobs as string | undefined),
         settleMs: parseSettle(o.settle as string | undefined),
         maxPages: parseMaxPages(o.maxPages as string | undefined),
+        maxImageMpixels: parseMaxImageMpixels(o.maxImageMpixels as string | undefined),
         folder: folderOptions({
           recursive: o.recursive !== false,
           ocr: {

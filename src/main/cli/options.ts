@@ -52,6 +52,16 @@ export function parseFormats(value: string | undefined): OutputFormat[] {
   return parts as OutputFormat[];
 }
 
+export function parseMaxImageMpixels(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000)
+    throw new UsageError(
+      `--max-image-mpixels must be a whole number of megapixels from 1 to 10000, not "${value}"`,
+    );
+  return n;
+}
+
 export function parseMaxPages(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import type { DocumentRow, OcrOptions, OutputFormat } from '../../shared/model.ts';
 import { Engine } from '../engine/engine.ts';
 import { forkSpawner } from '../engine/spawnNode.ts';
+import { limitsOf } from '../engine/settings.ts';
 import { createProgressView } from './progress.ts';
 import { formatDuration } from './progress.ts';
 import { RunTracker } from './runTracker.ts';
@@ -23,6 +24,8 @@ export interface RunArgs {
   json: boolean;
   /** `--max-pages`: documents with more pages are refused (default: the stored setting, 10,000 unless changed). */
   maxPages?: number;
+  /** `--max-image-mpixels`: larger images are refused (default: the stored setting, 150 unless changed). */
+  maxImageMpixels?: number;
 }
 
 export interface RunSummary {
@@ -57,7 +60,11 @@ export async function runCommand(args: RunArgs): Promise<number> {
     spawn: forkSpawner(),
     jobs: args.jobs,
   });
-  engine.setLimits({ maxPages: args.maxPages ?? engine.read.settings().maxPages });
+  const stored = limitsOf(engine.read.settings());
+  engine.setLimits({
+    maxPages: args.maxPages ?? stored.maxPages,
+    maxImagePixels: args.maxImageMpixels !== undefined ? args.maxImageMpixels * 1e6 : stored.maxImagePixels,
+  });
   const show = (p: string): string => displayPath(p);
   const loop = new LoopMonitor();
 

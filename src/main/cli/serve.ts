@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createRouter } from '../api/router.ts';
-import { workerCount } from '../engine/settings.ts';
+import { limitsOf, workerCount } from '../engine/settings.ts';
 import { Engine } from '../engine/engine.ts';
 import { forkSpawner } from '../engine/spawnNode.ts';
 import { startServer } from '../server/server.ts';
@@ -57,7 +57,7 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
   const settings = engine.read.settings();
   const jobs = args.jobs ?? workerCount(settings.workers);
   engine.setWorkers(jobs);
-  engine.setLimits({ maxPages: settings.maxPages }); // later changes: settings.set
+  engine.setLimits(limitsOf(settings)); // later changes: settings.set
   const router = createRouter({ engine, version });
   engine.events.on('fatal', (e) =>
     process.stderr.write(`bulk-ocr: the OCR workers cannot run: ${e.message}\n`),

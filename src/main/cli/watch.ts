@@ -4,6 +4,7 @@ import type { OcrOptions, OutputFormat, WatchFolderOptions, WatchFolderRow } fro
 import { Throughput } from '../api/throughput.ts';
 import { Engine } from '../engine/engine.ts';
 import { forkSpawner } from '../engine/spawnNode.ts';
+import { limitsOf } from '../engine/settings.ts';
 import { DEFAULT_WATCH_TIMINGS } from '../engine/watch/folderWatcher.ts';
 import { UsageError } from './options.ts';
 import { createStatusLine } from './statusLine.ts';
@@ -18,6 +19,8 @@ export interface WatchArgs {
   settleMs: number;
   /** `--max-pages`; default: the stored setting. */
   maxPages?: number;
+  /** `--max-image-mpixels`: larger images are refused (default: the stored setting, 150 unless changed). */
+  maxImageMpixels?: number;
 }
 
 /** Parses --settle (seconds, decimals allowed). */
@@ -71,7 +74,11 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
     jobs: args.jobs,
     watchTimings: { settleMs: args.settleMs },
   });
-  engine.setLimits({ maxPages: args.maxPages ?? engine.read.settings().maxPages });
+  const stored = limitsOf(engine.read.settings());
+  engine.setLimits({
+    maxPages: args.maxPages ?? stored.maxPages,
+    maxImagePixels: args.maxImageMpixels !== undefined ? args.maxImageMpixels * 1e6 : stored.maxImagePixels,
+  });
   const line = createStatusLine(process.stderr);
   const show = (p: string): string => {
     const rel = relative(process.cwd(), p);

@@ -35,7 +35,7 @@ import { LocalPoolExecutor } from './executors/localPool.ts';
 import { Scheduler, type PagePreviewOutcome, type RenderRequest } from './scheduler.ts';
 import { Announcer } from './announce.ts';
 import { QueueReader } from './queries.ts';
-import { writeSettings, workerCount } from './settings.ts';
+import { limitsOf, writeSettings, workerCount } from './settings.ts';
 import { SearchIndexer } from './search/searchIndexer.ts';
 
 export type { PagePreviewOutcome } from './scheduler.ts';
@@ -279,7 +279,7 @@ export class Engine {
   updateSettings(patch: Partial<Settings>): Settings {
     const next = writeSettings(this.db, patch);
     if (patch.workers !== undefined) this.setWorkers(workerCount(next.workers));
-    if (patch.maxPages !== undefined) this.setLimits({ maxPages: next.maxPages });
+    if (patch.maxPages !== undefined || patch.maxImageMpixels !== undefined) this.setLimits(limitsOf(next));
     return next;
   }
 

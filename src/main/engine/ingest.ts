@@ -1,5 +1,5 @@
-import { access, opendir, stat } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { access, lstat, opendir, stat } from 'node:fs/promises';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { DocumentSource, OcrOptions, OutputFormat } from '../../shared/model.ts';
 import type { Db } from './store/db.ts';
@@ -98,14 +98,15 @@ export async function ingest(
       continue;
     }
     if (info.isDirectory()) {
-      for await (const file of walk(path, outDir)) {
+      const skip = (p: string, reason: string): void => void skipped.push({ path: p, reason });
+      for await (const file of walk(path, outDir, skip)) {
         if (req.signal?.aborted) break;
         await add(file.path, path, file.size, file.mtimeMs);
       }
     } else if (info.isFile()) {
       await add(path, req.root ? resolve(req.root) : dirname(path), info.size, info.mtimeMs);
     } else {
-      skipped.push({ path, reason: 'not a regular file or folder' });
+      skipped.push({ path, reason: notAFile(info) });
     }
   }
   await flush();
@@ -165,8 +166,18 @@ interface FoundFile {
   mtimeMs: number;
 }
 
-/** Files worth scanning below `dir`: hidden entries, our own outputs and the output folder are skipped. */
-async function* walk(dir: string, outDir: string | null): AsyncGenerator<FoundFile> {
+/**
+ * Files worth scanning below `dir`: hidden entries, our own outputs and the output folder are
+ * left out without a word, and so are files of other kinds (text, spreadsheets). What looks like
+ * a document but cannot be read is reported through `skip` with the reason: a named pipe, socket
+ * or device, a link whose target is missing, a link to a folder (not followed: it could loop), a
+ * folder or file that cannot be read, a scan format this app does not read (JPEG 2000, HEIC…).
+ */
+async function* walk(
+  dir: string,
+  outDir: string | null,
+  skip: (path: string, reason: string) => void,
+): AsyncGenerator<FoundFile> {
   const pending = [dir];
   while (pending.length > 0) {
     const current = pending.pop()!;
@@ -174,29 +185,89 @@ async function* walk(dir: string, outDir: string | null): AsyncGenerator<FoundFi
     let handle;
     try {
       handle = await opendir(current);
-    } catch {
-      continue; // unreadable subfolder: what can be read is still queued
+    } catch (error) {
+      // What can be read is still queued.
+      skip(current, `the folder cannot be read (${describeStatError(error)})`);
+      continue;
     }
     const subdirs: string[] = [];
     const files: string[] = [];
+    const links: string[] = [];
     for await (const entry of handle) {
       if (entry.name.startsWith('.')) continue;
       const full = join(current, entry.name);
       if (entry.isDirectory()) subdirs.push(full);
-      else if ((entry.isFile() || entry.isSymbolicLink()) && isScannableName(entry.name)) files.push(full);
+      else if (isScannableName(entry.name) && (entry.isFile() || entry.isSymbolicLink())) files.push(full);
+      else if (entry.isSymbolicLink()) links.push(full);
+      else if (!entry.isFile()) skip(full, notAFile(entry));
+      else {
+        const format = UNREAD_FORMATS[extname(entry.name).toLowerCase()];
+        if (format) skip(full, `${format} files are not read; convert it to PDF, TIFF or PNG first`);
+      }
     }
     // Sorted, so documents queue (and so run, within a priority) in the order a person reads the folder.
     files.sort();
     for (const f of files) {
+      let s;
       try {
-        const s = await stat(f);
-        if (s.isFile()) yield { path: f, size: s.size, mtimeMs: s.mtimeMs };
-      } catch {
-        // vanished between listing and stat: nothing to queue
+        s = await stat(f);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        // Gone between listing and stat: nothing to queue, nothing to say. A link to nowhere: say so.
+        if (code === 'ENOENT' && (await isLink(f))) skip(f, 'a symbolic link whose target is missing');
+        else if (code !== 'ENOENT') skip(f, `the file cannot be read (${describeStatError(error)})`);
+        continue;
       }
+      if (s.isFile()) yield { path: f, size: s.size, mtimeMs: s.mtimeMs };
+      else skip(f, notAFile(s));
+    }
+    for (const link of links.sort()) {
+      const s = await stat(link).catch(() => null);
+      if (s?.isDirectory())
+        skip(
+          link,
+          'a symbolic link to a folder: not followed (it could lead in a circle); add the folder itself to include it',
+        );
     }
     pending.push(...subdirs.sort().reverse());
   }
+}
+
+/**
+ * Scan formats a folder of scans may hold that this app does not read: named in the skipped list
+ * (by their extension; the content is not opened) rather than passed over in silence.
+ */
+const UNREAD_FORMATS: Record<string, string> = {
+  '.jp2': 'JPEG 2000',
+  '.j2k': 'JPEG 2000',
+  '.jpf': 'JPEG 2000',
+  '.jpx': 'JPEG 2000',
+  '.heic': 'HEIC',
+  '.heif': 'HEIF',
+  '.avif': 'AVIF',
+  '.jxl': 'JPEG XL',
+  '.djvu': 'DjVu',
+  '.djv': 'DjVu',
+  '.xps': 'XPS',
+  '.oxps': 'XPS',
+};
+
+/** Why an entry that is neither a regular file nor a folder is not read, in words. */
+function notAFile(entry: {
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}): string {
+  if (entry.isFIFO())
+    return 'a named pipe, not a file: not read (reading it would wait for whatever writes into it)';
+  if (entry.isSocket()) return 'a socket, not a file: not read';
+  if (entry.isCharacterDevice() || entry.isBlockDevice()) return 'a device, not a file: not read';
+  return 'not a regular file or folder: not read';
+}
+
+async function isLink(path: string): Promise<boolean> {
+  return (await lstat(path).catch(() => null))?.isSymbolicLink() === true;
 }
 
 function describeStatError(error: unknown): string {

@@ -14,6 +14,7 @@ export const DEFAULT_SETTINGS: Settings = {
   overwrite: false,
   workers: null,
   maxPages: DEFAULT_LIMITS.maxPages,
+  maxImageMpixels: DEFAULT_LIMITS.maxImagePixels / 1e6,
 };
 
 /** The range of the page limit (`maxPages`), for its checks and its messages. */
@@ -27,6 +28,26 @@ export function maxPagesProblem(value: number): string | null {
   return Number.isInteger(value) && value >= MAX_PAGES_RANGE.min && value <= MAX_PAGES_RANGE.max
     ? null
     : `${MAX_PAGES_RULE}, not ${value}`;
+}
+
+/** The range of the image limit (`maxImageMpixels`, megapixels). */
+export const MAX_IMAGE_MPIXELS_RANGE = { min: 1, max: 10_000 } as const;
+
+/** What an image limit must be, in words. */
+export const MAX_IMAGE_MPIXELS_RULE = 'the image limit must be a whole number of megapixels from 1 to 10,000';
+
+/** Why an image limit cannot be taken, or null when it can. */
+export function maxImageMpixelsProblem(value: number): string | null {
+  return Number.isInteger(value) &&
+    value >= MAX_IMAGE_MPIXELS_RANGE.min &&
+    value <= MAX_IMAGE_MPIXELS_RANGE.max
+    ? null
+    : `${MAX_IMAGE_MPIXELS_RULE}, not ${value}`;
+}
+
+/** The input limits the settings set (page count and image size). */
+export function limitsOf(settings: Settings): { maxPages: number; maxImagePixels: number } {
+  return { maxPages: settings.maxPages, maxImagePixels: settings.maxImageMpixels * 1e6 };
 }
 
 /** Most worker processes the settings accept: beyond the cores they only compete for them. */
@@ -67,6 +88,10 @@ export function writeSettings(db: Db, patch: Partial<Settings>): Settings {
     throw new SettingsError(`at most ${maxWorkers()} workers on this machine (twice its cores)`);
   if (patch.maxPages !== undefined) {
     const problem = maxPagesProblem(patch.maxPages);
+    if (problem) throw new SettingsError(problem);
+  }
+  if (patch.maxImageMpixels !== undefined) {
+    const problem = maxImageMpixelsProblem(patch.maxImageMpixels);
     if (problem) throw new SettingsError(problem);
   }
   const next = { ...readSettings(db), ...patch };

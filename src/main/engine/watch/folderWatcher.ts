@@ -266,7 +266,9 @@ export class FolderWatcher {
           return;
         }
         if (!s.isFile()) {
-          this.pending.delete(path);
+          // A named pipe or device under a document's name: opening it could wait forever.
+          if (this.pending.delete(path) && !s.isDirectory())
+            this.hooks.report('not a regular file (a named pipe, socket or device); skipped', path);
           return;
         }
         if (s.size !== p.size || s.mtimeMs !== p.mtimeMs) {

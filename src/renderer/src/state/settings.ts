@@ -56,6 +56,8 @@ export function settingsProblem(form: Settings): string | null {
   if (form.outDir !== null && !isAbsolutePath(form.outDir)) return 'The output folder must be a full path.';
   if (!Number.isInteger(form.maxPages) || form.maxPages < 1 || form.maxPages > 1_000_000)
     return 'The page limit must be a whole number of pages from 1 to 1,000,000.';
+  if (!Number.isInteger(form.maxImageMpixels) || form.maxImageMpixels < 1 || form.maxImageMpixels > 10_000)
+    return 'The image limit must be a whole number of megapixels from 1 to 10,000.';
   return null;
 }
 

@@ -184,6 +184,26 @@ function SettingsForm({ saved: settings }: { saved: Settings }) {
             <span className="muted">pages per document</span>
           </div>
         </Field>
+        <Field
+          label="Largest image"
+          hint="An image file, or an image inside a PDF page, larger than this is refused with its size rather than decoded: a guard against files built to exhaust memory (150 unless changed). Raise it for large maps and plans; the same as --max-image-mpixels."
+        >
+          <div className="inline">
+            <input
+              type="number"
+              aria-label="Largest image in megapixels"
+              className="num wide"
+              min={1}
+              max={10_000}
+              step={1}
+              value={Number.isNaN(form.maxImageMpixels) ? '' : form.maxImageMpixels}
+              onChange={(e) =>
+                update({ maxImageMpixels: e.target.value === '' ? NaN : Number(e.target.value) })
+              }
+            />
+            <span className="muted">megapixels</span>
+          </div>
+        </Field>
       </Section>
       <Section title="Output">
         <Field label="Formats">
