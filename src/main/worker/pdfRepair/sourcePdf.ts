@@ -17,12 +17,18 @@
 import {
   decodePDFRawStream,
   parsePDFAConformanceFromXmp,
+  PDFArray,
+  PDFDict,
   PDFDocument,
+  PDFHexString,
   PDFName,
   PDFPage,
   PDFPageLeaf,
   PDFRawStream,
+  PDFStream,
+  PDFString,
 } from '@cantoo/pdf-lib';
+import type { PDFObject } from '@cantoo/pdf-lib';
 import { InputError } from '../../common/errors.ts';
 import { dropUnreachable, keepLiveVersions, liveGenerations } from './liveObjects.ts';
 import { rebuildPageTree, walkPageTree } from './pageTree.ts';
@@ -42,7 +48,7 @@ export async function loadSourcePdf(bytes: Uint8Array): Promise<PDFDocument> {
       ignoreEncryption: true,
       password: '',
     });
-    if (!doc.isEncrypted) return doc;
+    if (!doc.isEncrypted) return decrypted(doc);
   } catch {
     // Told apart below.
   }
@@ -61,6 +67,38 @@ export async function loadSourcePdf(bytes: Uint8Array): Promise<PDFDocument> {
     throw new InputError('PASSWORD_PROTECTED', 'the PDF is password protected');
   }
   if (doc.isEncrypted) throw new InputError('PASSWORD_PROTECTED', 'the PDF is password protected');
+  return decrypted(doc);
+}
+
+/**
+ * A decrypted document's literal strings hold their plain bytes unescaped (pdf-lib writes a parsed
+ * string back as it read it, which for ciphertext is the decrypted bytes): a title with one ")" or
+ * a "\", or the encryption dictionary's random /O and /U, would be written as a string that never
+ * ends ("Unterminated string" in poppler, an error to qpdf). Written as hex strings instead: the
+ * same bytes, nothing to escape.
+ */
+function decrypted(doc: PDFDocument): PDFDocument {
+  const { context } = doc;
+  if (!context.isDecrypted) return doc;
+  const hex = (s: PDFString): PDFHexString =>
+    PDFHexString.of(
+      [...s.asString()].map((c) => (c.charCodeAt(0) & 0xff).toString(16).padStart(2, '0')).join(''),
+    );
+  const pending: PDFObject[] = context.enumerateIndirectObjects().map(([, object]) => object);
+  while (pending.length > 0) {
+    const object = pending.pop()!;
+    if (object instanceof PDFDict) {
+      for (const [key, value] of object.entries()) {
+        if (value instanceof PDFString) object.set(key, hex(value));
+        else pending.push(value);
+      }
+    } else if (object instanceof PDFArray) {
+      object.asArray().forEach((value, i) => {
+        if (value instanceof PDFString) object.set(i, hex(value));
+        else pending.push(value);
+      });
+    } else if (object instanceof PDFStream) pending.push(object.dict);
+  }
   return doc;
 }
 
