@@ -83,6 +83,31 @@ export async function buildSearchablePdf(
   source: Uint8Array,
   pages: readonly LayerPage[],
 ): Promise<Uint8Array> {
+  try {
+    return await layeredCopy(source, pages);
+  } catch (error) {
+    throw inWords(error);
+  }
+}
+
+/**
+ * What pdf-lib throws on a structure it cannot copy ("Expected instance of PDFDict, but got
+ * instance of undefined", a stack overflow on absurd nesting) is about the file, not a bug to
+ * show as INTERNAL: said in words, with pdf-lib's own words as the detail.
+ */
+function inWords(error: unknown): unknown {
+  if (error instanceof InputError || !(error instanceof Error)) return error;
+  const detail =
+    error instanceof RangeError && /call stack/i.test(error.message)
+      ? 'its objects nest or refer to each other too deeply'
+      : error.message;
+  return new InputError(
+    'DAMAGED_FILE',
+    `the searchable PDF cannot be written: the PDF has a structure that cannot be copied (${detail})`,
+  );
+}
+
+async function layeredCopy(source: Uint8Array, pages: readonly LayerPage[]): Promise<Uint8Array> {
   const doc = await loadSourcePdf(source);
   const docPages = pagesToLayer(doc, source, pages.length);
   const font = new GlyphlessFont(doc);
