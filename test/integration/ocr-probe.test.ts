@@ -28,7 +28,11 @@ describe('probeFile on corpus/bad', () => {
     ['truncated.pdf', 'DAMAGED_FILE', /damaged or incomplete/],
     ['random-bytes.pdf', 'UNSUPPORTED_FORMAT', /not a valid PDF/],
     ['encrypted-user-password.pdf', 'PASSWORD_PROTECTED', /password protected/],
-    ['huge-dimensions.png', 'TOO_LARGE', /100000 × 100000 pixels \(10,000 megapixels\); the limit is 150 megapixels/],
+    [
+      'huge-dimensions.png',
+      'TOO_LARGE',
+      /100000 × 100000 pixels \(10,000 megapixels\); the limit is 150 megapixels/,
+    ],
     ['not-an-image.jpg', 'UNSUPPORTED_FORMAT', /not a valid JPEG image/],
   ];
   for (const [name, code, message] of rejected) {
