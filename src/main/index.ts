@@ -83,7 +83,14 @@ function main(): void {
     hardenWebContents(renderer.devUrl !== undefined);
     const dbPath = join(app.getPath('userData'), 'queue.db');
     try {
-      engine = new Engine({ dbPath, spawn: utilitySpawner(workerPath), jobs: 1 });
+      // Settings → Cluster: with a Redis there, this app also hands pages to worker nodes.
+      engine = new Engine({
+        dbPath,
+        spawn: utilitySpawner(workerPath),
+        jobs: 1,
+        clusterFromSettings: true,
+        version: app.getVersion(),
+      });
       // The worker count and the page and image limits are settings (changed in the window, applied at once).
       const settings = engine.read.settings();
       engine.setWorkers(workerCount(settings.workers));

@@ -5,6 +5,7 @@
  * from these two interfaces. Plain data and types only: no `node:*`, `electron` or `react` here.
  */
 import type {
+  ClusterNode,
   DocumentRow,
   DocumentState,
   ErrorCode,
@@ -82,6 +83,24 @@ export interface Settings {
    * as OCRmyPDF's --max-image-mpixels, which `bulk-ocr run|watch` also take.
    */
   maxImageMpixels: number;
+  /**
+   * Several machines: the Redis (`redis://[:PASSWORD@]HOST:6379`, `rediss://` for TLS) through which
+   * this app hands pages to worker nodes (`bulk-ocr worker`) besides its own workers; null = this
+   * machine only. Takes effect at the next start of the app (or `bulk-ocr serve`).
+   */
+  clusterRedis: string | null;
+}
+
+/** Several machines, as the window's nodes view shows them. */
+export interface ClusterStatus {
+  /** The Redis the nodes work through (password hidden); null when this machine works alone. */
+  redis: string | null;
+  /** Connected, publishing its file endpoint and handing out pages. */
+  connected: boolean;
+  /** The nodes that reported in the last hour. */
+  nodes: ClusterNode[];
+  /** Pages in the cluster now: waiting in Redis or being read by a node. */
+  inFlight: number;
 }
 
 /** An installed OCR language pack, for the settings view. */
@@ -344,6 +363,8 @@ export interface ApiMethods {
   'search.query': (request: SearchRequest) => SearchResults;
   /** How far the search index is (pages waiting, the build after an upgrade). */
   'search.status': () => SearchIndexStatus;
+  /** Several machines: the Redis, whether it is connected, the worker nodes and what each is doing. */
+  'cluster.status': () => ClusterStatus;
 }
 
 /** Pushed events and their payloads. Coalesced by the host (≤ 10 per second per window). */
@@ -361,6 +382,8 @@ export interface ApiEvents {
   'watch.changed': { folders: WatchFolderRow[] };
   /** The search index moved on (pages added, the build after an upgrade); at most once a second. */
   'search.changed': SearchIndexStatus;
+  /** The worker nodes changed (joined, left, excluded, progressed): the cluster as it is now. */
+  'cluster.changed': ClusterStatus;
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -407,6 +430,7 @@ export const API_METHODS = [
   'watch.rescan',
   'search.query',
   'search.status',
+  'cluster.status',
 ] as const satisfies readonly ApiMethod[];
 
 /** Codes the API adds to the engine's own error codes. */

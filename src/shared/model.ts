@@ -265,3 +265,38 @@ export interface WatchFolderRow {
   lastScanAt: number | null;
   createdAt: number;
 }
+
+/**
+ * A worker node of the cluster (`bulk-ocr worker`) as the coordinator sees it: its last heartbeat.
+ */
+export interface ClusterNode {
+  id: string;
+  name: string;
+  host: string;
+  pid: number;
+  version: string;
+  protocol: number;
+  cores: number;
+  /** OCR worker processes (`--jobs`). */
+  jobs: number;
+  busy: number;
+  /** `native libtesseract 5.3.0`, `tesseract.js (WASM, …)`, as its workers report. */
+  engine: string;
+  pagesDone: number;
+  pagesFailed: number;
+  /** Over the last five minutes. */
+  pagesPerMinute: number;
+  /** The node process and its OCR workers, in bytes. */
+  rssBytes: number;
+  startedAt: number;
+  seenAt: number;
+  /**
+   * `working`; `waiting` (no coordinator yet); `excluded` (its own failures keep happening:
+   * `reason` says which; it tries again at `retryAt`); `refused` (another version: `reason` names both).
+   */
+  state: 'working' | 'waiting' | 'excluded' | 'refused';
+  reason: string | null;
+  retryAt: number | null;
+  /** No heartbeat for a while: crashed, cut off or switched off (its pages went back to the queue). */
+  gone: boolean;
+}

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 
 const BIN = resolve(import.meta.dirname, '../../bin/bulk-ocr.js');
 
-/** A real `bulk-ocr worker` process, with what it printed so far. */
+/** A real `bulk-ocr` process (a worker node, a coordinator), with what it printed so far. */
 export interface NodeProcess {
   readonly child: ChildProcess;
   readonly output: () => string;
@@ -14,8 +14,14 @@ export interface NodeProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
+/** `bulk-ocr worker ARGS`. */
 export function startNodeProcess(args: string[], env: NodeJS.ProcessEnv = {}): NodeProcess {
-  const child = spawn(process.execPath, [BIN, 'worker', ...args], {
+  return startBulkOcr(['worker', ...args], env);
+}
+
+/** `bulk-ocr ARGS` (run, watch, serve as a coordinator…). */
+export function startBulkOcr(args: string[], env: NodeJS.ProcessEnv = {}): NodeProcess {
+  const child = spawn(process.execPath, [BIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
@@ -46,12 +52,12 @@ export function startNodeProcess(args: string[], env: NodeJS.ProcessEnv = {}): N
             resolvePromise(m[0]);
           } else if (child.exitCode !== null || child.signalCode !== null) {
             done();
-            reject(new Error(`the node exited before printing ${pattern}; it printed:\n${out}`));
+            reject(new Error(`the process exited before printing ${pattern}; it printed:\n${out}`));
           }
         };
         const timer = setTimeout(() => {
           done();
-          reject(new Error(`no ${pattern} within ${timeoutMs} ms; the node printed:\n${out}`));
+          reject(new Error(`no ${pattern} within ${timeoutMs} ms; the process printed:\n${out}`));
         }, timeoutMs);
         const done = (): void => {
           clearTimeout(timer);

@@ -92,6 +92,7 @@ const saved: Settings = {
   workers: null,
   maxPages: 10_000,
   maxImageMpixels: 150,
+  clusterRedis: null,
 };
 
 describe('settings form', () => {

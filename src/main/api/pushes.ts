@@ -5,6 +5,7 @@
  */
 import type { ApiEvent, ApiEvents, QueueStatus, SearchIndexStatus } from '../../shared/api.ts';
 import type { Engine } from '../engine/engine.ts';
+import { NO_CLUSTER } from '../engine/clusterControl.ts';
 import { Throughput } from './throughput.ts';
 
 /** Least time between two `watch.changed` pushes. */
@@ -63,6 +64,11 @@ export class Pushes {
     };
     const onExport = (e: { batchId: number }): void => this.batchChanged(e.batchId);
     const onSearch = (status: SearchIndexStatus): void => this.searchChanged(status);
+    // Node lists change at most once per heartbeat (3 s): pushed as they come.
+    const onNodes = (): void => {
+      if (this.listeners.size > 0 && !this.closed)
+        this.emit('cluster.changed', engine.cluster?.status() ?? NO_CLUSTER);
+    };
     const events = engine.events;
     events.on('document', onDocument);
     events.on('page', onPage);
@@ -70,7 +76,9 @@ export class Pushes {
     events.on('export', onExport);
     events.on('watch', onWatch);
     events.on('search', onSearch);
+    events.on('nodes', onNodes);
     this.detach = () => {
+      events.off('nodes', onNodes);
       events.off('document', onDocument);
       events.off('page', onPage);
       events.off('idle', onIdle);

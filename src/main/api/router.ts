@@ -23,6 +23,7 @@ import { reviewHandlers } from './handlers/review.ts';
 import { exportHandlers } from './handlers/exports.ts';
 import { watchHandlers } from './handlers/watch.ts';
 import { searchHandlers } from './handlers/search.ts';
+import { clusterHandlers } from './handlers/cluster.ts';
 
 export { ApiFailure } from './failure.ts';
 export type { ApiListener } from './pushes.ts';
@@ -62,6 +63,7 @@ export function createRouter(opts: RouterOptions): Router {
     ...exportHandlers(context),
     ...watchHandlers(context),
     ...searchHandlers(context),
+    ...clusterHandlers(context),
   };
   let closed = false;
 

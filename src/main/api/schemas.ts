@@ -38,6 +38,7 @@ const settingsPatch = z
       .int({ error: MAX_IMAGE_MPIXELS_RULE })
       .min(MAX_IMAGE_MPIXELS_RANGE.min, { error: MAX_IMAGE_MPIXELS_RULE })
       .max(MAX_IMAGE_MPIXELS_RANGE.max, { error: MAX_IMAGE_MPIXELS_RULE }),
+    clusterRedis: z.string().min(1).max(2048).nullable(),
   })
   .partial()
   .strict();
@@ -136,6 +137,7 @@ export const schemas = {
   'settings.get': noArgs,
   'settings.set': z.tuple([settingsPatch]),
   'settings.languages': noArgs,
+  'cluster.status': noArgs,
   'app.capabilities': noArgs,
   'export.start': z.tuple([
     z

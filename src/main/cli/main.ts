@@ -19,6 +19,9 @@ import {
 import { runCommand } from './run.ts';
 import { parsePort, serveCommand } from './serve.ts';
 import { statusCommand } from './status.ts';
+import { statusWatchCommand } from './statusWatch.ts';
+import { parseRedisUrl } from '../cluster/redisConnection.ts';
+import { addClusterOptions, clusterSettings, parseJobsFor } from './clusterOptions.ts';
 import { SEARCH_HELP, searchCommand } from './search.ts';
 import { diagnosticsCommand } from './diagnostics.ts';
 import { Engine } from '../engine/engine.ts';
@@ -101,11 +104,13 @@ function buildProgram(): Command {
     .option('--json', 'print a JSON summary on stdout instead of the text summary')
     .action(async (paths: string[], o: Record<string, string | boolean | undefined>) => {
       useTesseractBuild(o.tesseract as string | undefined);
+      const cluster = await clusterSettings(o);
       process.exitCode = await runCommand({
         paths,
         outDir: (o.out as string | undefined) ?? null,
         dbPath: (o.db as string | undefined) ?? defaultDatabasePath(),
-        jobs: parseJobs(o.jobs as string | undefined),
+        jobs: parseJobsFor(o.jobs as string | undefined, cluster !== undefined),
+        ...(cluster ? { cluster } : {}),
         options: {
           languages: parseLang(o.lang as string | undefined),
           dpi: parseDpi(o.dpi as string | undefined),
@@ -184,10 +189,12 @@ function buildProgram(): Command {
         );
         return;
       }
+      const cluster = await clusterSettings(o);
       process.exitCode = await watchCommand({
         dirs,
         dbPath,
-        jobs: parseJobs(o.jobs as string | undefined),
+        jobs: parseJobsFor(o.jobs as string | undefined, cluster !== undefined),
+        ...(cluster ? { cluster } : {}),
         settleMs: parseSettle(o.settle as string | undefined),
         maxPages: parseMaxPages(o.maxPages as string | undefined),
         maxImageMpixels: parseMaxImageMpixels(o.maxImageMpixels as string | undefined),
@@ -213,8 +220,23 @@ function buildProgram(): Command {
     .description('show what the queue holds: counts by state, pages, recent failures')
     .option('--db <file>', `queue database (default: ${defaultDatabasePath()})`)
     .option('--json', 'machine-readable output')
-    .action((o: { db?: string; json?: boolean }) => {
-      process.exitCode = statusCommand(o.db ?? defaultDatabasePath(), o.json === true);
+    .option('--watch', 'a live view of the queue, the worker nodes and the throughput, until Ctrl-C')
+    .option('--redis <url>', "the cluster's Redis: list its worker nodes too")
+    .action(async (o: { db?: string; json?: boolean; watch?: boolean; redis?: string }) => {
+      const dbPath = o.db ?? defaultDatabasePath();
+      if (o.redis !== undefined) {
+        try {
+          parseRedisUrl(o.redis);
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+      }
+      if (o.watch === true) {
+        if (o.json === true) throw new UsageError('--watch and --json do not go together');
+        process.exitCode = await statusWatchCommand(dbPath, o.redis ?? null);
+        return;
+      }
+      process.exitCode = await statusCommand(dbPath, o.json === true, o.redis ?? null);
     });
 
   program
@@ -265,10 +287,12 @@ function buildProgram(): Command {
     .option('--db <file>', `queue database (default: ${defaultDatabasePath()})`)
     .action(async (o: { port?: string; host: string; jobs?: string; db?: string; tesseract?: string }) => {
       useTesseractBuild(o.tesseract);
+      const cluster = await clusterSettings(o);
       process.exitCode = await serveCommand({
         host: o.host,
         port: parsePort(o.port),
-        jobs: o.jobs === undefined ? null : parseJobs(o.jobs),
+        jobs: o.jobs === undefined ? null : parseJobsFor(o.jobs, cluster !== undefined),
+        ...(cluster ? { cluster } : {}),
         dbPath: o.db ?? defaultDatabasePath(),
         token: process.env.BULK_OCR_TOKEN || null,
       });
@@ -321,6 +345,9 @@ function buildProgram(): Command {
         });
       },
     );
+  // The coordinator's options (--redis and friends) on the commands that run the queue.
+  for (const name of ['run', 'watch', 'serve'])
+    addClusterOptions(program.commands.find((c) => c.name() === name)!);
   return program;
 }
 

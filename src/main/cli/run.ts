@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { DocumentRow, OcrOptions, OutputFormat } from '../../shared/model.ts';
 import { Engine } from '../engine/engine.ts';
+import type { ClusterSettings } from '../engine/clusterControl.ts';
+import { appVersion } from './diagnostics.ts';
 import { forkSpawner } from '../engine/spawnNode.ts';
 import { limitsOf } from '../engine/settings.ts';
 import { createProgressView } from './progress.ts';
@@ -17,6 +19,8 @@ export interface RunArgs {
   outDir: string | null;
   dbPath: string;
   jobs: number;
+  /** `--redis` and friends: coordinate worker nodes too. */
+  cluster?: ClusterSettings;
   options: OcrOptions;
   formats: OutputFormat[];
   overwrite: boolean;
@@ -59,6 +63,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     dbPath: args.dbPath,
     spawn: forkSpawner(),
     jobs: args.jobs,
+    ...(args.cluster ? { cluster: args.cluster, version: appVersion() } : {}),
   });
   const stored = limitsOf(engine.read.settings());
   engine.setLimits({

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createRouter } from '../api/router.ts';
 import { limitsOf, workerCount } from '../engine/settings.ts';
+import type { ClusterSettings } from '../engine/clusterControl.ts';
 import { Engine } from '../engine/engine.ts';
 import { forkSpawner } from '../engine/spawnNode.ts';
 import { startServer } from '../server/server.ts';
@@ -15,6 +16,8 @@ export interface ServeArgs {
   dbPath: string;
   /** --jobs; null: the worker count from the settings (one per core unless changed there). */
   jobs: number | null;
+  /** `--redis` and friends: coordinate worker nodes too. */
+  cluster?: ClusterSettings;
   /** A fixed token (e.g. from BULK_OCR_TOKEN); default: a new random one each start. */
   token: string | null;
 }
@@ -53,7 +56,14 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
   const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string })
     .version;
 
-  const engine = new Engine({ dbPath: args.dbPath, spawn: forkSpawner(), jobs: args.jobs ?? 1 });
+  const engine = new Engine({
+    dbPath: args.dbPath,
+    spawn: forkSpawner(),
+    jobs: args.jobs ?? 1,
+    // --redis, else the Redis of Settings → Cluster, if any.
+    ...(args.cluster ? { cluster: args.cluster } : { clusterFromSettings: true }),
+    version,
+  });
   const settings = engine.read.settings();
   const jobs = args.jobs ?? workerCount(settings.workers);
   engine.setWorkers(jobs);

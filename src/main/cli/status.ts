@@ -1,9 +1,27 @@
 import { existsSync } from 'node:fs';
 import { appVersion } from './diagnostics.ts';
 import { openQueueReader } from '../engine/queries.ts';
+import type { ClusterNode } from '../../shared/model.ts';
+import { formatNodes, readNodes } from './nodesTable.ts';
 
-/** `bulk-ocr status`: what the queue holds, read without taking the engine lock (a run may be going on). */
-export function statusCommand(dbPath: string, json: boolean): number {
+/**
+ * `bulk-ocr status`: what the queue holds, read without taking the engine lock (a run may be going
+ * on); with `--redis`, the cluster's worker nodes too.
+ */
+export async function statusCommand(
+  dbPath: string,
+  json: boolean,
+  redisUrl: string | null = null,
+): Promise<number> {
+  let nodes: ClusterNode[] | null = null;
+  let nodesProblem: string | null = null;
+  if (redisUrl) {
+    try {
+      nodes = await readNodes(redisUrl);
+    } catch (error) {
+      nodesProblem = (error as Error).message;
+    }
+  }
   if (!existsSync(dbPath)) {
     if (json) process.stdout.write(JSON.stringify({ database: dbPath, exists: false }) + '\n');
     else process.stdout.write(`No queue yet at ${dbPath}. Start one with: bulk-ocr run FOLDER --out DIR\n`);
@@ -30,6 +48,7 @@ export function statusCommand(dbPath: string, json: boolean): number {
           code: f.error?.code ?? null,
           message: f.error?.message ?? null,
         })),
+        ...(redisUrl ? { nodes, nodesProblem } : {}),
       };
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       return 0;
@@ -46,6 +65,10 @@ export function statusCommand(dbPath: string, json: boolean): number {
     out.write(
       `Pages: ${p.total} — ${p.done} done, ${p.failed} failed, ${p.queued} queued, ${p.running} running\n`,
     );
+    if (redisUrl) {
+      out.write(`\nWorker nodes${nodesProblem ? `: ${nodesProblem}` : ''}\n`);
+      if (nodes) out.write(formatNodes(nodes).join('\n') + '\n');
+    }
     if (failures.length > 0) {
       out.write('\nRecent problems:\n');
       for (const f of failures)

@@ -3,6 +3,8 @@ import { relative, resolve } from 'node:path';
 import type { OcrOptions, OutputFormat, WatchFolderOptions, WatchFolderRow } from '../../shared/model.ts';
 import { Throughput } from '../api/throughput.ts';
 import { Engine } from '../engine/engine.ts';
+import type { ClusterSettings } from '../engine/clusterControl.ts';
+import { appVersion } from './diagnostics.ts';
 import { forkSpawner } from '../engine/spawnNode.ts';
 import { limitsOf } from '../engine/settings.ts';
 import { DEFAULT_WATCH_TIMINGS } from '../engine/watch/folderWatcher.ts';
@@ -14,6 +16,8 @@ export interface WatchArgs {
   dirs: string[];
   dbPath: string;
   jobs: number;
+  /** `--redis` and friends: coordinate worker nodes too. */
+  cluster?: ClusterSettings;
   /** Options for the named folders. */
   folder: WatchFolderOptions;
   settleMs: number;
@@ -72,6 +76,7 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
     dbPath: args.dbPath,
     spawn: forkSpawner(),
     jobs: args.jobs,
+    ...(args.cluster ? { cluster: args.cluster, version: appVersion() } : {}),
     watchTimings: { settleMs: args.settleMs },
   });
   const stored = limitsOf(engine.read.settings());

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { ClusterNode } from '../../shared/model.ts';
 import {
   HEARTBEAT_MS,
   KEYS,
@@ -28,7 +29,7 @@ export async function writeCoordinator(redis: Redis, record: CoordinatorRecord):
 }
 
 /** A node as the coordinator shows it: its last heartbeat, and whether that is recent. */
-export type NodeView = NodeHeartbeat & { gone: boolean };
+export type NodeView = ClusterNode;
 
 /** Nodes heard from in the last hour, by name; older entries are dropped from the listing. */
 export async function listNodes(redis: Redis, now = Date.now()): Promise<NodeView[]> {

@@ -9,7 +9,7 @@
  *   shared path), OCRs it in its worker processes → adds the outcome as a job to the RESULTS queue
  *   → the coordinator's results worker records it in SQLite (once: by page id + lease token).
  */
-import type { ErrorInfo, OcrOptions, PageResult } from '../../shared/model.ts';
+import type { ClusterNode, ErrorInfo, OcrOptions, PageResult } from '../../shared/model.ts';
 import type { SourceIdentity } from '../worker/protocol.ts';
 import type { Limits } from '../worker/ocrTypes.ts';
 
@@ -89,35 +89,8 @@ export type ResultJob = {
   ms: number;
 } & ({ ok: true; value: PageResult } | { ok: false; error: ErrorInfo });
 
-/** A node as its heartbeat describes it. */
-export interface NodeHeartbeat {
-  id: string;
-  name: string;
-  host: string;
-  pid: number;
-  version: string;
-  protocol: number;
-  cores: number;
-  /** OCR worker processes (`--jobs`). */
-  jobs: number;
-  busy: number;
-  /** `native libtesseract 5.3.0`, `tesseract.js (WASM, …)`, as its workers report. */
-  engine: string;
-  pagesDone: number;
-  pagesFailed: number;
-  /** Over the last minutes. */
-  pagesPerMinute: number;
-  rssBytes: number;
-  startedAt: number;
-  seenAt: number;
-  /**
-   * `working`; `waiting` (no coordinator, or Redis unreachable); `excluded` (its own failures keep
-   * happening: `reason` says which; it tries again at `retryAt`); `refused` (another version).
-   */
-  state: 'working' | 'waiting' | 'excluded' | 'refused';
-  reason: string | null;
-  retryAt: number | null;
-}
+/** A node as its heartbeat describes it (the coordinator adds whether it is recent). */
+export type NodeHeartbeat = Omit<ClusterNode, 'gone'>;
 
 /** A heartbeat older than this means the node is gone (crashed, cut off, stopped). */
 export const NODE_SILENT_AFTER_MS = 15_000;

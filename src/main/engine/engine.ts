@@ -37,6 +37,7 @@ import { Announcer } from './announce.ts';
 import { QueueReader } from './queries.ts';
 import { limitsOf, writeSettings, workerCount } from './settings.ts';
 import { SearchIndexer } from './search/searchIndexer.ts';
+import { clusterFor, localShare, type ClusterControl } from './clusterControl.ts';
 
 export type { PagePreviewOutcome } from './scheduler.ts';
 
@@ -74,6 +75,8 @@ export class Engine {
   private readonly owner = randomUUID();
   private readonly local: LocalPoolExecutor;
   private readonly helper: LocalPoolExecutor | null;
+  /** Worker nodes on other machines, when this engine coordinates a cluster (`--redis`). */
+  readonly cluster: ClusterControl | null;
   private readonly scheduler: Scheduler;
   private readonly checkpointer: WalCheckpointer;
   private readonly clock: () => number;
@@ -100,8 +103,12 @@ export class Engine {
     this.log =
       opts.log ?? (this.ownsLog ? createFileLogger({ path: logPathFor(opts.dbPath) }) : silentLogger);
     this.checkpointer = new WalCheckpointer(this.db, opts.dbPath);
+    this.cluster = clusterFor(opts, this.read.settings().clusterRedis, {
+      ...{ db: this.db, log: this.log, events: this.events, owner: this.owner, now: this.clock },
+      pump: () => this.pump(),
+    });
     this.local = new LocalPoolExecutor({
-      size: opts.jobs,
+      ...localShare(opts.jobs, this.cluster),
       spawn: opts.spawn,
       timeoutMs: timeouts,
       maxWorkerRssBytes: opts.maxWorkerRssBytes ?? 1.5 * 2 ** 30,
@@ -130,8 +137,13 @@ export class Engine {
             onFatal: () => undefined,
           });
     this.scheduler = new Scheduler({
-      // The helper first: it takes the tasks it can (pictures, opening files) off the OCR workers.
-      executors: this.helper ? [this.helper, this.local] : [this.local],
+      // The helper first: it takes the tasks it can (pictures, opening files) off the OCR workers;
+      // the cluster's nodes last: pages go to this machine's idle workers first.
+      executors: [
+        ...(this.helper ? [this.helper] : []),
+        this.local,
+        ...(this.cluster ? [this.cluster.executor] : []),
+      ],
       leaseMs: timeouts.page + 60_000,
       events: this.events,
       log: this.log,
@@ -180,6 +192,7 @@ export class Engine {
     this.helper?.start();
     this.local.start();
     this.searchIndex.start();
+    this.cluster?.executor.start();
     return { recovered: recovered.pages + recovered.documents + exports };
   }
 
@@ -192,6 +205,7 @@ export class Engine {
     await this.watch.stop();
     await Promise.all([this.local.close(), this.helper?.close()]);
     await this.searchIndex.stop();
+    await this.cluster?.executor.close();
     releaseLeases(this.db, this.owner);
     releaseExportLeases(this.db, this.owner);
     releaseEngineLock(this.db, this.owner);
@@ -218,6 +232,7 @@ export class Engine {
   // ── Queue operations (what the UI and CLI call) ──────────────────────────────
   pause(ids: number[]): void {
     pauseDocuments(this.db, ids, this.clock());
+    this.cluster?.takeBack(ids);
   }
   resume(ids: number[]): void {
     resumeDocuments(this.db, ids, this.clock());
@@ -225,6 +240,7 @@ export class Engine {
   }
   cancel(ids: number[]): void {
     cancelDocuments(this.db, ids, this.clock());
+    this.cluster?.takeBack(ids);
   }
   retry(ids: number[]): void {
     retryDocuments(this.db, ids, this.clock());
@@ -232,17 +248,21 @@ export class Engine {
   }
   setPriority(ids: number[], priority: number): void {
     setPriority(this.db, ids, priority, this.clock());
+    this.cluster?.reprioritise(ids);
   }
   /** Moves each document up (`delta` > 0) or down from its own priority, within 0–9. */
   shiftPriority(ids: number[], delta: number): void {
     shiftPriority(this.db, ids, delta, this.clock());
+    this.cluster?.reprioritise(ids);
   }
   remove(ids: number[]): void {
     removeDocuments(this.db, ids, this.clock());
+    this.cluster?.takeBack(ids);
   }
   setPaused(paused: boolean): void {
     setGloballyPaused(this.db, paused);
-    if (!paused) this.pump();
+    if (paused) this.cluster?.takeBack('all');
+    else this.pump();
   }
   get paused(): boolean {
     return isGloballyPaused(this.db);

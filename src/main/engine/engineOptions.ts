@@ -3,12 +3,16 @@ import type { Limits } from '../worker/ocrTypes.ts';
 import type { Logger } from './log/logger.ts';
 import type { RetryPolicy } from './store/policy.ts';
 import type { WatchTimings } from './watch/folderWatcher.ts';
+import type { ClusterSettings } from './clusterControl.ts';
 
 export interface EngineOptions {
   /** Database file (created if missing). */
   dbPath: string;
   spawn: SpawnWorker;
-  /** Worker processes; default os.availableParallelism(). */
+  /**
+   * Worker processes; default os.availableParallelism(). 0 (with `cluster`): no local OCR, the
+   * nodes do every page; one worker still opens files and writes the outputs.
+   */
   jobs: number;
   /**
    * A light helper process besides the OCR workers (no Tesseract): it opens files as they are
@@ -16,6 +20,15 @@ export interface EngineOptions {
    * queue. Default true.
    */
   helper?: boolean;
+  /**
+   * Work with OCR nodes on other machines through this Redis (`--redis`): this engine becomes the
+   * coordinator, handing pages to the nodes besides (or, with `jobs: 0`, instead of) its own workers.
+   */
+  cluster?: ClusterSettings;
+  /** Without `cluster`: take the cluster from the settings (Settings → Cluster), as the app and `serve` do. */
+  clusterFromSettings?: boolean;
+  /** The app's version: nodes must run the same. */
+  version?: string;
   policy?: RetryPolicy;
   /** Per task type, in ms. */
   timeouts?: Partial<Record<TaskType, number>>;

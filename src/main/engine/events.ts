@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { DocumentState, ErrorInfo, PageTimings } from '../../shared/model.ts';
 import type { SearchIndexStatus } from '../../shared/api.ts';
+import type { NodeView } from '../cluster/presence.ts';
 
 /** What the engine pushes to its front ends. */
 export interface EngineEvents {
@@ -30,6 +31,8 @@ export interface EngineEvents {
   watchReport: [{ folderId: number; message: string; path: string | null }];
   /** The search index moved on: pages added to it, or the build after an upgrade progressed. */
   search: [SearchIndexStatus];
+  /** The cluster's worker nodes changed (joined, left, excluded, progressed); the whole list. */
+  nodes: [NodeView[]];
   /** Nothing is running and nothing is ready to run (the queue is drained, paused or waiting on backoff). */
   idle: [];
 }

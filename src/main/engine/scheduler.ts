@@ -171,7 +171,10 @@ export class Scheduler {
     this.inFlight++;
     const outcome = executor.run(kind.type, request as never, kind.meta(task));
     void logged(this.opts.log, kind.type, kind.logIds(task), outcome).then((o) => {
-      const recorded = this.running && this.step.db.open && kind.record(task, o, this.step);
+      // A task taken back before it ran (a page withdrawn from the cluster queue): its lease is
+      // returned by whoever took it back; there is no outcome to write.
+      const withdrawn = 'withdrawn' in o && o.withdrawn === true;
+      const recorded = !withdrawn && this.running && this.step.db.open && kind.record(task, o, this.step);
       kind.announce(task, o, recorded, this.step);
       this.inFlight--;
       this.pump();

@@ -4,6 +4,7 @@ import type { Db } from './store/db.ts';
 import { readSettingsJson, writeSettingsJson } from './store/settings.ts';
 import { listInstalledLanguages } from '../worker/languages.ts';
 import { DEFAULT_LIMITS } from '../worker/ocrTypes.ts';
+import { parseRedisUrl } from '../cluster/redisConnection.ts';
 
 export const DEFAULT_SETTINGS: Settings = {
   languages: ['eng'],
@@ -15,6 +16,7 @@ export const DEFAULT_SETTINGS: Settings = {
   workers: null,
   maxPages: DEFAULT_LIMITS.maxPages,
   maxImageMpixels: DEFAULT_LIMITS.maxImagePixels / 1e6,
+  clusterRedis: null,
 };
 
 /** The range of the page limit (`maxPages`), for its checks and its messages. */
@@ -93,6 +95,13 @@ export function writeSettings(db: Db, patch: Partial<Settings>): Settings {
   if (patch.maxImageMpixels !== undefined) {
     const problem = maxImageMpixelsProblem(patch.maxImageMpixels);
     if (problem) throw new SettingsError(problem);
+  }
+  if (patch.clusterRedis) {
+    try {
+      parseRedisUrl(patch.clusterRedis);
+    } catch (error) {
+      throw new SettingsError((error as Error).message.replace(/^--redis: /, ''));
+    }
   }
   const next = { ...readSettings(db), ...patch };
   writeSettingsJson(db, JSON.stringify(next));

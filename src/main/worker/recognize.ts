@@ -51,7 +51,8 @@ export function backendFromEnv(env: NodeJS.ProcessEnv = process.env): TesseractB
  */
 export function describeOcrEngine(running: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
   if (running.length > 0) return running.join(', ');
-  if (backendFromEnv(env) === 'wasm') return 'WebAssembly Tesseract (tesseract.js), as chosen with --tesseract wasm';
+  if (backendFromEnv(env) === 'wasm')
+    return 'WebAssembly Tesseract (tesseract.js), as chosen with --tesseract wasm';
   const state = loadNativeAddon();
   return 'addon' in state
     ? `native libtesseract ${state.addon.version()}`

@@ -12,6 +12,7 @@ import { ExportDialog } from './views/ExportDialog.tsx';
 import { PageView } from './views/PageView.tsx';
 import { useSettings } from './state/settings.ts';
 import { WatchPanel } from './views/WatchPanel.tsx';
+import { NodesPanel } from './views/NodesPanel.tsx';
 
 /** The main window: header, overall progress, the queue with its toolbar, and the review panel. */
 export function App() {
@@ -34,6 +35,7 @@ export function App() {
         <Notice />
         <ProgressStrip />
         <WatchPanel />
+        <NodesPanel />
         <div className="workspace">
           <section className="queue" aria-label="Queue">
             <QueueToolbar />

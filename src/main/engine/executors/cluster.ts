@@ -2,21 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { ErrorInfo, PageResult } from '../../../shared/model.ts';
 import type { TaskType, WorkerTasks } from '../../worker/protocol.ts';
 import type { TaskOutcome } from '../pool.ts';
+import type { Executor, TaskMeta } from './executor.ts';
 import type { Logger } from '../log/logger.ts';
 import { ClusterLink, type ClusterLinkOptions } from '../../cluster/coordinatorLink.ts';
 import { CLUSTER_PROTOCOL, pageJobId, type PageJob, type ResultJob } from '../../cluster/protocol.ts';
 import type { NodeView } from '../../cluster/presence.ts';
 
-/** What the scheduler tells an executor besides the request (mirrors executors/executor.ts TaskMeta). */
-export interface ClusterTaskMeta {
-  docId?: number;
-  pageId?: number;
-  pageNo?: number;
-  priority?: number;
-  attempt?: number;
-}
-
-/** An outcome the scheduler must not record: the task was taken back (paused, cancelled, removed). */
+/** An outcome the scheduler does not record: the task was taken back (paused, cancelled, removed). */
 export type WithdrawnOutcome = { ok: false; error: ErrorInfo; withdrawn: true };
 
 interface InFlight {
@@ -47,14 +39,15 @@ export interface ClusterExecutorOptions {
  * that is still waiting for it, so a page done twice (BullMQ delivers at least once: a node cut
  * off mid-page, a result posted again) is recorded once.
  */
-export class ClusterExecutor {
+export class ClusterExecutor implements Executor {
   readonly name = 'cluster';
   readonly accepts: ReadonlySet<TaskType> = new Set<TaskType>(['page']);
   readonly link: ClusterLink;
   private readonly inFlight = new Map<number, InFlight>();
   private readonly opts: ClusterExecutorOptions;
   private reconcileTimer: NodeJS.Timeout | null = null;
-  private connected = false;
+  /** Connected to Redis and serving files: pages may be handed out. */
+  connected = false;
   private closed = false;
   /** Results dropped as duplicates or stale (tests and logs). */
   duplicates = 0;
@@ -113,7 +106,7 @@ export class ClusterExecutor {
   run<K extends TaskType>(
     type: K,
     request: WorkerTasks[K]['request'],
-    meta: ClusterTaskMeta,
+    meta: TaskMeta,
   ): Promise<TaskOutcome<WorkerTasks[K]['result']>> {
     if (type !== 'page' || meta.pageId === undefined || meta.docId === undefined)
       throw new Error(`the cluster runs page tasks only, not ${type}`);
@@ -168,9 +161,10 @@ export class ClusterExecutor {
    * runs end with a withdrawn outcome, which the scheduler does not record; the caller returns the
    * leases. Pages a node is already reading finish and are recorded as usual.
    */
-  async withdraw(docIds: readonly number[]): Promise<number[]> {
-    const docs = new Set(docIds);
-    const mine = [...this.inFlight.values()].filter((f) => docs.has(f.job.docId));
+  async withdraw(docIds: readonly number[] | 'all'): Promise<number[]> {
+    const docs = new Set(docIds === 'all' ? [] : docIds);
+    const mine = [...this.inFlight.values()].filter((f) => docIds === 'all' || docs.has(f.job.docId));
+    if (!this.connected) return [];
     if (mine.length === 0) return [];
     const removed = new Set(await this.link.withdraw(mine.map((f) => pageJobId(f.job.pageId, f.job.token))));
     const pageIds: number[] = [];

@@ -189,7 +189,12 @@ export function buildTextLayer(input: LayerInput): string {
   });
 
   const fits = framed.map(fitLine);
-  const bands = snapSizes(paragraphBands(fits.map((f) => f.size), framedBlock));
+  const bands = snapSizes(
+    paragraphBands(
+      fits.map((f) => f.size),
+      framedBlock,
+    ),
+  );
   const frames: LineFrame[] = framed.map((line, k) => {
     const left = Math.min(...line.map((w) => w.x0));
     const right = Math.max(...line.map((w) => w.x1));

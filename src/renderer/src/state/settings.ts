@@ -58,6 +58,8 @@ export function settingsProblem(form: Settings): string | null {
     return 'The page limit must be a whole number of pages from 1 to 1,000,000.';
   if (!Number.isInteger(form.maxImageMpixels) || form.maxImageMpixels < 1 || form.maxImageMpixels > 10_000)
     return 'The image limit must be a whole number of megapixels from 1 to 10,000.';
+  if (form.clusterRedis !== null && !/^rediss?:\/\/[^\s/]+/.test(form.clusterRedis.trim()))
+    return 'The Redis URL must look like redis://HOST:6379 or redis://:PASSWORD@HOST:6379 (rediss:// for TLS).';
   return null;
 }
 

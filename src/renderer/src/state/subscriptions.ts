@@ -11,6 +11,7 @@ import { useSettings } from './settings.ts';
 import { useExport } from './exportDialog.ts';
 import { useWatch } from './watch.ts';
 import { useSearch } from './search.ts';
+import { useCluster } from './cluster.ts';
 
 const FAILED = new Set(['failed', 'done-with-errors']);
 
@@ -47,6 +48,10 @@ export function startSubscriptions(): () => void {
       (index) => useSearch.setState({ index }),
       () => {},
     );
+    void useCluster
+      .getState()
+      .refresh()
+      .catch(() => {});
   };
   const offs = [
     onConnection((connection) => {
@@ -72,6 +77,7 @@ export function startSubscriptions(): () => void {
     }),
     on('watch.changed', ({ folders }) => useWatch.setState({ folders })),
     on('search.changed', (index) => useSearch.setState({ index })),
+    on('cluster.changed', (cluster) => useCluster.setState({ cluster })),
     on('export.changed', ({ batchIds }) => {
       refreshReview();
       const exp = useExport.getState();

@@ -205,6 +205,37 @@ function SettingsForm({ saved: settings }: { saved: Settings }) {
           </div>
         </Field>
       </Section>
+      <Section title="Cluster">
+        <Field
+          label="Worker nodes"
+          hint="Other machines can OCR pages of this queue: install Redis on one machine, run “bulk-ocr worker --redis URL” on each helper, and give the same URL here. Documents and their recognised text cross the network; see docs/cluster.md. Applies at the next start of the app."
+        >
+          <div className="radio-list" role="radiogroup" aria-label="Worker nodes">
+            <Radio
+              name="cluster"
+              checked={form.clusterRedis === null}
+              onChange={() => update({ clusterRedis: null })}
+            >
+              This machine only
+            </Radio>
+            <Radio
+              name="cluster"
+              checked={form.clusterRedis !== null}
+              onChange={() => update({ clusterRedis: form.clusterRedis ?? '' })}
+            >
+              Also hand pages to worker nodes through Redis
+            </Radio>
+            {form.clusterRedis !== null && (
+              <input
+                aria-label="Redis URL"
+                placeholder="redis://:PASSWORD@ocr-server:6379"
+                value={form.clusterRedis}
+                onChange={(e) => update({ clusterRedis: e.target.value })}
+              />
+            )}
+          </div>
+        </Field>
+      </Section>
       <Section title="Output">
         <Field label="Formats">
           <div className="inline" role="group" aria-label="Output formats">
