@@ -163,11 +163,6 @@ export class Engine {
       node: process.versions.node,
     });
     this.searchIndex = new SearchIndexer({ db: this.db, events: this.events, log: this.log });
-    // A page recorded (by any executor) is queued for the index in the same transaction; the
-    // indexer adds it shortly, gathered with the others that finish meanwhile.
-    this.events.on('page', (e) => {
-      if (e.ok) this.searchIndex.pageRecorded();
-    });
     this.watch = new WatchService({
       db: this.db,
       events: this.events,

@@ -51,6 +51,11 @@ export class SearchIndexer {
     this.chunkMs = opts.chunkMs ?? 15;
     this.gatherMs = opts.gatherMs ?? 200;
     this.progressMs = opts.progressMs ?? 500;
+    // A page recorded (by any executor) was queued for the index in the same transaction: add it
+    // shortly, gathered with the others that finish meanwhile.
+    this.events.on('page', (e) => {
+      if (e.ok) this.pageRecorded();
+    });
   }
 
   /** Starts working through whatever is waiting (a build after an upgrade, pages left by a crash). */
