@@ -64,6 +64,51 @@ export interface SearchToken {
 }
 
 export function searchTokens(text: string): SearchToken[] {
+  // Folding a whole page at once is far cheaper than word by word. It keeps every offset when
+  // the text is precomposed (NFC, as Tesseract and PDFs give it): ü folds to u, one for one.
+  const ascii = ASCII.test(text);
+  const folded = ascii ? text.toLowerCase() : foldPreservingLength(text);
+  if (folded === null) return tokensWordByWord(text);
+  const tokens: SearchToken[] = [];
+  const re = ascii ? /[a-z0-9]+/g : TOKEN;
+  re.lastIndex = 0;
+  for (let m = re.exec(folded); m; m = re.exec(folded)) {
+    const word = m[0];
+    // A run of marks alone (no letter or digit) is no word.
+    if (ascii || ASCII.test(word) || /[\p{L}\p{N}]/u.test(word))
+      tokens.push({ start: m.index, end: m.index + word.length, folded: word });
+  }
+  return tokens;
+}
+
+const foldedChars = new Map<string, string>();
+
+/**
+ * `foldForSearch` of a text, character by character for the few that are not ASCII, when that
+ * keeps its length (so offsets stay valid); null otherwise (decomposed accents, İ).
+ */
+function foldPreservingLength(text: string): string | null {
+  const lower = text.toLowerCase();
+  if (lower.length !== text.length) return null;
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < lower.length; i++) {
+    if (lower.charCodeAt(i) < 0x80) continue;
+    const c = lower[i];
+    let f = foldedChars.get(c);
+    // A combining mark on its own: the accent of the letter before it, which folding drops.
+    if (f === undefined) foldedChars.set(c, (f = MARK.test(c) ? '' : foldForSearch(c)));
+    if (f.length !== c.length) return null;
+    if (f !== c) {
+      out += lower.slice(from, i) + f;
+      from = i + 1;
+    }
+  }
+  return from === 0 ? lower : out + lower.slice(from);
+}
+
+/** The same, one word at a time: for text whose folding changes its length (decomposed accents). */
+function tokensWordByWord(text: string): SearchToken[] {
   const tokens: SearchToken[] = [];
   for (const m of text.matchAll(TOKEN)) {
     const folded = foldForSearch(m[0]);
@@ -72,6 +117,9 @@ export function searchTokens(text: string): SearchToken[] {
   }
   return tokens;
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
+const MARK = /^\p{M}$/u;
 
 interface RawTerm {
   text: string;

@@ -31,6 +31,13 @@ describe('reading what a user types', () => {
     // Greek keeps its accents in unicode61: so must we, or highlights would differ from hits.
     expect(foldForSearch('ελληνικά')).toBe('ελληνικά');
     expect(searchTokens('INV-30687/G').map((t) => t.folded)).toEqual(['inv', '30687', 'g']);
+    // Offsets point into the text as given, whether its accents are precomposed or not.
+    for (const text of ['Herr Müller, 3 €', 'Herr Mu\u0308ller, 3 €', 'İstanbul Müller']) {
+      const tokens = searchTokens(text);
+      expect(tokens.map((t) => t.folded)).toContain('muller');
+      const m = tokens.find((t) => t.folded === 'muller')!;
+      expect(text.slice(m.start, m.end).normalize('NFC')).toBe('Müller');
+    }
   });
 
   it('anything else is text: hostile input parses to words or to a message, never throws', () => {
