@@ -238,14 +238,6 @@ log(`index built: ${built.toLocaleString('en')} pages in ${(buildMs / 1000).toFi
 
 // ── 4. queries ───────────────────────────────────────────────────────────────
 const v = gen.vocabulary;
-/** Words and phrases that occur: taken from pages of the corpus itself. */
-const sample = (n: number, from: number, len: number): string => {
-  const words = gen
-    .page(n)
-    .split(/\s+/)
-    .map((w) => w.replace(/[^\p{L}\p{N}]/gu, ''));
-  return words.slice(from, from + len).join(' ');
-};
 /** A reference code printed on page n, as a user would copy it (`INV-30687/G`). */
 function codeOn(n: number): string {
   for (let k = n; k < n + 100; k++) {

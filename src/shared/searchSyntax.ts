@@ -118,7 +118,8 @@ function tokensWordByWord(text: string): SearchToken[] {
   return tokens;
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
+/** Only ASCII characters (`\p{ASCII}`: no control characters spelt out in a pattern). */
+const ASCII = /^\p{ASCII}*$/u;
 const MARK = /^\p{M}$/u;
 
 interface RawTerm {
