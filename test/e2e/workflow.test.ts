@@ -253,8 +253,17 @@ describe('the desktop window, served to a browser', () => {
     await page.reload();
     await page.getByText('Connected').waitFor();
     await page.getByRole('button', { name: 'Settings' }).click();
-    expect(
-      await page.getByRole('dialog', { name: 'Settings' }).getByLabel('Most pages per document').inputValue(),
-    ).toBe('4');
+    const settings = page.getByRole('dialog', { name: 'Settings' });
+    expect(await settings.getByLabel('Most pages per document').inputValue()).toBe('4');
+
+    // The image limit beside it: 150 megapixels unless changed; a bad value gets its reason.
+    const images = settings.getByLabel('Largest image in megapixels');
+    expect(await images.inputValue()).toBe('150');
+    await images.fill('0');
+    await settings.getByRole('button', { name: 'Save' }).click();
+    await settings
+      .getByRole('alert')
+      .getByText('The image limit must be a whole number of megapixels from 1 to 10,000.')
+      .waitFor();
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The page limit as a stored setting: checked with a reason at the API, applied at once by a running
  * engine (real worker, real SQLite), used by `bulk-ocr watch` and `run` as their default, and overridden by
- * `--max-pages`.
+ * `--max-pages`. The image limit (Settings' "Largest image", `--max-image-mpixels`) the same way.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
@@ -38,6 +38,48 @@ function open(): { engine: Engine; router: Router; input: string; db: string } {
   router = createRouter({ engine, version: 'test', coalesceMs: 20 });
   return { engine, router, input, db };
 }
+
+describe('the image limit setting', () => {
+  it('refuses a bad value with a reason; applies at once: an image over it is refused with its size and how to raise it, raised it is opened', async () => {
+    const { engine, router, input } = open();
+    const image = join(input, 's08-image-png.png');
+    copyFileSync(join(CORPUS, 'synthetic', 's08-image-png.png'), image);
+    rmSync(join(input, FIVE_PAGES));
+    expect(await router.call('settings.get', [])).toMatchObject({
+      ok: true,
+      value: { maxImageMpixels: 150 },
+    });
+    for (const bad of [0, 2.5, 10_001, '9'])
+      expect(await router.call('settings.set', [{ maxImageMpixels: bad }])).toMatchObject({
+        ok: false,
+        error: {
+          code: 'BAD_REQUEST',
+          message: expect.stringMatching(
+            /the image limit must be a whole number of megapixels from 1 to 10,000/,
+          ) as string,
+        },
+      });
+    engine.start();
+    expect(await router.call('settings.set', [{ maxImageMpixels: 1 }])).toMatchObject({ ok: true });
+    await router.call('queue.add', [{ paths: [input] }]);
+    const docIds = ((await router.call('queue.ids', [{}])) as { ok: true; value: number[] }).value;
+    const [refused] = await waitForDocuments(engine, docIds, 60_000);
+    expect(refused).toMatchObject({ state: 'failed', error: { code: 'TOO_LARGE' } });
+    expect(refused.error?.message).toMatch(
+      /the image is 2550 × 3300 pixels \(8.4 megapixels\); the limit is 1 megapixels; .*--max-image-mpixels 9 .*"Largest image" in Settings/,
+    );
+    // Raised and retried: opened by the same engine (its page is queued), no restart.
+    await router.call('settings.set', [{ maxImageMpixels: 9 }]);
+    await router.call('queue.retry', [docIds]);
+    const until = Date.now() + 60_000;
+    while (engine.read.documents(docIds)[0].pageCount !== 1) {
+      if (Date.now() > until)
+        throw new Error(`not opened: ${JSON.stringify(engine.read.documents(docIds)[0])}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(engine.read.documents(docIds)[0].error).toBeNull();
+  });
+});
 
 describe('the page limit setting', () => {
   it('is 10,000 by default, and a bad value is refused with a reason and not stored', async () => {

@@ -147,6 +147,19 @@ describe('page trees other readers step around', () => {
       texts: ['First page', 'Second page'],
     },
     {
+      name: 'a catalog whose /Pages is the page itself',
+      objects: [
+        catalog(),
+        {
+          num: 2,
+          body: '<< /Type /Page /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>',
+        },
+        content(4, 'Root is a page'),
+        font,
+      ],
+      texts: ['Root is a page'],
+    },
+    {
       name: 'one page listed twice',
       objects: [
         catalog(),

@@ -159,7 +159,9 @@ function frameFor(
  */
 export function rebuildPageTree(context: PDFContext, pages: readonly FoundPage[]): PDFRef[] {
   const catalog = context.lookup(context.trailerInfo.Root, PDFDict);
-  const rootRef = refOf(catalog, 'Pages') ?? context.nextRef();
+  // The old root's number is reused, unless the "tree" was a single page under that number.
+  const old = refOf(catalog, 'Pages');
+  const rootRef = old && !pages.some((p) => p.ref === old) ? old : context.nextRef();
   const used = new Set<PDFDict>();
   const kids: PDFRef[] = [];
   for (const page of pages) {
