@@ -9,8 +9,23 @@ export type DocumentKind = 'pdf' | 'image';
 /** `auto` keeps a page's existing text layer and OCRs only pages without one; `force` OCRs every page. */
 export type OcrMode = 'auto' | 'force';
 
-/** Output formats a document can be exported to. */
-export type OutputFormat = 'txt' | 'pdf';
+/**
+ * Output formats a document can be exported to: plain text, searchable PDF, ALTO 4.4 XML and
+ * hOCR (the two interchange formats of libraries and OCR tools: blocks, lines, words with boxes
+ * and confidence).
+ */
+export type OutputFormat = 'txt' | 'pdf' | 'alto' | 'hocr';
+
+/** Every output format, in the order they are offered. */
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['txt', 'pdf', 'alto', 'hocr'];
+
+/** How each format's file name ends, after the output stem: `letter.alto.xml`, `letter.hocr`. */
+export const OUTPUT_EXTENSIONS: Readonly<Record<OutputFormat, string>> = {
+  txt: '.txt',
+  pdf: '.pdf',
+  alto: '.alto.xml',
+  hocr: '.hocr',
+};
 
 /** Per-document processing options, fixed when the document is queued. */
 export interface OcrOptions {

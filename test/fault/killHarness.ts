@@ -42,6 +42,8 @@ leaves the work folder; --seed replays a run.
 
 const REPO = resolve(import.meta.dirname, '../..');
 const BIN = join(REPO, 'bin/bulk-ocr.js');
+/** Every output format: each must come out complete and byte-identical to the clean run's. */
+const FORMATS = ['txt', 'pdf', 'alto', 'hocr'] as const;
 
 export interface KillHarnessOptions {
   mode: 'cli' | 'serve';
@@ -110,7 +112,21 @@ interface Started {
 function startCli(input: string, out: string, db: string, o: KillHarnessOptions): Started {
   const child = spawn(
     process.execPath,
-    [BIN, 'run', input, '--out', out, '--db', db, '--dpi', String(o.dpi), '--jobs', String(o.jobs)],
+    [
+      BIN,
+      'run',
+      input,
+      '--out',
+      out,
+      '--db',
+      db,
+      '--dpi',
+      String(o.dpi),
+      '--jobs',
+      String(o.jobs),
+      '--format',
+      FORMATS.join(','),
+    ],
     // Its own process group: one kill(-pgid) takes the engine and every worker it forked.
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO },
   );
@@ -177,7 +193,7 @@ function startServe(input: string, out: string, db: string, o: KillHarnessOption
     });
     try {
       let id = 1;
-      await wsCall(ws, id++, 'settings.set', [{ outDir: out, dpi: o.dpi, formats: ['txt', 'pdf'] }]);
+      await wsCall(ws, id++, 'settings.set', [{ outDir: out, dpi: o.dpi, formats: [...FORMATS] }]);
       await wsCall(ws, id++, 'queue.add', [{ paths: [input] }]);
       for (;;) {
         const counts = (await wsCall(ws, id++, 'queue.counts', [])) as {
@@ -230,6 +246,8 @@ function cleanRun(input: string, work: string, o: KillHarnessOptions): { out: st
       String(o.dpi),
       '--jobs',
       String(o.jobs),
+      '--format',
+      FORMATS.join(','),
     ],
     { encoding: 'utf8', cwd: REPO, timeout: 600_000 },
   );

@@ -279,7 +279,10 @@ describe('bulk-ocr usage', () => {
       ],
       [['run', join(CORPUS, 'synthetic'), '--lang', 'rus'], /"rus" is not installed/],
       [['run', '/no/such/folder'], /no such file or folder: \/no\/such\/folder/],
-      [['run', join(CORPUS, 'synthetic'), '--format', 'docx'], /--format takes txt, pdf/],
+      [
+        ['run', join(CORPUS, 'synthetic'), '--format', 'docx'],
+        /--format takes a list of txt, pdf, alto, hocr/,
+      ],
       [['frobnicate'], /unknown command/],
     ] as const) {
       const r = bulkOcr([...args, '--db', join(work, 'usage.db')]);

@@ -127,6 +127,8 @@ describe('watched folder intake (engine paused: queue rows only)', () => {
       '~$letter.pdf',
       'work.tmp',
       'letter.ocr.pdf',
+      'letter.ocr.alto.xml',
+      'letter.ocr.hocr',
       'processed/done.pdf',
       'failed/bad.pdf',
       'ocr-out/sub/result.pdf',

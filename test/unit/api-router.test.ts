@@ -165,6 +165,14 @@ describe('api router', () => {
     expect(missing).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     expect(!missing.ok && missing.error.message).toMatch(/kor is not installed/);
     expect(await router.call('settings.set', [{ workers: 0 }])).toMatchObject({ ok: false });
+    // Every output format, and only those.
+    expect(
+      await router.call('settings.set', [{ formats: ['txt', 'pdf', 'alto', 'hocr'] }]),
+    ).toMatchObject({ ok: true, value: { formats: ['txt', 'pdf', 'alto', 'hocr'] } });
+    expect(await router.call('settings.set', [{ formats: ['docx'] as never }])).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
     // A new worker count is applied to the pool (not started here: it takes effect at start).
     expect(await router.call('settings.set', [{ workers: 2 }])).toMatchObject({
       ok: true,

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { ApiMethod } from '../../shared/api.ts';
-import { DOCUMENT_STATES } from '../../shared/model.ts';
+import { DOCUMENT_STATES, OUTPUT_FORMATS, type OutputFormat } from '../../shared/model.ts';
 import {
   MAX_IMAGE_MPIXELS_RANGE,
   MAX_IMAGE_MPIXELS_RULE,
@@ -15,6 +15,7 @@ import {
 const ids = z.array(z.number().int().positive()).max(100_000);
 const priority = z.number().int().min(0).max(9);
 const noArgs = z.tuple([]);
+const outputFormat = z.enum(OUTPUT_FORMATS as [OutputFormat, ...OutputFormat[]]);
 
 const settingsPatch = z
   .object({
@@ -24,7 +25,7 @@ const settingsPatch = z
       .max(8),
     dpi: z.number().int().min(72).max(1200),
     mode: z.enum(['auto', 'force']),
-    formats: z.array(z.enum(['txt', 'pdf'])).min(1),
+    formats: z.array(outputFormat).min(1),
     outDir: z.string().min(1).max(4096).nullable(),
     overwrite: z.boolean(),
     workers: z.number().int().min(1).max(64).nullable(),
@@ -60,10 +61,7 @@ const watchOptionsPatch = z
         despeckle: z.boolean().optional(),
       })
       .strict(),
-    formats: z
-      .array(z.enum(['txt', 'pdf']))
-      .min(1)
-      .max(2),
+    formats: z.array(outputFormat).min(1).max(OUTPUT_FORMATS.length),
     outDir: z.string().min(1).max(4096).nullable(),
     priority: priority.nullable(),
     after: z.enum(['leave', 'move']),
@@ -78,10 +76,7 @@ const pageNo = z.number().int().positive();
 
 const exportOptions = z
   .object({
-    formats: z
-      .array(z.enum(['txt', 'pdf']))
-      .min(1)
-      .max(2),
+    formats: z.array(outputFormat).min(1).max(OUTPUT_FORMATS.length),
     destination: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('next-to-source') }).strict(),
       z.object({ kind: z.literal('folder'), path: z.string().min(1).max(4096) }).strict(),

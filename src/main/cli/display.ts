@@ -1,4 +1,5 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { OUTPUT_EXTENSIONS, type OutputFormat } from '../../shared/model.ts';
 
 /**
  * A path as the CLI prints it: relative to the current folder when it lies inside it (a file found
@@ -13,8 +14,9 @@ export function displayPath(p: string, cwd = process.cwd()): string {
 }
 
 /** Where a run's outputs go, in one line, said before the run starts. */
-export function outputsLine(outDir: string | null, formats: readonly string[]): string {
-  const names = formats.map((f) => `NAME.ocr.${f}`).join(' and ');
+export function outputsLine(outDir: string | null, formats: readonly OutputFormat[]): string {
+  const files = formats.map((f) => `NAME.ocr${OUTPUT_EXTENSIONS[f]}`);
+  const names = files.length > 1 ? `${files.slice(0, -1).join(', ')} and ${files.at(-1)}` : files.join('');
   return outDir === null
     ? `Outputs go next to each file, as ${names} (--out DIR puts them in a folder of their own).`
     : `Outputs go to ${resolve(outDir)}, sub-folders mirrored.`;

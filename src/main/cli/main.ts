@@ -34,6 +34,7 @@ Examples:
   bulk-ocr run ~/Scans --out ~/Scans-OCR          every PDF and image under ~/Scans, mirrored into ~/Scans-OCR
   bulk-ocr run letter.pdf --lang eng+fra          one file; outputs letter.ocr.pdf and letter.ocr.txt beside it
   bulk-ocr run ~/Scans --out ~/OCR --format txt   text only
+  bulk-ocr run ~/Scans --out ~/OCR -f pdf,alto    searchable PDFs and ALTO XML for a digital library
   bulk-ocr status                                 what the queue holds, what failed and why
   bulk-ocr search '"annual report" 2019'          the pages that match, best first (see search --help)
   bulk-ocr watch ~/Scans/inbox --out ~/Scans/OCR  OCR every scan that arrives there, until Ctrl-C
@@ -43,6 +44,9 @@ time: finished pages are kept, and running the same command again continues wher
 
 const MAX_IMAGE_MPIXELS_HELP =
   "refuse images larger than this many megapixels (image files, and images inside PDF pages), with a message, rather than decode them: a guard against decompression bombs; raise it for large maps and plans (default: the image limit of the settings, 150 unless changed; as OCRmyPDF's option)";
+
+const FORMAT_HELP =
+  'outputs to write, comma-separated: txt (plain text), pdf (searchable PDF), alto (ALTO 4.4 XML, NAME.alto.xml), hocr (hOCR, NAME.hocr) (default: txt,pdf)';
 
 const MAX_PAGES_HELP =
   'refuse documents with more pages than this, with a message (default: the page limit of the settings, 10000 unless changed)';
@@ -91,7 +95,7 @@ function buildProgram(): Command {
       '--no-despeckle',
       'keep specks on speckled pages (default: remove isolated specks far smaller than the text strokes)',
     )
-    .option('-f, --format <list>', 'outputs to write: txt, pdf or txt,pdf (default: txt,pdf)')
+    .option('-f, --format <list>', FORMAT_HELP)
     .option('--priority <n>', '0 (last) to 9 (first); default by file size, small files first')
     .option(
       '--overwrite',
@@ -167,7 +171,7 @@ function buildProgram(): Command {
     .option('--no-estimate-dpi', "trust the images' stated resolution")
     .option('--no-correct-photos', 'read phone photos of pages as they are')
     .option('--no-despeckle', 'keep specks on speckled pages')
-    .option('-f, --format <list>', 'outputs to write: txt, pdf or txt,pdf (default: txt,pdf)')
+    .option('-f, --format <list>', FORMAT_HELP)
     .option('--priority <n>', '0 (last) to 9 (first); default by file size, small files first')
     .option('--max-pages <n>', MAX_PAGES_HELP)
     .option('--max-image-mpixels <n>', MAX_IMAGE_MPIXELS_HELP)

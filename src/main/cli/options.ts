@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { OcrMode, OcrOptions, OutputFormat } from '../../shared/model.ts';
+import { OUTPUT_FORMATS, type OcrMode, type OcrOptions, type OutputFormat } from '../../shared/model.ts';
 import { InputError } from '../common/errors.ts';
 import {
   defaultLanguages,
@@ -43,11 +43,21 @@ export function parseMode(value: string | undefined): OcrMode {
 
 export function parseFormats(value: string | undefined): OutputFormat[] {
   if (value === undefined) return ['txt', 'pdf'];
-  const parts = [...new Set(value.split(/[,+\s]+/).filter(Boolean))];
-  if (parts.length === 0) throw new UsageError('--format needs at least one of: txt, pdf');
+  const parts = [
+    ...new Set(
+      value
+        .split(/[,+\s]+/)
+        .filter(Boolean)
+        .map((p) => p.toLowerCase()),
+    ),
+  ];
+  const all = OUTPUT_FORMATS.join(', ');
+  if (parts.length === 0) throw new UsageError(`--format needs at least one of: ${all}`);
   for (const p of parts) {
-    if (p !== 'txt' && p !== 'pdf')
-      throw new UsageError(`--format takes txt, pdf or txt,pdf; "${p}" is not a format`);
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(p))
+      throw new UsageError(
+        `--format takes a list of ${all} (e.g. txt,pdf,alto,hocr); "${p}" is not a format`,
+      );
   }
   return parts as OutputFormat[];
 }

@@ -1,6 +1,7 @@
 import { access, lstat, opendir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { OUTPUT_EXTENSIONS } from '../../shared/model.ts';
 import type { DocumentSource, OcrOptions, OutputFormat } from '../../shared/model.ts';
 import type { Db } from './store/db.ts';
 import { getDocuments, insertDocuments, type InsertOutcome, type NewDocument } from './store/documents.ts';
@@ -132,7 +133,7 @@ async function failWhereOutputsExist(
   const taken = await Promise.all(
     created.map(async (d) => {
       for (const format of formats) {
-        const file = `${d.output.stem}.${format}`;
+        const file = `${d.output.stem}${OUTPUT_EXTENSIONS[format]}`;
         if (await exists(file)) return { id: d.id, file };
       }
       return null;
@@ -145,7 +146,7 @@ async function failWhereOutputsExist(
 async function freeStem(stem: string, formats: OutputFormat[]): Promise<string> {
   for (let n = 1; n < 10_000; n++) {
     const candidate = n === 1 ? stem : `${stem} (${n})`;
-    const taken = await Promise.all(formats.map((f) => exists(`${candidate}.${f}`)));
+    const taken = await Promise.all(formats.map((f) => exists(`${candidate}${OUTPUT_EXTENSIONS[f]}`)));
     if (!taken.includes(true)) return candidate;
   }
   return stem; // absurdly many: let the export refuse it with its message

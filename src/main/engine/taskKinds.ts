@@ -151,6 +151,7 @@ function exportJob(db: Db, docId: number): ExportWireJob | null {
       words: p.words ?? '[]',
       width: p.width ?? 0,
       height: p.height ?? 0,
+      dpi: p.dpi ?? 0,
       source: (p.source ?? 'ocr') as 'ocr' | 'text-layer',
       failed: p.state !== 'done',
     })),

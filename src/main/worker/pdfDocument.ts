@@ -29,6 +29,7 @@ import { multiply, type Matrix } from './imagePage.ts';
 import { withRebuiltPageTree } from './pdfRepair/sourcePdf.ts';
 import { largestImage } from './pageImages.ts';
 import { fitDpi, pageGeometry, renderPage, type RenderedPage } from './rasterize.ts';
+import { wordsFromContent, type BoxedWord } from './textLayerWords.ts';
 
 export type { OpenedDocument } from './ocrTypes.ts';
 
@@ -69,6 +70,8 @@ export interface PdfDocument extends OpenedDocument {
    * scale (preview.ts). Null for any other page.
    */
   pageJpeg(pageNumber: number, dpi: number): Promise<PageJpeg | null>;
+  /** The text layer's words with boxes in pixels of the page at `dpi` (for ALTO and hOCR). */
+  textLayerWords(pageNumber: number, dpi: number): Promise<TextLayerWords>;
 }
 
 /** A page's sole JPEG and its placement: `transform` maps the image's unit square to the raster. */
@@ -78,6 +81,14 @@ export interface PageJpeg {
   /** The raster (the page as the user sees it at that dpi), in pixels. */
   width: number;
   height: number;
+}
+
+/** A text-layer page's words and the raster their boxes refer to. */
+export interface TextLayerWords {
+  words: BoxedWord[];
+  width: number;
+  height: number;
+  dpi: number;
 }
 
 export type AnyDocument = PdfDocument | import('./images.ts').ImageDocument;
@@ -313,6 +324,13 @@ export async function openPdfBytes(
         // An unreadable text layer is no text layer: the page gets OCR'd.
         return { text: '', chars: 0 };
       }
+    },
+    async textLayerWords(pageNumber: number, dpi: number): Promise<TextLayerWords> {
+      const page = await getPage(pageNumber);
+      const geometry = pageGeometry(page, dpi, limits.maxPagePixels);
+      const { value: content } = await withPdfWarnings(() => page.getTextContent());
+      const words = wordsFromContent(content.items, geometry.transform);
+      return { words, width: geometry.width, height: geometry.height, dpi: geometry.dpi };
     },
     async render(pageNumber: number, dpi: number): Promise<RenderedPage> {
       const refusal = refused.get(pageNumber);

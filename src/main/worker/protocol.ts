@@ -21,6 +21,8 @@ export interface ExportWirePage {
   words: string;
   width: number;
   height: number;
+  /** The raster's resolution (pixels per inch), as stored; 0 when not known. */
+  dpi: number;
   source: 'ocr' | 'text-layer';
   failed: boolean;
 }

@@ -117,6 +117,7 @@ function fromWire(job: ExportWireJob): ExportJob {
       text: p.text,
       width: p.width,
       height: p.height,
+      dpi: p.dpi,
       source: p.source,
       failed: p.failed,
       words: (JSON.parse(p.words) as [string, number, number, number, number, number][]).map(

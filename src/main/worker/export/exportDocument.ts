@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import nodePath from 'node:path';
+import { OUTPUT_EXTENSIONS } from '../../../shared/model.ts';
 import type { DocumentKind, OutputFormat, OutputTarget, Word } from '../../../shared/model.ts';
 import { InputError } from '../../common/errors.ts';
 import { assertSameSource } from '../sourceIdentity.ts';
@@ -7,6 +8,9 @@ import type { SourceIdentity } from '../protocol.ts';
 import { writeFilesAtomically, type AtomicFs, type OutputFile } from '../../common/atomicWrite.ts';
 import { buildImagePdf, buildSearchablePdf } from './searchablePdf.ts';
 import { encodeText } from './textExport.ts';
+import { buildAlto } from './altoExport.ts';
+import { buildHocr } from './hocrExport.ts';
+import { structureDocument, type StructuredDocument } from './pageStructure.ts';
 import { isInside } from '../../common/paths.ts';
 
 /** One page of a document to export, as the worker recognised (or read) it. */
@@ -22,6 +26,8 @@ export interface ExportPage {
   source: 'ocr' | 'text-layer';
   /** A page whose OCR failed: empty in the `.txt`, kept without a layer in the `.pdf`. */
   failed?: boolean;
+  /** Resolution of that raster in pixels per inch (the PDF page's rendering, the image's own). */
+  dpi?: number;
 }
 
 /** A document to export: its source file, what it is, its pages in order, where to write. */
@@ -42,11 +48,9 @@ export interface ExportOutcome {
   bytes: number;
 }
 
-const EXTENSIONS: Record<OutputFormat, string> = { txt: '.txt', pdf: '.pdf' };
-
 /** The absolute path an output format is written to for a target. */
 export function outputPath(target: OutputTarget, format: OutputFormat): string {
-  return nodePath.resolve(target.stem + EXTENSIONS[format]);
+  return nodePath.resolve(target.stem + OUTPUT_EXTENSIONS[format]);
 }
 
 async function readSource(sourcePath: string, identity?: SourceIdentity): Promise<Uint8Array> {
@@ -66,7 +70,7 @@ async function readSource(sourcePath: string, identity?: SourceIdentity): Promis
 }
 
 /**
- * Writes the document's outputs (`.txt`, `.pdf`, as `target.formats` asks).
+ * Writes the document's outputs (`.txt`, `.pdf`, `.alto.xml`, `.hocr`, as `target.formats` asks).
  *
  * All or nothing: every format is built in memory and written to a temporary file first,
  * and only when all temporary files are complete are they renamed into place; a failure removes
@@ -86,17 +90,33 @@ export async function exportDocument(job: ExportJob): Promise<ExportOutcome> {
   // user's file in the way was already refused when the document was queued (ingest.ts).
 
   const files: OutputFile[] = [];
+  // Read at most once, and only for the formats that need it.
+  let sourceBytes: Promise<Uint8Array> | null = null;
+  const source = (): Promise<Uint8Array> => (sourceBytes ??= readSource(job.sourcePath, job.sourceIdentity));
+  let structure: Promise<StructuredDocument> | null = null;
+  const structured = (): Promise<StructuredDocument> =>
+    (structure ??= structureDocument(job.pages, job.sourcePath, job.kind, source));
+  const encoder = new TextEncoder();
   for (const format of formats) {
     const path = outputPath(job.target, format);
-    if (format === 'txt') {
-      files.push({ path, bytes: encodeText(job.pages) });
-    } else {
-      const source = await readSource(job.sourcePath, job.sourceIdentity);
-      const bytes =
-        job.kind === 'pdf'
-          ? await buildSearchablePdf(source, job.pages)
-          : await buildImagePdf(source, job.pages);
-      files.push({ path, bytes });
+    switch (format) {
+      case 'txt':
+        files.push({ path, bytes: encodeText(job.pages) });
+        break;
+      case 'pdf': {
+        const bytes =
+          job.kind === 'pdf'
+            ? await buildSearchablePdf(await source(), job.pages)
+            : await buildImagePdf(await source(), job.pages);
+        files.push({ path, bytes });
+        break;
+      }
+      case 'alto':
+        files.push({ path, bytes: encoder.encode(buildAlto(await structured())) });
+        break;
+      case 'hocr':
+        files.push({ path, bytes: encoder.encode(buildHocr(await structured())) });
+        break;
     }
   }
   await writeFilesAtomically(files, { overwrite: job.target.overwrite, fs: job.fs });

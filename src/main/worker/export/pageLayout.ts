@@ -45,17 +45,19 @@ export interface LayoutBlock {
 /** How far ahead a token's word is looked for before the token is taken as text without a box. */
 const LOOKAHEAD = 64;
 
-function toLayoutWord(w: Word): LayoutWord {
-  return {
-    text: w.text.trim(),
-    box: {
-      x0: Math.min(w.x0, w.x1),
-      y0: Math.min(w.y0, w.y1),
-      x1: Math.max(w.x0, w.x1),
-      y1: Math.max(w.y0, w.y1),
-    },
-    confidence: w.confidence,
+/** A word as stored (OCR) or read from a PDF's own text layer (no confidence). */
+export type SourceWord = Omit<Word, 'confidence'> & { confidence?: number };
+
+function toLayoutWord(w: SourceWord): LayoutWord {
+  const box = {
+    x0: Math.min(w.x0, w.x1),
+    y0: Math.min(w.y0, w.y1),
+    x1: Math.max(w.x0, w.x1),
+    y1: Math.max(w.y0, w.y1),
   };
+  return w.confidence === undefined
+    ? { text: w.text.trim(), box }
+    : { text: w.text.trim(), box, confidence: w.confidence };
 }
 
 /** Paragraphs of the text: lines of tokens, paragraphs split at empty lines. */
@@ -80,7 +82,7 @@ function orphanBlock(words: readonly LayoutWord[]): LayoutBlock {
 }
 
 /** The page's blocks, lines and words in reading order (see the module comment). */
-export function pageLayout(text: string, words: readonly Word[]): LayoutBlock[] {
+export function pageLayout(text: string, words: readonly SourceWord[]): LayoutBlock[] {
   const boxed = words.map(toLayoutWord).filter((w) => w.text !== '');
   const blocks: LayoutBlock[] = [];
   let next = 0; // the first word not yet placed

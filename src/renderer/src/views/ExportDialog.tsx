@@ -7,6 +7,7 @@ import { RevealButton } from '../components/RevealButton.tsx';
 import { batchFinished, batchSummary, useExport } from '../state/exportDialog.ts';
 import { isAbsolutePath, useSettings } from '../state/settings.ts';
 import { useStatus } from '../state/status.ts';
+import { FORMAT_CHOICES, nextToSourceNames } from './outputFormats.ts';
 import { fileName } from './format.ts';
 import { Radio } from './SettingsDialog.tsx';
 
@@ -79,29 +80,23 @@ function ExportForm(props: { title: string; onClose: () => void }) {
       <div className="field">
         <div className="field-label">Formats</div>
         <div className="field-control inline" role="group" aria-label="Formats">
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={formats.includes('pdf')}
-              onChange={(e) => toggle('pdf', e.target.checked)}
-            />
-            Searchable PDF (.pdf)
-          </label>
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={formats.includes('txt')}
-              onChange={(e) => toggle('txt', e.target.checked)}
-            />
-            Plain text (.txt)
-          </label>
+          {FORMAT_CHOICES.map(({ format: f, label, file }) => (
+            <label key={f} className="check">
+              <input
+                type="checkbox"
+                checked={formats.includes(f)}
+                onChange={(e) => toggle(f, e.target.checked)}
+              />
+              {label} ({file})
+            </label>
+          ))}
         </div>
       </div>
       <div className="field">
         <div className="field-label">Destination</div>
         <div className="field-control radio-list" role="radiogroup" aria-label="Destination">
           <Radio name="export-dest" checked={!toFolder} onChange={() => setToFolder(false)}>
-            Next to each source file <span className="muted">— NAME.ocr.pdf, NAME.ocr.txt</span>
+            Next to each source file <span className="muted">— {nextToSourceNames(formats)}</span>
           </Radio>
           <Radio name="export-dest" checked={toFolder} onChange={() => setToFolder(true)}>
             Into a folder <span className="muted">— the structure below each added folder is kept</span>

@@ -1,10 +1,10 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { Settings } from '../../../shared/api.ts';
-import type { OutputFormat } from '../../../shared/model.ts';
 import { call } from '../api/client.ts';
 import { Modal } from '../components/Modal.tsx';
 import { settingsPatch, settingsProblem, useSettings } from '../state/settings.ts';
 import { useStatus } from '../state/status.ts';
+import { FORMAT_CHOICES, nextToSourceNames } from './outputFormats.ts';
 
 const DPI_CHOICES = [150, 200, 300, 400, 600];
 
@@ -239,14 +239,14 @@ function SettingsForm({ saved: settings }: { saved: Settings }) {
       <Section title="Output">
         <Field label="Formats">
           <div className="inline" role="group" aria-label="Output formats">
-            {(['pdf', 'txt'] as OutputFormat[]).map((f) => (
-              <label key={f} className="check">
+            {FORMAT_CHOICES.map(({ format: f, label, file }) => (
+              <label key={f} className="check" title={`NAME${file}`}>
                 <input
                   type="checkbox"
                   checked={form.formats.includes(f)}
                   onChange={(e) => update({ formats: toggle(form.formats, f, e.target.checked) })}
                 />
-                {f === 'pdf' ? 'Searchable PDF' : 'Plain text'}
+                {label}
               </label>
             ))}
           </div>
@@ -254,7 +254,7 @@ function SettingsForm({ saved: settings }: { saved: Settings }) {
         <Field label="Destination">
           <div className="radio-list" role="radiogroup" aria-label="Destination">
             <Radio name="dest" checked={form.outDir === null} onChange={() => update({ outDir: null })}>
-              Next to each file <span className="muted">— as NAME.ocr.pdf and NAME.ocr.txt</span>
+              Next to each file <span className="muted">— as {nextToSourceNames(form.formats)}</span>
             </Radio>
             <Radio
               name="dest"

@@ -7,10 +7,11 @@ import {
   type KeyboardEvent,
   type ReactNode,
 } from 'react';
-import type { OutputFormat, WatchFolderRow } from '../../../shared/model.ts';
+import type { WatchFolderRow } from '../../../shared/model.ts';
 import { ApiCallError, call } from '../api/client.ts';
 import { useSettings } from '../state/settings.ts';
 import { useStatus } from '../state/status.ts';
+import { FORMAT_CHOICES } from './outputFormats.ts';
 import { useWatch } from '../state/watch.ts';
 import {
   errorsFromApi,
@@ -130,14 +131,14 @@ function WatchOptionsFields(props: {
           aria-label="Output formats"
           {...invalid(errors.formats, `${id}-fmt`)}
         >
-          {(['pdf', 'txt'] as OutputFormat[]).map((f) => (
-            <label key={f}>
+          {FORMAT_CHOICES.map(({ format: f, label, file }) => (
+            <label key={f} title={`NAME${file}`}>
               <input
                 type="checkbox"
                 checked={v.formats.includes(f)}
                 onChange={(e) => onChange({ formats: toggle(v.formats, f, e.target.checked) })}
               />{' '}
-              {f === 'pdf' ? 'Searchable PDF' : 'Plain text'}
+              {label}
             </label>
           ))}
         </div>
