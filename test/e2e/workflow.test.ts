@@ -107,10 +107,18 @@ describe('the desktop window, served to a browser', () => {
       .click();
     await one.getByRole('radio', { name: /Keep both/ }).check();
     await one.getByRole('checkbox', { name: /Searchable PDF/ }).uncheck();
+    await one.getByRole('checkbox', { name: /ALTO XML \(\.alto\.xml\)/ }).check();
+    await one.getByRole('checkbox', { name: /hOCR \(\.hocr\)/ }).check();
     await one.getByRole('button', { name: 'Export', exact: true }).click();
     await one.getByText('Done: 1 exported.').waitFor({ timeout: OCR_TIMEOUT });
     expect(readFileSync(join(s.inputDir, 's08-image-png.ocr (1).txt'), 'utf8')).toMatch(/Samuel Blackwood/);
     expect(existsSync(join(s.inputDir, 's08-image-png.ocr (1).pdf'))).toBe(false);
+    expect(readFileSync(join(s.inputDir, 's08-image-png.ocr (1).alto.xml'), 'utf8')).toMatch(
+      /<String ID="p1_b\d+_l\d+_w\d+" CONTENT="Blackwood" HPOS="\d+"/,
+    );
+    expect(readFileSync(join(s.inputDir, 's08-image-png.ocr (1).hocr'), 'utf8')).toMatch(
+      /class="ocrx_word"[^>]*title="bbox \d+ \d+ \d+ \d+; x_wconf \d+">Blackwood</,
+    );
     await one.getByRole('button', { name: 'Done' }).click();
 
     // An export that fails says why under "Needs attention", and can be retried once fixed.

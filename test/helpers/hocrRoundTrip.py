@@ -6,7 +6,9 @@ OCRmyPDF's hOCR reader (ocrmypdf.hocrtransform) turns one page of hOCR into one 
 takes the first ocr_page's size and draws every ocr_line of the file on it. So each page of a
 multi-page file is written out as a one-page hOCR file (the same XHTML, that page only), turned
 into a PDF with `python3 -m ocrmypdf.hocrtransform -r RESOLUTION` (the resolution from the
-page's scan_res), and read back with pdftotext. Prints the pages' text separated by form feeds.
+page's scan_res; its other options left at their defaults) and read back with pdftotext (the
+options given: -raw reads in the order the hOCR gives, which is what is being checked). Prints
+the pages' text separated by form feeds.
 Run with the Python that Debian's `ocrmypdf` script names on its first line.
 """
 import copy
@@ -37,7 +39,7 @@ def main() -> None:
         ET.ElementTree(single).write(page_hocr, encoding='utf-8', xml_declaration=True)
         res = re.search(r'scan_res (\d+)', page.get('title', ''))
         subprocess.run(
-            [sys.executable, '-m', 'ocrmypdf.hocrtransform', '--interword-spaces', '-r', res.group(1) if res else '300', page_hocr, page_pdf],
+            [sys.executable, '-m', 'ocrmypdf.hocrtransform', '-r', res.group(1) if res else '300', page_hocr, page_pdf],
             check=True,
             stderr=subprocess.DEVNULL,
         )
