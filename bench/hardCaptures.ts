@@ -12,16 +12,15 @@
  * Anchor texts are cached by file content in bench/out/anchors/ (they do not change with our
  * code); `--fresh-anchors` runs them again.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRecognizer } from '../src/main/worker/recognize.ts';
 import { cer, groundTruthPage } from '../test/helpers/cer.ts';
-import { ocrmypdfClean, plainTesseract } from './lib/captureAnchors.ts';
+import { captureAnchors, type CaptureAnchors } from './lib/captureAnchors.ts';
 import { runQuality, type QualityFile } from './lib/quality.ts';
 import { PHOTO_GOALS } from './lib/qualityReport.ts';
-import { CORPUS_DIR, log, OUT_DIR } from './lib/util.ts';
+import { CORPUS_DIR, log } from './lib/util.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -42,29 +41,6 @@ function filesIn(dir: string): QualityFile[] {
     if (existsSync(gtPath)) out.push({ name: stem, path: path.join(dir, f), gtPath, loose: false });
   }
   return out;
-}
-
-interface Anchors {
-  plain: string | null;
-  ocrmypdf: string | null;
-  ocrmypdfError?: string;
-}
-
-async function anchors(file: QualityFile): Promise<Anchors> {
-  const hash = createHash('sha256').update(readFileSync(file.path)).digest('hex').slice(0, 24);
-  const cacheDir = path.join(OUT_DIR, 'anchors');
-  const cached = path.join(cacheDir, `${hash}.json`);
-  if (!values['fresh-anchors'] && existsSync(cached))
-    return JSON.parse(readFileSync(cached, 'utf8')) as Anchors;
-  log(`anchors: ${file.name}…`);
-  const scratch = path.join(OUT_DIR, 'anchors-scratch');
-  const plain = await plainTesseract(file.path, scratch);
-  const o = await ocrmypdfClean(file.path, scratch);
-  const result: Anchors =
-    'text' in o ? { plain, ocrmypdf: o.text } : { plain, ocrmypdf: null, ocrmypdfError: o.error };
-  mkdirSync(cacheDir, { recursive: true });
-  writeFileSync(cached, JSON.stringify(result));
-  return result;
 }
 
 const pct = (v: number | null | undefined): string =>
@@ -92,7 +68,9 @@ async function main(): Promise<void> {
       );
       const gt = readFileSync(file.gtPath, 'utf8');
       const ours = run.texts.get(file.name) ?? '';
-      const a = values['no-anchors'] ? { plain: null, ocrmypdf: null } : await anchors(file);
+      const a: CaptureAnchors = values['no-anchors']
+        ? { plain: null, ocrmypdf: null }
+        : await captureAnchors(file.path, values['fresh-anchors']);
       const pages = run.pages.get(file.name) ?? [];
       let worst = -Infinity;
       for (const page of pages) {

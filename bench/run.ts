@@ -8,7 +8,8 @@
  *   npm run bench -- --quick           a few pages, small queue: a smoke run
  *   npm run bench -- --jobs 4          workers / parallel anchors (default 2)
  *   npm run bench -- --skip-native     no tesseract / ocrmypdf anchors
- *   npm run bench -- --quality-only    only the preprocessing accuracy table (bench/out/RESULTS.quality.md)
+ *   npm run bench -- --quality-only    only the preprocessing accuracy table, photo/ with its anchors
+ *                                      (bench/out/RESULTS.quality.md)
  *   npm run bench -- --skip-quality    without it
  *   npm run bench -- --rounds 5        ours and native tesseract back to back 5 times (default 3)
  *   npm run bench -- --page-view-only  only the page view's picture time on a busy queue (bench/out/RESULTS.page-view.md)
@@ -48,6 +49,8 @@ import {
 } from './lib/report.ts';
 import { qualityFiles, runQuality } from './lib/quality.ts';
 import { qualityTargets, renderQuality, scoreQuality, type QualityResults } from './lib/qualityReport.ts';
+import { captureTargets, renderCaptures } from './lib/captureReport.ts';
+import { captureAnchors, type CaptureAnchors } from './lib/captureAnchors.ts';
 import { createRecognizer, type TesseractBackend } from '../src/main/worker/recognize.ts';
 import type { OcrOptions } from '../src/shared/model.ts';
 import { probeFile } from '../src/main/worker/probe.ts';
@@ -112,12 +115,17 @@ async function qualityRun(): Promise<QualityResults> {
     const ours = await runQuality('ours', files, base, recognizer);
     const dir = path.join(OUT_DIR, 'quality');
     freshDir(dir);
+    // The hard captures also against plain `tesseract` and `ocrmypdf --clean` (cached by content).
+    const anchors = new Map<string, CaptureAnchors>();
+    for (const f of files.filter((x) => x.name.startsWith('photo/')))
+      anchors.set(f.name, await captureAnchors(f.path));
     return {
       files,
       ours,
       plain,
       oursCer: await scoreQuality(ours, files, dir),
       plainCer: await scoreQuality(plain, files, dir),
+      anchors,
     };
   } finally {
     await recognizer.terminate();
@@ -158,9 +166,12 @@ async function main(): Promise<void> {
   }
   if (qualityOnly) {
     const quality = await qualityRun();
-    const targets = qualityTargets(quality);
+    const targets = [...qualityTargets(quality), ...captureTargets(quality)];
     const reportPath = path.join(OUT_DIR, 'RESULTS.quality.md');
-    writeFileSync(reportPath, `# Preprocessing accuracy (bench --quality-only)\n\n${renderQuality(quality)}`);
+    writeFileSync(
+      reportPath,
+      `# Preprocessing accuracy (bench --quality-only)\n\n${renderQuality(quality)}\n${renderCaptures(quality)}`,
+    );
     printTargets(targets, reportPath, started);
     return;
   }
@@ -391,13 +402,13 @@ async function main(): Promise<void> {
   );
   const targets = [
     ...evaluateTargets(results),
-    ...(quality ? qualityTargets(quality) : []),
+    ...(quality ? [...qualityTargets(quality), ...captureTargets(quality)] : []),
     ...pageViewTargets(pageView),
     ...(search ? searchTargets(search) : []),
   ];
   const md =
     renderReport(results, targets) +
-    (quality ? `\n${renderQuality(quality)}` : '') +
+    (quality ? `\n${renderQuality(quality)}\n${renderCaptures(quality)}` : '') +
     `\n${renderPageView(pageView)}` +
     (search ? `\n${renderSearch(search)}` : '');
   const reportPath = quick ? path.join(OUT_DIR, 'RESULTS.quick.md') : path.join(BENCH_DIR, 'RESULTS.md');

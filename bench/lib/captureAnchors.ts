@@ -11,9 +11,10 @@
  *
  * Both with `OMP_THREAD_LIMIT=1` (Tesseract's threads only slow a 2-core machine down).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { exec, execOk, freshDir, naturalCompare } from './util.ts';
+import { exec, execOk, freshDir, log, naturalCompare, OUT_DIR } from './util.ts';
 
 const ENV = { ...process.env, OMP_THREAD_LIMIT: '1' };
 
@@ -80,3 +81,30 @@ export const PLAIN_TESSERACT_COMMAND =
   'tesseract FILE - -l eng (PDF pages: pdftoppm -gray at the image resolution)';
 export const OCRMYPDF_COMMAND =
   'ocrmypdf -j 1 --clean --deskew --rotate-pages --force-ocr -l eng (images via img2pdf)';
+
+/** What the two anchors read from one file (null: not run; `ocrmypdfError`: it refused the file). */
+export interface CaptureAnchors {
+  plain: string | null;
+  ocrmypdf: string | null;
+  ocrmypdfError?: string;
+}
+
+/**
+ * Both anchors over one file, cached by the file's content in bench/out/anchors/ (they do not
+ * change with our code, and ocrmypdf takes ~30 s a file here); `fresh` runs them again.
+ */
+export async function captureAnchors(file: string, fresh = false): Promise<CaptureAnchors> {
+  const hash = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 24);
+  const cacheDir = path.join(OUT_DIR, 'anchors');
+  const cached = path.join(cacheDir, `${hash}.json`);
+  if (!fresh && existsSync(cached)) return JSON.parse(readFileSync(cached, 'utf8')) as CaptureAnchors;
+  log(`anchors: ${path.basename(file)} (plain tesseract, ocrmypdf --clean)…`);
+  const scratch = path.join(OUT_DIR, 'anchors-scratch');
+  const plain = await plainTesseract(file, scratch);
+  const o = await ocrmypdfClean(file, scratch);
+  const result: CaptureAnchors =
+    'text' in o ? { plain, ocrmypdf: o.text } : { plain, ocrmypdf: null, ocrmypdfError: o.error };
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(cached, JSON.stringify(result));
+  return result;
+}

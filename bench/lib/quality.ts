@@ -1,6 +1,6 @@
 /**
- * Accuracy with and without preprocessing (orientation, deskew, rule removal), in process: every
- * file of the corpus that has ground truth (synthetic/ and real/) is OCR'd page by page through
+ * Accuracy with and without preprocessing (orientation, deskew, rule removal, photos, specks), in
+ * process: every file of the corpus that has ground truth (synthetic/, real/ and photo/) is OCR'd page by page through
  * the worker's own `ocrPage` with one warm recogniser, once with the steps on ("ours") and once
  * with all of them off ("plain": the same tesseract.js, model and page segmentation, nothing
  * else). Every page is recognised (`force`), so born-digital pages are compared as OCR too.
@@ -45,7 +45,7 @@ const SKIP_REAL = new Set(['enormous']);
 
 export function qualityFiles(only?: readonly string[]): QualityFile[] {
   const out: QualityFile[] = [];
-  for (const sub of ['synthetic', 'real']) {
+  for (const sub of ['synthetic', 'real', 'photo']) {
     const dir = path.join(CORPUS_DIR, sub);
     for (const f of readdirSync(dir).sort()) {
       if (f.endsWith('.gt.txt') || f.endsWith('.md') || f.endsWith('.json')) continue;
