@@ -96,7 +96,13 @@ function edgePoints(small: Grey, side: Side): { along: number[]; depth: number[]
   const depth: number[] = [];
   // The pixel `d` steps in from the border on scan line `line`: a start and a stride per side.
   const origin = (line: number): number =>
-    side === 'left' ? line * w : side === 'right' ? line * w + w - 1 : side === 'top' ? line : (h - 1) * w + line;
+    side === 'left'
+      ? line * w
+      : side === 'right'
+        ? line * w + w - 1
+        : side === 'top'
+          ? line
+          : (h - 1) * w + line;
   const stride = side === 'left' ? 1 : side === 'right' ? -1 : side === 'top' ? w : -w;
   const profile = new Float32Array(reach);
   // Every other scan line: a side still gets hundreds of points.

@@ -24,7 +24,7 @@ import { estimateSkew, inkPoints, uprightVotes } from './layout.ts';
 import { removeRules } from './rules.ts';
 import { correctPhoto, type PhotoReport } from './photo.ts';
 import type { PointMap } from './warp.ts';
-import { removeSpecks, SPECKLED_PER_MP, surveySpecks, type SpeckSurvey } from './specks.ts';
+import { median3, removeSpecks, SPECKLED_PER_MP, surveySpecks, type SpeckSurvey } from './specks.ts';
 
 export interface PreprocessOptions {
   /** Detect the orientation (0/90/180/270) and recognise the page upright. */
@@ -79,7 +79,7 @@ export interface PreprocessReport {
   /** What the photo path found and did (null: not looked for). */
   photo: PhotoReport | null;
   /** The speck survey and what was removed (null: not looked for). */
-  specks: (SpeckSurvey & { removed: number; filled: number }) | null;
+  specks: (SpeckSurvey & { removed: number; filled: number; median: boolean }) | null;
   /** Median x-height of the text in source pixels (0: not measured). */
   xHeight: number;
   /** DPI Tesseract is told (before upscaling), and the upscale factor. */
@@ -184,6 +184,9 @@ export function analyseLayout(
   if (!options.deskew || Math.abs(angle) < MIN_DESKEW_DEGREES) angle = 0;
   return { quarter, angle, xHeight, threshold, inkShare: share };
 }
+
+/** A speckled page's text at least this tall (x-height, px) also gets a 3 × 3 median. */
+const MEDIAN_MIN_X_HEIGHT = 16;
 
 /** Body text's x-height is about 0.075 in (10–12 pt type): the resolution that text implies. */
 const TYPICAL_X_HEIGHT_INCHES = 0.075;
@@ -290,6 +293,23 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
     }
     report.stepCpuMs.photo = stepDone();
   }
+  let changed = photoMap !== null;
+  if (options.despeckle) {
+    // Before the estimates (noise hides the text lines from them) and at the source's resolution,
+    // before any resampling blurs a one-pixel speck into a grey blob.
+    const threshold = otsu(small);
+    const survey = surveySpecks(source, threshold);
+    report.specks = { ...survey, removed: 0, filled: 0, median: false };
+    if (survey.darkPerMp >= SPECKLED_PER_MP) {
+      const removal = removeSpecks(source, threshold, survey.maxSpeck);
+      source = removal.grey;
+      small = shrink(source, smallFactor(dpi));
+      report.specks.removed = removal.dark;
+      report.specks.filled = removal.light;
+      changed = true;
+    }
+    report.stepCpuMs.specks = stepDone();
+  }
   const layout =
     options.rotate || options.deskew || options.resolution
       ? analyseLayout(source, dpi, options, small)
@@ -300,22 +320,14 @@ export async function preprocess(raster: RasterImage, options: PreprocessOptions
   report.xHeight = layout.xHeight;
   report.dpi = fix.dpi;
   report.scale = fix.scale;
-  let changed = photoMap !== null;
-  if (options.despeckle) {
-    // At the source's resolution, before any resampling blurs a one-pixel speck into a grey blob.
-    const threshold = layout.threshold >= 0 ? layout.threshold : otsu(small);
-    const survey = surveySpecks(source, threshold, layout.xHeight);
-    report.specks = { ...survey, removed: 0, filled: 0 };
-    if (survey.darkPerMp >= SPECKLED_PER_MP) {
-      const removal = removeSpecks(source, threshold, survey.maxSpeck);
-      source = removal.grey;
-      report.specks.removed = removal.dark;
-      report.specks.filled = removal.light;
-      changed = true;
-    }
-    report.stepCpuMs.specks = stepDone();
+  // What the speck pass leaves (specks touching letters, a little larger ones, pinholes) goes
+  // under a 3 × 3 median, where the text is large enough in pixels for its thinnest strokes to
+  // be 2 px or more: a 200-DPI fax's hairlines would be eaten (docs/preprocessing.md).
+  if (report.specks && report.specks.removed > 0 && layout.xHeight >= MEDIAN_MIN_X_HEIGHT) {
+    source = median3(source);
+    report.specks.median = true;
+    report.stepCpuMs.specks += stepDone();
   }
-
   let grey = source;
   let rotation: Rotation | null = null;
   if (layout.quarter !== 0 || layout.angle !== 0 || fix.scale !== 1) {

@@ -30,7 +30,7 @@ const MAX_CANDIDATE = 8;
  */
 export const SPECKLED_PER_MP = 1000;
 
-/** Speck size limit for a stroke width: about half a stroke, at least one pixel. */
+/** Speck size limit for a stroke width: three quarters of a stroke, at least one pixel. */
 export function maxSpeckFor(stroke: number): number {
   return Math.max(1, Math.floor(stroke * 0.75));
 }
@@ -40,8 +40,9 @@ let blob = new Int32Array(64);
 
 /**
  * The blob of pixels on the same side of `threshold` as (x, y) (`dark`: at or below it), if it fits
- * in a `size` × `size` box and has a one-pixel ring of the other side all around it: its pixel
- * count (indices in `blob`), else 0. Never reads outside the image: blobs touching the border fail.
+ * in a `size` × `size` box and nothing else of its side lies within `clearance` pixels of it (1: a
+ * one-pixel ring of the other side all around): its pixel count (indices in `blob`), else 0.
+ * Never reads outside the image: blobs near the border fail.
  */
 function isolatedBlob(
   image: Grey,
@@ -50,6 +51,7 @@ function isolatedBlob(
   threshold: number,
   dark: boolean,
   size: number,
+  clearance = 1,
 ): number {
   const { width: w, height: h, data } = image;
   const same = (i: number): boolean => data[i] <= threshold === dark;
@@ -83,16 +85,31 @@ function isolatedBlob(
         blob[n++] = q;
       }
   }
-  // The 8-connected fill stopped: every neighbour of the blob is of the other side (the ring).
+  // The 8-connected fill stopped: every neighbour of the blob is of the other side. A wider
+  // clearance: nothing of the blob's side within `clearance` pixels of its box either.
+  if (clearance > 1) {
+    const x0 = minX - clearance;
+    const x1 = maxX + clearance;
+    const y0 = minY - clearance;
+    const y1 = maxY + clearance;
+    if (x0 < 0 || y0 < 0 || x1 >= w || y1 >= h) return 0;
+    for (let qy = y0; qy <= y1; qy++)
+      for (let qx = x0, q = qy * w + x0; qx <= x1; qx++, q++) {
+        if (!same(q)) continue;
+        if (qx < minX || qx > maxX || qy < minY || qy > maxY) return 0;
+        let inBlob = false;
+        for (let m = 0; m < n; m++) if (blob[m] === q) inBlob = true;
+        if (!inBlob) return 0;
+      }
+  }
   return n;
 }
 
 /**
- * Measures the stroke (median horizontal ink run of 2 px or more, up to the x-height) and counts
+ * Measures the stroke (median horizontal ink run of 2 px or more, up to `limit`) and counts
  * isolated specks (dark on paper, light in ink) no larger than about half of it, on every 8th row.
  */
-export function surveySpecks(image: Grey, threshold: number, xHeight: number): SpeckSurvey {
-  const limit = Math.max(4, xHeight > 0 ? xHeight : 40);
+export function surveySpecks(image: Grey, threshold: number, limit = 40): SpeckSurvey {
   const { width: w, height: h, data } = image;
   const hist = new Uint32Array(limit + 1);
   let runs = 0;
@@ -132,9 +149,8 @@ export function surveySpecks(image: Grey, threshold: number, xHeight: number): S
     const [i, len, isDark] = [candidates[k], candidates[k + 1], candidates[k + 2] === 1];
     if (len > maxSpeck) continue;
     const x = i % w;
-    const n = isolatedBlob(image, x, (i - x) / w, threshold, isDark, maxSpeck);
-    if (n === 0) continue;
-    // Count each blob once: from its top row (a blob is shorter than the rows' spacing).
+    if (isolatedBlob(image, x, (i - x) / w, threshold, isDark, maxSpeck) === 0) continue;
+    // Counted from each row read: a blob is shorter than the rows' spacing, so at most once.
     if (isDark) dark++;
     else light++;
   }
@@ -193,4 +209,44 @@ export function removeSpecks(image: Grey, threshold: number, maxSpeck: number): 
     }
   }
   return { grey: out, dark, light };
+}
+
+/**
+ * The 3 × 3 median of every pixel (the border rows and columns copied): what is left of the noise
+ * after the isolated specks, specks touching letters and pinholes in strokes, goes; strokes 2 px
+ * and wider keep their shape. A copy.
+ */
+export function median3(image: Grey): Grey {
+  const { width: w, height: h, data } = image;
+  const out = new Uint8Array(data);
+  for (let y = 1; y < h - 1; y++) {
+    let i = y * w + 1;
+    for (let x = 1; x < w - 1; x++, i++) {
+      // The window's three columns, each as (low, mid, high); the median of the nine is the
+      // median of (largest low, median of mids, smallest high).
+      const a0 = data[i - w - 1];
+      const a1 = data[i - 1];
+      const a2 = data[i + w - 1];
+      const b0 = data[i - w];
+      const b1 = data[i];
+      const b2 = data[i + w];
+      const c0 = data[i - w + 1];
+      const c1 = data[i + 1];
+      const c2 = data[i + w + 1];
+      const aLo = Math.min(a0, a1, a2);
+      const aHi = Math.max(a0, a1, a2);
+      const bLo = Math.min(b0, b1, b2);
+      const bHi = Math.max(b0, b1, b2);
+      const cLo = Math.min(c0, c1, c2);
+      const cHi = Math.max(c0, c1, c2);
+      const aMid = a0 + a1 + a2 - aLo - aHi;
+      const bMid = b0 + b1 + b2 - bLo - bHi;
+      const cMid = c0 + c1 + c2 - cLo - cHi;
+      const lo = Math.max(aLo, bLo, cLo);
+      const hi = Math.min(aHi, bHi, cHi);
+      const mid = aMid + bMid + cMid - Math.max(aMid, bMid, cMid) - Math.min(aMid, bMid, cMid);
+      out[i] = lo + mid + hi - Math.max(lo, mid, hi) - Math.min(lo, mid, hi);
+    }
+  }
+  return { width: w, height: h, data: out };
 }

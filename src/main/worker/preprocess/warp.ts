@@ -136,7 +136,7 @@ export function warpAndFlatten(
       const u1 = Math.min(width, u0 + GAIN_STEP);
       const g0 = Math.round(gainAtU(u0 + 0.5) * 256);
       const g1 = Math.round(gainAtU(u1 + 0.5) * 256);
-      for (let u = u0; u < u1; u++) rowGain[u] = g0 + (((g1 - g0) * (u - u0)) / (u1 - u0)) | 0;
+      for (let u = u0; u < u1; u++) rowGain[u] = (g0 + ((g1 - g0) * (u - u0)) / (u1 - u0)) | 0;
     }
     if (identity) {
       for (let u = 0, i = row; u < width; u++, i++) {
