@@ -243,7 +243,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
   // is flattened the estimates see its lines (deskewed, scaled); CER stays 0.00%.
   'synthetic/s09-photo-jpeg.jpg#1': {
     cf36f48d3d7d229d8be75848:
-      'e63a38585e85552beebaaad8 1512×1926 170.99999999999997dpi turn 0 skew -1.8 scale 0.57 x-height 28 rules 0',
+      '504429da6a35da455ff0a156 1512×1926 170.99999999999997dpi turn 0 skew -1.8 scale 0.57 x-height 28 rules 0',
   },
   'synthetic/s10-tiff-3p.tif#2': {
     '1de31bb1956b3ed227c195e9':
