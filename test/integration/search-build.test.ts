@@ -85,9 +85,10 @@ describe('the index of an upgraded database', () => {
     await new Promise<void>((ready, fail) => {
       child.stderr.on('data', (d: Buffer) => {
         stderr += d.toString();
-        if (/search index: 20%/.test(stderr)) ready();
+        if (/search index: 10%/.test(stderr)) ready();
       });
-      child.on('exit', () => fail(new Error(`search ended before 20%:\n${stderr}`)));
+      // 'close': after the last of its output was read (the 10% line may come with the exit).
+      child.on('close', () => fail(new Error(`search ended before 10%:\n${stderr}`)));
     });
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
@@ -97,6 +98,8 @@ describe('the index of an upgraded database', () => {
     expect(killed.next).toBeGreaterThan(0);
     expect(killed.next).toBeLessThan(killed.end);
     expect(killed.problems).toEqual({ missing: [], extra: [] });
+    const status = spawnSync(process.execPath, [BIN, 'status', '--db', db], { encoding: 'utf8' });
+    expect(status.stdout).toMatch(/^Search index: being built, [1-9]\d?% \(it goes on when Bulk OCR runs/m);
 
     const again = spawnSync(process.execPath, [BIN, 'search', 'tag11999', '--db', db, '--json'], {
       encoding: 'utf8',

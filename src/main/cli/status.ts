@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { appVersion } from './diagnostics.ts';
 import { openQueueReader } from '../engine/queries.ts';
 import type { ClusterNode } from '../../shared/model.ts';
+import type { SearchIndexStatus } from '../../shared/api.ts';
 import { formatNodes, readNodes } from './nodesTable.ts';
 
 /**
@@ -33,6 +34,8 @@ export async function statusCommand(
     const failures = queue.failures(10);
     const paused = queue.paused;
     const lock = queue.engineHolder();
+    const search = queue.searchStatus();
+    const running = lock !== null && isAlive(lock.pid);
     if (json) {
       const report = {
         database: dbPath,
@@ -41,6 +44,7 @@ export async function statusCommand(
         running: lock ? { pid: lock.pid, since: new Date(lock.startedAt).toISOString() } : null,
         documents: counts.documents,
         pages: counts.pages,
+        searchIndex: search,
         lowConfidence: queue.lowConfidence(10),
         recentFailures: failures.map((f) => ({
           path: f.path,
@@ -56,7 +60,13 @@ export async function statusCommand(
     const d = counts.documents;
     const out = process.stdout;
     out.write(`Queue: ${dbPath}${paused ? '  (paused)' : ''}\n`);
-    out.write(lock ? `Engine: running (pid ${lock.pid})\n` : 'Engine: not running\n');
+    out.write(
+      !lock
+        ? 'Engine: not running\n'
+        : running
+          ? `Engine: running (pid ${lock.pid})\n`
+          : `Engine: not running (pid ${lock.pid} stopped without closing the queue; the next start takes up its work)\n`,
+    );
     out.write(
       `Files: ${d.total} — ${d.done} done, ${d['done-with-errors']} done with errors, ${d.failed} failed, ${d.cancelled} cancelled, ` +
         `${d.new + d.queued + d.paused} waiting, ${d.running + d.exporting} in progress\n`,
@@ -65,6 +75,7 @@ export async function statusCommand(
     out.write(
       `Pages: ${p.total} — ${p.done} done, ${p.failed} failed, ${p.queued} queued, ${p.running} running\n`,
     );
+    out.write(`Search index: ${describeSearchIndex(search, running)}\n`);
     if (redisUrl) {
       out.write(`\nWorker nodes${nodesProblem ? `: ${nodesProblem}` : ''}\n`);
       if (nodes) out.write(formatNodes(nodes).join('\n') + '\n');
@@ -77,5 +88,25 @@ export async function statusCommand(
     return 0;
   } finally {
     queue.close();
+  }
+}
+
+function describeSearchIndex(s: SearchIndexStatus, engineRunning: boolean): string {
+  if (s.building) {
+    const pct = Math.floor((s.building.done / Math.max(1, s.building.total)) * 100);
+    return `being built, ${pct}% (${engineRunning ? 'by the running engine' : 'it goes on when Bulk OCR runs, or with bulk-ocr search'})`;
+  }
+  if (s.pending > 0)
+    return `${s.pending} page(s) waiting to be added (${engineRunning ? 'in a moment' : 'when Bulk OCR runs, or with bulk-ocr search'})`;
+  return 'up to date';
+}
+
+/** The lock's holder still exists (a killed engine leaves its row behind). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
