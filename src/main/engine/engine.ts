@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Settings } from '../../shared/api.ts';
 import type { ExportOptions, ExportStartResult } from '../../shared/exports.ts';
 import type { Limits } from '../worker/ocrTypes.ts';
-import type { TaskType } from '../worker/protocol.ts';
-import { closeDatabase, openDatabase, type Db } from './store/db.ts';
+import { closeDatabase, type Db } from './store/db.ts';
 import {
   cancelDocuments,
   isGloballyPaused,
@@ -23,26 +22,25 @@ import {
   retryExportTasks,
 } from './store/exportTasks.ts';
 import { defaultRetryPolicy } from './store/policy.ts';
-import { acquireEngineLock, releaseEngineLock, releaseLeases } from './store/lock.ts';
+import { openOwnedDatabase, releaseEngineLock, releaseLeases } from './store/lock.ts';
 import { createFileLogger, logPathFor, silentLogger, type Logger } from './log/logger.ts';
 import { DEFAULT_TIMEOUTS, type EngineOptions } from './engineOptions.ts';
 import { WalCheckpointer } from './store/walCheckpointer.ts';
 import { EngineEmitter } from './events.ts';
-import { ingest, type IngestRequest, type IngestSummary } from './ingest.ts';
+import { ingest, logIngest, type IngestRequest, type IngestSummary } from './ingest.ts';
 import { WatchService } from './watch/watchService.ts';
 import { DEFAULT_WATCH_TIMINGS } from './watch/folderWatcher.ts';
-import { LocalPoolExecutor } from './executors/localPool.ts';
+import type { LocalPoolExecutor, WorkersView } from './executors/localPool.ts';
+import { localExecutors } from './executors/localExecutors.ts';
 import { Scheduler, type PagePreviewOutcome, type RenderRequest } from './scheduler.ts';
 import { Announcer } from './announce.ts';
 import { QueueReader } from './queries.ts';
 import { limitsOf, writeSettings, workerCount } from './settings.ts';
 import { SearchIndexer } from './search/searchIndexer.ts';
-import { clusterFor, localShare, type ClusterControl } from './clusterControl.ts';
+import { clusterFor, type ClusterControl } from './clusterControl.ts';
 
 export type { PagePreviewOutcome } from './scheduler.ts';
 
-/** What the light helper process runs (protocol.ts WorkerRole): never a page's recognition. */
-const HELPER_TASKS: ReadonlySet<TaskType> = new Set<TaskType>(['probe', 'render']);
 export type { EngineOptions } from './engineOptions.ts';
 export { DatabaseError } from './store/db.ts';
 
@@ -55,8 +53,9 @@ export { DatabaseError } from './store/db.ts';
  * most the pages that were being recognised; they are queued again at the next start.
  *
  * Who does what: the store (`store/`) holds every row and every SQL statement; the scheduler
- * claims tasks from it and hands them to executors (the local worker pool, `executors/`); the
- * table in `taskKinds.ts` says how each kind of task is run, recorded and announced.
+ * claims tasks from it and hands them to executors (`executors/`: this machine's workers and light
+ * helper, and the worker nodes of a cluster); the table in `taskKinds.ts` says how each kind of task
+ * is run, recorded and announced.
  */
 export class Engine {
   readonly events = new EngineEmitter();
@@ -89,14 +88,7 @@ export class Engine {
   constructor(opts: EngineOptions) {
     this.limitsField = opts.limits ? { limits: opts.limits } : {};
     this.clock = opts.clock ?? Date.now;
-    const timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
-    this.db = openDatabase(opts.dbPath);
-    try {
-      acquireEngineLock(this.db, this.owner, this.clock());
-    } catch (error) {
-      closeDatabase(this.db);
-      throw error;
-    }
+    this.db = openOwnedDatabase(opts.dbPath, this.owner, this.clock());
     this.read = new QueueReader(this.db);
     // Opened only once the queue is ours: a refused database gets no log folder beside it.
     this.ownsLog = opts.log === undefined && opts.dbPath !== ':memory:';
@@ -107,35 +99,12 @@ export class Engine {
       ...{ db: this.db, log: this.log, events: this.events, owner: this.owner, now: this.clock },
       pump: () => this.pump(),
     });
-    this.local = new LocalPoolExecutor({
-      ...localShare(opts.jobs, this.cluster),
-      spawn: opts.spawn,
-      timeoutMs: timeouts,
-      maxWorkerRssBytes: opts.maxWorkerRssBytes ?? 1.5 * 2 ** 30,
-      recycleAfterTasks: opts.recycleAfterTasks ?? 2_000,
-      ...(opts.workerStartTimeoutMs ? { startTimeoutMs: opts.workerStartTimeoutMs } : {}),
+    ({ local: this.local, helper: this.helper } = localExecutors(opts, {
       log: this.log,
+      cluster: this.cluster,
       onIdle: () => this.scheduler.pump(),
       onFatal: (error) => this.events.emit('fatal', error),
-    });
-    this.helper =
-      opts.helper === false
-        ? null
-        : new LocalPoolExecutor({
-            name: 'helper',
-            role: 'light',
-            accepts: HELPER_TASKS,
-            size: 1,
-            spawn: opts.spawn,
-            timeoutMs: timeouts,
-            maxWorkerRssBytes: opts.maxWorkerRssBytes ?? 1.5 * 2 ** 30,
-            recycleAfterTasks: opts.recycleAfterTasks ?? 2_000,
-            ...(opts.workerStartTimeoutMs ? { startTimeoutMs: opts.workerStartTimeoutMs } : {}),
-            log: this.log,
-            onIdle: () => this.scheduler.pump(),
-            // Without the helper the OCR workers open files and draw pages, as they always could.
-            onFatal: () => undefined,
-          });
+    }));
     this.scheduler = new Scheduler({
       // The helper first: it takes the tasks it can (pictures, opening files) off the OCR workers;
       // the cluster's nodes last: pages go to this machine's idle workers first.
@@ -144,7 +113,7 @@ export class Engine {
         this.local,
         ...(this.cluster ? [this.cluster.executor] : []),
       ],
-      leaseMs: timeouts.page + 60_000,
+      leaseMs: (opts.timeouts?.page ?? DEFAULT_TIMEOUTS.page) + 60_000,
       events: this.events,
       log: this.log,
       step: {
@@ -210,18 +179,11 @@ export class Engine {
     if (this.ownsLog) this.log.close();
   }
 
-  ingest(req: IngestRequest): Promise<IngestSummary> {
-    return ingest(this.db, req, this.clock).then((summary) => {
-      this.log.info('queue.add', {
-        source: req.source,
-        named: req.paths.length,
-        found: summary.outcomes.length,
-        created: summary.outcomes.filter((o) => o.created).length,
-        skipped: summary.skipped.length,
-      });
-      this.pump();
-      return summary;
-    });
+  async ingest(req: IngestRequest): Promise<IngestSummary> {
+    const summary = await ingest(this.db, req, this.clock);
+    logIngest(this.log, req, summary);
+    this.pump();
+    return summary;
   }
 
   // ── Queue operations (what the UI and CLI call) ──────────────────────────────
@@ -323,14 +285,8 @@ export class Engine {
     return this.scheduler.renderPage(request);
   }
 
-  get workers(): { total: number; busy: number; peakRssBytes: number[]; ocrEngines: string[] } {
-    const pool = this.local.pool;
-    return {
-      total: pool.size,
-      busy: pool.busyCount,
-      peakRssBytes: pool.peakRssBytes,
-      ocrEngines: pool.ocrEngines,
-    };
+  get workers(): WorkersView {
+    return this.local.describe();
   }
 
   private pump(): void {

@@ -4,6 +4,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { OUTPUT_EXTENSIONS } from '../../shared/model.ts';
 import type { DocumentSource, OcrOptions, OutputFormat } from '../../shared/model.ts';
 import type { Db } from './store/db.ts';
+import type { Logger } from './log/logger.ts';
 import { getDocuments, insertDocuments, type InsertOutcome, type NewDocument } from './store/documents.ts';
 import { finishFailed } from './store/tasks.ts';
 import { existsError } from '../common/atomicWrite.ts';
@@ -49,6 +50,17 @@ const BATCH = 1_000;
  * what it finds in batches of a thousand rows, yielding to the event loop between batches so a
  * 100k-file folder never blocks the engine for long.
  */
+/** One line in the engine's log per request: what was named, found, queued and skipped. */
+export function logIngest(log: Logger, req: IngestRequest, summary: IngestSummary): void {
+  log.info('queue.add', {
+    source: req.source,
+    named: req.paths.length,
+    found: summary.outcomes.length,
+    created: summary.outcomes.filter((o) => o.created).length,
+    skipped: summary.skipped.length,
+  });
+}
+
 export async function ingest(
   db: Db,
   req: IngestRequest,

@@ -4,6 +4,14 @@ import type { Logger } from '../log/logger.ts';
 import { Pool, type PoolOptions, type TaskOutcome } from '../pool.ts';
 import type { Executor } from './executor.ts';
 
+/** The workers of an executor: how many, how many busy, their peak memory and OCR engines. */
+export interface WorkersView {
+  total: number;
+  busy: number;
+  peakRssBytes: number[];
+  ocrEngines: string[];
+}
+
 const EVERY_TASK: ReadonlySet<TaskType> = new Set<TaskType>(['probe', 'page', 'export', 'render']);
 
 export interface LocalPoolOptions extends Omit<PoolOptions, 'onWorkerExit' | 'onFatal'> {
@@ -68,6 +76,17 @@ export class LocalPoolExecutor implements Executor {
     request: WorkerTasks[K]['request'],
   ): Promise<TaskOutcome<WorkerTasks[K]['result']>> {
     return this.pool.run(type, request);
+  }
+
+  /** What the window and the CLI show of the workers. */
+  describe(): WorkersView {
+    const pool = this.pool;
+    return {
+      total: pool.size,
+      busy: pool.busyCount,
+      peakRssBytes: pool.peakRssBytes,
+      ocrEngines: pool.ocrEngines,
+    };
   }
 
   start(): void {

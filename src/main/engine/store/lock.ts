@@ -1,6 +1,17 @@
-import type { Db } from './db.ts';
-import { DatabaseError } from './db.ts';
+import { closeDatabase, DatabaseError, openDatabase, type Db } from './db.ts';
 import { refreshDocumentState } from './documentState.ts';
+
+/** Opens the queue for one engine (`owner`): refused, with the database closed again, if another holds it. */
+export function openOwnedDatabase(path: string, owner: string, now: number): Db {
+  const db = openDatabase(path);
+  try {
+    acquireEngineLock(db, owner, now);
+    return db;
+  } catch (error) {
+    closeDatabase(db);
+    throw error;
+  }
+}
 
 /**
  * One engine per database: two would hand the same page to two workers. The holder's pid is
