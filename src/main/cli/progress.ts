@@ -1,16 +1,16 @@
+import type { ProgressReading } from '../../shared/progress.ts';
+import { count } from '../../shared/words.ts';
+
 /**
  * Progress of a run as a person reads it: a bar redrawn in place on a terminal, or a plain line
- * now and then when the output goes to a file or a pipe. Redraws at most 10 times a second.
+ * now and then when the output goes to a file or a pipe. Redraws at most 10 times a second. What
+ * the numbers mean (counting, never backwards, rate of this run) is src/shared/progress.ts.
  */
 export interface ProgressSnapshot {
   documentsDone: number;
   documentsFailed: number;
   documentsTotal: number;
-  pagesDone: number;
-  /** Known pages plus an estimate for files not opened yet. */
-  pagesTotal: number;
-  pagesPerMinute: number | null;
-  etaSeconds: number | null;
+  progress: ProgressReading;
   workersBusy: number;
 }
 
@@ -60,10 +60,13 @@ class BarView implements ProgressView {
     const s = this.latest;
     if (!s) return;
     const width = Math.max(10, Math.min(30, (this.stream.columns ?? 80) - 70));
-    const ratio = s.pagesTotal > 0 ? Math.min(1, s.pagesDone / s.pagesTotal) : 0;
-    const filled = Math.round(ratio * width);
-    const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-    const line = `${bar} ${s.pagesDone}/${s.pagesTotal} pages · ${rate(s)} · ETA ${eta(s.etaSeconds)} · ${docs(s)}`;
+    const p = s.progress;
+    let line: string;
+    if (p.fraction === null) line = describe(s).join(' · ');
+    else {
+      const filled = Math.round(p.fraction * width);
+      line = `${'█'.repeat(filled) + '░'.repeat(width - filled)} ${describe(s).join(' · ')}`;
+    }
     this.clear();
     this.stream.write(line.slice(0, (this.stream.columns ?? 120) - 1));
     this.last = line;
@@ -74,9 +77,13 @@ class BarView implements ProgressView {
   }
 }
 
+/**
+ * For a log file or a pipe: a line each time the bar passes a tenth (so a log shows the run's
+ * shape, whatever its length), and at least every 30 s otherwise (a long page still shows life).
+ */
 class LineView implements ProgressView {
-  // The first line after 10 s: a short run needs none.
   private lastLine = Date.now();
+  private lastTenth = -1;
   private readonly stream: NodeJS.WriteStream;
 
   constructor(stream: NodeJS.WriteStream) {
@@ -85,11 +92,12 @@ class LineView implements ProgressView {
 
   update(s: ProgressSnapshot): void {
     const now = Date.now();
-    if (now - this.lastLine < 10_000) return;
+    const f = s.progress.fraction;
+    const tenth = f === null ? -1 : Math.floor(f * 10);
+    if (tenth <= this.lastTenth && now - this.lastLine < 30_000) return;
     this.lastLine = now;
-    this.stream.write(
-      `progress: ${s.pagesDone}/${s.pagesTotal} pages, ${rate(s)}, ETA ${eta(s.etaSeconds)}, ${docs(s)}\n`,
-    );
+    this.lastTenth = Math.max(this.lastTenth, tenth);
+    this.stream.write(`progress: ${describe(s).join(', ')}\n`);
   }
 
   log(line: string): void {
@@ -99,13 +107,27 @@ class LineView implements ProgressView {
   finish(): void {}
 }
 
-function rate(s: ProgressSnapshot): string {
-  return s.pagesPerMinute === null ? '– pages/min' : `${s.pagesPerMinute.toFixed(1)} pages/min`;
-}
-
-function docs(s: ProgressSnapshot): string {
-  const failed = s.documentsFailed > 0 ? `, ${s.documentsFailed} failed` : '';
-  return `${s.documentsDone + s.documentsFailed}/${s.documentsTotal} files${failed}`;
+/**
+ * The parts of a progress line: `40%`, `18/44 pages`, `12.3 pages/min`, `ETA 1:35`, `3/11 files`;
+ * `counting pages… (3 of 11 files opened)` before the total is known. A rate or an ETA that would
+ * not mean anything yet is left out rather than guessed.
+ */
+export function describe(s: ProgressSnapshot): string[] {
+  const p = s.progress;
+  const parts: string[] = [];
+  if (p.fraction === null || p.pagesTotal === null) {
+    const opened = s.documentsTotal - p.filesUncounted;
+    parts.push(`counting pages… (${opened} of ${count(s.documentsTotal, 'file')} opened)`);
+    if (p.pagesDone > 0) parts.push(`${count(p.pagesDone, 'page')} done`);
+  } else {
+    parts.push(`${Math.floor(p.fraction * 100)}%`, `${p.pagesDone}/${count(p.pagesTotal, 'page')}`);
+    if (p.counting) parts.push(`counting pages of ${count(p.filesUncounted, 'more file')}`);
+  }
+  if (p.pagesPerMinute !== null) parts.push(`${p.pagesPerMinute.toFixed(1)} pages/min`);
+  if (p.etaSeconds !== null && !p.idle) parts.push(`ETA ${eta(p.etaSeconds)}`);
+  const failed = s.documentsFailed > 0 ? ` (${s.documentsFailed} failed)` : '';
+  parts.push(`${s.documentsDone + s.documentsFailed}/${count(s.documentsTotal, 'file')}${failed}`);
+  return parts;
 }
 
 /** `1:05:09`, `4:07`, or `–` when unknown. */

@@ -135,14 +135,16 @@ export async function runCommand(args: RunArgs): Promise<number> {
       );
 
     const tracker = new RunTracker(rows);
-    const tick = (): void => view.update(tracker.snapshot(engine.workers.busy));
+    const tick = (): void => view.update(tracker.snapshot(engine.workers.busy, engine.paused));
     engine.events.on('page', (e) => {
       if (!tracker.has(e.docId)) return;
       if (e.ok) tracker.onPageDone(e.docId);
-      else if (!e.retrying)
+      else if (!e.retrying) {
+        tracker.onPageFailed(e.docId);
         view.log(
           `page ${e.pageNo} of ${show(pathOf(rows, e.docId))} failed: ${e.error?.message ?? 'unknown reason'}`,
         );
+      }
       tick();
     });
     engine.events.on('document', (e) => {
@@ -260,8 +262,11 @@ function printSummary(s: RunSummary, outDir: string | null): void {
   const out = process.stdout;
   const rate = s.pagesPerMinute === null ? '' : `, ${s.pagesPerMinute} pages/min`;
   const by = s.ocrEngines.length > 0 ? ` (OCR: ${s.ocrEngines.join(', ')})` : '';
+  // After a resume the rate is of this run's pages; say how many those were.
+  const thisRun =
+    s.pages.thisRun !== s.pages.done ? ` (${count(s.pages.thisRun, 'page')} this run${rate})` : rate;
   out.write(
-    `\n${s.interrupted ? 'Interrupted' : 'Finished'} in ${formatDuration(s.seconds)}: ${s.documents.done} of ${count(s.documents.total, 'file')} done, ${count(s.pages.done, 'page')}${rate}${by}.\n`,
+    `\n${s.interrupted ? 'Interrupted' : 'Finished'} in ${formatDuration(s.seconds)}: ${s.documents.done} of ${count(s.documents.total, 'file')} done, ${count(s.pages.done, 'page')}${thisRun}${by}.\n`,
   );
   if (s.failures.length > 0) {
     out.write(`\n${count(s.failures.length, 'file')} with problems:\n`);

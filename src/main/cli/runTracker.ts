@@ -1,4 +1,5 @@
 import type { DocumentRow, DocumentState } from '../../shared/model.ts';
+import { ProgressMeter } from '../../shared/progress.ts';
 import type { ProgressSnapshot } from './progress.ts';
 
 const FINISHED: readonly DocumentState[] = ['done', 'done-with-errors', 'failed', 'cancelled'];
@@ -6,18 +7,20 @@ const FINISHED: readonly DocumentState[] = ['done', 'done-with-errors', 'failed'
 interface Tracked {
   state: DocumentState;
   pageCount: number | null;
-  pagesDone: number;
+  /** Pages done or failed for good. */
+  pagesSettled: number;
 }
 
 /**
  * Follows the documents of one run through the engine's events and answers "how far along, how
- * fast, how long still". Page rate is measured over the last minute, so it follows the present
- * speed rather than the start-up.
+ * fast, how long still" through the shared ProgressMeter (src/shared/progress.ts), so the CLI says
+ * what the window says: "counting pages…" until every file is opened, a bar that never moves back,
+ * a rate of this run's pages only.
  */
 export class RunTracker {
   private readonly docs = new Map<number, Tracked>();
-  private readonly pageTimes: number[] = [];
   private readonly clock: () => number;
+  private readonly meter = new ProgressMeter({ scope: 'files' });
   readonly startedAt: number;
   pagesDoneThisRun = 0;
 
@@ -25,7 +28,11 @@ export class RunTracker {
     this.clock = clock;
     this.startedAt = clock();
     for (const r of rows)
-      this.docs.set(r.id, { state: r.state, pageCount: r.pageCount, pagesDone: r.pagesDone });
+      this.docs.set(r.id, {
+        state: r.state,
+        pageCount: r.pageCount,
+        pagesSettled: r.pagesDone + r.pagesFailed,
+      });
   }
 
   has(id: number): boolean {
@@ -43,52 +50,56 @@ export class RunTracker {
     if (!d) return false;
     const wasFinished = FINISHED.includes(d.state);
     d.state = state;
-    d.pageCount = pageCount;
+    if (pageCount !== null || d.pageCount === null) d.pageCount = pageCount;
     return !wasFinished && FINISHED.includes(state);
   }
 
   onPageDone(docId: number): void {
     const d = this.docs.get(docId);
     if (!d) return;
-    d.pagesDone++;
+    d.pagesSettled++;
     this.pagesDoneThisRun++;
-    this.pageTimes.push(this.clock());
   }
 
-  snapshot(workersBusy: number): ProgressSnapshot {
+  /** A page failed for good (no retry left). */
+  onPageFailed(docId: number): void {
+    const d = this.docs.get(docId);
+    if (d) d.pagesSettled++;
+  }
+
+  snapshot(workersBusy: number, paused = false): ProgressSnapshot {
     let documentsDone = 0;
     let documentsFailed = 0;
-    let pagesDone = 0;
-    let knownPages = 0;
-    let opened = 0;
-    let unopened = 0;
+    let filesUncounted = 0;
+    let pagesSettled = 0;
+    let pagesOutstanding = 0;
+    let busy = false;
     for (const d of this.docs.values()) {
+      const finished = FINISHED.includes(d.state);
       if (d.state === 'failed' || d.state === 'cancelled') documentsFailed++;
-      else if (FINISHED.includes(d.state)) documentsDone++;
-      pagesDone += d.pagesDone;
-      if (d.pageCount !== null) {
-        knownPages += d.pageCount;
-        opened++;
-      } else if (!FINISHED.includes(d.state)) unopened++;
+      else if (finished) documentsDone++;
+      if (d.pageCount === null) {
+        if (!finished) filesUncounted++;
+        continue;
+      }
+      // A finished file has no page left to do, whatever became of them (cancelled, failed).
+      const settled = finished ? d.pageCount : Math.min(d.pageCount, d.pagesSettled);
+      pagesSettled += settled;
+      pagesOutstanding += d.pageCount - settled;
+      if (!finished) busy = true;
     }
-    const perDoc = opened > 0 ? knownPages / opened : 1;
-    const pagesTotal = Math.max(pagesDone, Math.round(knownPages + unopened * perDoc));
-    const now = this.clock();
-    while (this.pageTimes.length > 0 && this.pageTimes[0] < now - 60_000) this.pageTimes.shift();
-    const windowStart = Math.max(this.startedAt, now - 60_000);
-    const windowMinutes = (now - windowStart) / 60_000;
-    const pagesPerMinute =
-      this.pageTimes.length >= 2 && windowMinutes > 0 ? this.pageTimes.length / windowMinutes : null;
-    const remaining = pagesTotal - pagesDone;
-    const etaSeconds = pagesPerMinute ? (remaining / pagesPerMinute) * 60 : remaining === 0 ? 0 : null;
     return {
       documentsDone,
       documentsFailed,
       documentsTotal: this.docs.size,
-      pagesDone,
-      pagesTotal,
-      pagesPerMinute,
-      etaSeconds,
+      progress: this.meter.update({
+        now: this.clock(),
+        filesUncounted,
+        pagesSettled,
+        pagesOutstanding,
+        busy,
+        paused,
+      }),
       workersBusy,
     };
   }
