@@ -57,6 +57,12 @@ export interface QueueAddResult {
   /** Of those, how many were new. */
   created: number;
   skipped: { path: string; reason: string }[];
+  /** Of the documents already done: outputs that were gone, being written again from the stored results (no OCR again). */
+  rebuilding: string[];
+  /** Outputs changed since they were written: kept as they are, unless Settings say to replace existing files. */
+  keptChanged: string[];
+  /** Outputs changed since they were written, being replaced (Settings: replace existing files). */
+  replacing: string[];
 }
 
 /** User settings, stored in the queue database; they apply to documents added afterwards. */

@@ -4,7 +4,7 @@
  * (done, done with errors, failed, cancelled, paused, queued, one page mid-recognition, one
  * document never opened, a duplicate) plus settings, a watched folder with the files it took (from
  * schema 2) and an export batch (from schema 3), and the search index (from schema 4: pages indexed,
- * one waiting for it). A new schema's rows belong here too: extend it
+ * one waiting for it) and the files the queue wrote (from schema 5). A new schema's rows belong here too: extend it
  * when you add a migration, then run it for the new schema.
  *
  * Run it ONCE per released schema, when that schema ships, and commit the file:
@@ -118,7 +118,11 @@ for (const text of ['Invoice INV-30687/G from Müller', 'Total due 1,234.50 EUR'
 }
 t = claim();
 if (t.kind !== 'export') throw new Error(`expected an export, got ${t.kind}`);
-completeExport(db, t.docId, OWNER, ['/out/done.txt', '/out/done.pdf'], tick());
+// What it wrote, file by file (schema 5 on): a re-run tells a missing or edited output from these.
+completeExport(db, t.docId, OWNER, ['/out/done.txt', '/out/done.pdf'], tick(), [
+  { path: '/out/done.txt', size: 52, mtimeMs: 1_760_000_003_000, sha256: sha('1') },
+  { path: '/out/done.pdf', size: 20_480, mtimeMs: 1_760_000_003_000, sha256: sha('2') },
+]);
 
 // with-errors.pdf: page 1 recognised, page 2 failed for good, exported.
 t = claim();

@@ -16,6 +16,7 @@ import { getDocuments, queueCounts } from '../../src/main/engine/store/documents
 import { recoverLeases } from '../../src/main/engine/store/tasks.ts';
 import { listWatchFolders, seenSignatures } from '../../src/main/engine/store/watch.ts';
 import { exportBatch } from '../../src/main/engine/store/exportTasks.ts';
+import { recordedOutputFiles } from '../../src/main/engine/store/outputFiles.ts';
 import { tempDir } from '../helpers/engineRun.ts';
 
 /**
@@ -122,6 +123,14 @@ describe('databases of released schemas', () => {
             ['with-errors.pdf', 'queued', []],
           ]);
         }
+        // What the queue wrote, file by file (schema 5 on); none recorded before.
+        const written = recordedOutputFiles(db, 1);
+        if (fixture.version >= 5)
+          expect([...written.values()].map((f) => [f.path, f.size])).toEqual([
+            ['/out/done.pdf', 20_480],
+            ['/out/done.txt', 52],
+          ]);
+        else expect(written.size).toBe(0);
         // An engine starting on it puts the page that was running back in the queue.
         recoverLeases(db, Date.now());
         expect(queueCounts(db).pages.running).toBe(0);

@@ -12,6 +12,7 @@ import { RunTracker } from './runTracker.ts';
 import { UsageError } from './options.ts';
 import { LoopMonitor, type EventLoopReport } from './loopMonitor.ts';
 import { displayPath, outputsLine } from './display.ts';
+import { alreadyDoneLines, rebuiltLines } from './outputReviewLines.ts';
 import { count, verb } from '../../shared/words.ts';
 
 export interface RunArgs {
@@ -43,6 +44,11 @@ export interface RunSummary {
   /** Recognised pages of this run worth a look (low confidence), lowest first. */
   lowConfidence: { path: string; page: number; confidence: number; documentMean: number }[];
   outputs: string[];
+  /**
+   * Of the files already done: outputs written again because they were missing (`rebuilt`) or,
+   * with --overwrite, changed (`replaced`), and changed outputs left as they are (`kept`).
+   */
+  rewritten: { rebuilt: string[]; replaced: string[]; kept: string[] };
   skipped: { path: string; reason: string }[];
   /** Event-loop delay of the engine over the run (see loopMonitor.ts). */
   eventLoop: EventLoopReport;
@@ -118,9 +124,8 @@ export async function runCommand(args: RunArgs): Promise<number> {
     ).length;
     if (ids.length === 0) view.log('No PDF or image files found.');
     else if (alreadyDone > 0)
-      view.log(
-        `${alreadyDone} of ${count(ids.length, 'file')} ${verb(alreadyDone, 'was', 'were')} already done in this queue (--db ${show(args.dbPath)}); their outputs are kept.`,
-      );
+      for (const line of alreadyDoneLines(alreadyDone, ids.length, show(args.dbPath), summary.outputs))
+        view.log(line);
     const others = engine.read.counts().documents;
     const waitingElsewhere =
       others.total -
@@ -175,6 +180,11 @@ export async function runCommand(args: RunArgs): Promise<number> {
 
     const final = engine.read.documents(ids);
     const result = summarize(final, tracker, summary.skipped, alreadyDone, interrupted);
+    result.rewritten = {
+      rebuilt: summary.outputs.missing.filter((p) => existsSync(p)),
+      replaced: summary.outputs.replacing.filter((p) => existsSync(p)),
+      kept: summary.outputs.kept,
+    };
     result.eventLoop = loop.stop();
     result.workerPeakRssMb = engine.workers.peakRssBytes.map((b) => Math.round(b / 2 ** 20));
     result.ocrEngines = engine.workers.ocrEngines;
@@ -248,6 +258,7 @@ function summarize(
     failures,
     lowConfidence: [],
     outputs: rows.flatMap((r) => r.outputs),
+    rewritten: { rebuilt: [], replaced: [], kept: [] },
     skipped,
     eventLoop: { maxMs: 0, p99Ms: 0, meanMs: 0, perMinuteMaxMs: [] },
     workerPeakRssMb: [],
@@ -288,6 +299,8 @@ function printSummary(s: RunSummary, outDir: string | null): void {
     out.write(`\n${count(s.skipped.length, 'path')} skipped:\n`);
     for (const f of s.skipped) out.write(`  ${displayPath(f.path)}: ${f.reason}\n`);
   }
+  const rewritten = rebuiltLines(s.rewritten.rebuilt, s.rewritten.replaced, s.rewritten.kept);
+  if (rewritten.length > 0) out.write(`\n${rewritten.join('\n')}\n`);
   if (s.interrupted)
     out.write('\nWhat is done is kept. Run the same command again to continue where it stopped.\n');
   else if (s.documents.done > 0)

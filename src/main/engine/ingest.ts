@@ -11,6 +11,7 @@ import { existsError } from '../common/atomicWrite.ts';
 import { toErrorInfo } from '../common/errors.ts';
 import { isScannableName, outputStem } from '../common/outputNames.ts';
 import { priorityForSize } from './store/policy.ts';
+import { reviewOutputs, type OutputReview } from './outputReview.ts';
 
 export interface IngestRequest {
   paths: string[];
@@ -39,6 +40,8 @@ export interface IngestRequest {
 
 export interface IngestSummary {
   outcomes: InsertOutcome[];
+  /** Of the documents found already done: outputs being written again, or kept as someone changed them. */
+  outputs: OutputReview;
   /** Named paths that could not be read at all. */
   skipped: { path: string; reason: string }[];
 }
@@ -123,7 +126,16 @@ export async function ingest(
     }
   }
   await flush();
-  return { outcomes, skipped };
+  const doneBefore = outcomes.filter(
+    (o) => !o.created && (o.previousState === 'done' || o.previousState === 'done-with-errors'),
+  );
+  const outputs = await reviewOutputs(
+    db,
+    doneBefore.map((o) => o.id),
+    req.overwrite,
+    clock,
+  );
+  return { outcomes, skipped, outputs };
 }
 
 /**

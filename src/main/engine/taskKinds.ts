@@ -10,6 +10,7 @@ import type { Announcer } from './announce.ts';
 import type { TaskMeta } from './executors/executor.ts';
 import type { TaskOutcome } from './pool.ts';
 import type { Db } from './store/db.ts';
+import { exportPolicyOf } from './store/outputFiles.ts';
 import { completeExportTask, failExportTask, type ExportTaskClaim } from './store/exportTasks.ts';
 import type { RetryPolicy } from './store/policy.ts';
 import {
@@ -111,11 +112,20 @@ export const TASK_KINDS: KindTable = {
     meta: (t) => ({ docId: t.docId, attempt: t.attempt }),
     request: (t, ctx) => {
       const job = exportJob(ctx.db, t.docId);
-      return job ? { job } : null;
+      if (!job) return null;
+      const ifExists = exportPolicyOf(ctx.db, t.docId);
+      return ifExists ? { job, ifExists } : { job };
     },
     record: (t, o, ctx) =>
       o.ok
-        ? completeExport(ctx.db, t.docId, ctx.owner, o.value.written, ctx.now())
+        ? completeExport(
+            ctx.db,
+            t.docId,
+            ctx.owner,
+            [...o.value.written, ...(o.value.skipped ?? [])],
+            ctx.now(),
+            o.value.files,
+          )
         : failExport(ctx.db, t.docId, ctx.owner, o.error, ctx.policy, ctx.now()),
     announce: (t, _o, _recorded, ctx) => ctx.announce.document(t.docId),
   },

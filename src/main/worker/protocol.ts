@@ -8,6 +8,7 @@ import type {
 } from '../../shared/model.ts';
 import type { IfExists } from '../../shared/exports.ts';
 import type { Limits } from './ocrTypes.ts';
+import type { WrittenFile } from '../common/writtenFile.ts';
 
 /**
  * The typed messages between the engine and an OCR worker process. Both ends import this module;
@@ -52,6 +53,8 @@ export interface ExportResult {
   /** Existing files left as they were (`ifExists: 'skip'`). */
   skipped?: string[];
   bytes: number;
+  /** What was written, file by file (size, mtime, SHA-256), for the queue's record. */
+  files?: WrittenFile[];
 }
 
 /** A page's picture for the review window (JPEG), in the geometry of its word boxes. */

@@ -34,6 +34,9 @@ export function queueHandlers({ engine, pushes }: HandlerContext): HandlerMap<Qu
         queued: ids.length,
         created: summary.outcomes.filter((o) => o.created).length,
         skipped: summary.skipped,
+        rebuilding: summary.outputs.missing,
+        keptChanged: summary.outputs.kept,
+        replacing: summary.outputs.replacing,
       };
     },
     'queue.pause': mutate((ids) => engine.pause(ids)),

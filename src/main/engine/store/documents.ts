@@ -38,7 +38,8 @@ export interface InsertOutcome {
  * Queues many documents in one transaction with statements prepared once.
  *
  * The same file (path, size and mtime) with the same options and output is not queued twice: the
- * existing row is reused, and a failed or cancelled one is given another go. Output stems that
+ * existing row is reused (taking this request's `overwrite`), and a failed or cancelled one is
+ * given another go; a done one keeps its results (its outputs are looked at by outputReview.ts). Output stems that
  * collide with another document's (`a.pdf` and `a.png` in one folder) get the extension kept
  * (`a.png.txt`), so no two documents ever write the same output file.
  */
@@ -50,6 +51,9 @@ export function insertDocuments(db: Db, docs: readonly NewDocument[], now: numbe
   const insert = db.prepare(
     `INSERT INTO documents (path, root, size, mtime_ms, priority, source, options, output, output_stem, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const setOverwrite = db.prepare(
+    `UPDATE documents SET output = json_set(output, '$.overwrite', json(?)), updated_at = ? WHERE id = ?`,
   );
   return db.transaction((): InsertOutcome[] => {
     const outcomes: InsertOutcome[] = [];
@@ -69,6 +73,9 @@ export function insertDocuments(db: Db, docs: readonly NewDocument[], now: numbe
           sameOutput(r.output, d),
       );
       if (same) {
+        // `--overwrite` (or not) is the latest request's: it decides the export still to come.
+        if ((JSON.parse(same.output) as OutputTarget).overwrite !== d.output.overwrite)
+          setOverwrite.run(d.output.overwrite ? 'true' : 'false', now, same.id);
         if (same.state === 'failed' || same.state === 'cancelled') retryDocuments(db, [same.id], now);
         outcomes.push({ id: same.id, created: false, previousState: same.state as DocumentState });
         continue;
@@ -101,8 +108,7 @@ function sameOutput(stored: string, d: NewDocument): boolean {
   const prev = JSON.parse(stored) as OutputTarget;
   return (
     (prev.stem === d.output.stem || prev.stem === d.output.stem + extensionOf(d.path)) &&
-    prev.formats.join() === d.output.formats.join() &&
-    prev.overwrite === d.output.overwrite
+    prev.formats.join() === d.output.formats.join()
   );
 }
 

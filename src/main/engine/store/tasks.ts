@@ -1,4 +1,6 @@
 import type { ErrorInfo, OcrOptions, OutputTarget, PageResult, ProbeResult } from '../../../shared/model.ts';
+import type { WrittenFile } from '../../common/writtenFile.ts';
+import { recordOutputFiles } from './outputFiles.ts';
 import type { Db } from './db.ts';
 import type { SourceIdentity } from '../../worker/protocol.ts';
 import type { DocumentRecord, PageRecord } from './rows.ts';
@@ -320,6 +322,8 @@ export function completeExport(
   owner: string,
   written: string[],
   now: number,
+  /** The written files' size, mtime and SHA-256, recorded so a re-run can tell what changed since. */
+  files: readonly WrittenFile[] = [],
 ): boolean {
   return db.transaction((): boolean => {
     const doc = cachedStatement(
@@ -332,6 +336,7 @@ export function completeExport(
       `UPDATE documents SET state = ?, outputs = ?, lease_owner = NULL, lease_expires_at = NULL, attempts = 0,
          error_code = NULL, error_message = NULL, finished_at = ?, updated_at = ? WHERE id = ?`,
     ).run(doc.pages_failed > 0 ? 'done-with-errors' : 'done', JSON.stringify(written), now, now, docId);
+    recordOutputFiles(db, docId, files, now);
     return true;
   })();
 }

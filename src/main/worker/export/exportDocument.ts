@@ -12,6 +12,7 @@ import { buildAlto } from './altoExport.ts';
 import { buildHocr } from './hocrExport.ts';
 import { structureDocument, type StructuredDocument } from './pageStructure.ts';
 import { isInside } from '../../common/paths.ts';
+import { describeWritten, type WrittenFile } from '../../common/writtenFile.ts';
 
 /** One page of a document to export, as the worker recognised (or read) it. */
 export interface ExportPage {
@@ -46,6 +47,8 @@ export interface ExportJob {
 export interface ExportOutcome {
   written: string[];
   bytes: number;
+  /** Each written file's size, mtime and SHA-256, for the queue's record of what it wrote. */
+  files: WrittenFile[];
 }
 
 /** The absolute path an output format is written to for a target. */
@@ -120,7 +123,11 @@ export async function exportDocument(job: ExportJob): Promise<ExportOutcome> {
     }
   }
   await writeFilesAtomically(files, { overwrite: job.target.overwrite, fs: job.fs });
-  return { written: paths, bytes: files.reduce((sum, f) => sum + f.bytes.length, 0) };
+  return {
+    written: paths,
+    bytes: files.reduce((sum, f) => sum + f.bytes.length, 0),
+    files: await Promise.all(files.map((f) => describeWritten(f.path, f.bytes))),
+  };
 }
 
 /**

@@ -2,12 +2,15 @@
  * Exports with a choice about existing files, for exports the user asks for after recognition:
  * leave them (`skip`), replace them (`overwrite`), or write beside them with a numbered suffix
  * (`suffix`: `letter (1).txt`, `letter (1).pdf`). The queue's own export keeps its rule (refuse
- * unless the document was queued with overwrite): `fail`.
+ * unless the document was queued with overwrite): `fail`; its rebuild of a done document's outputs
+ * after a re-run found some missing writes those only (`skip`: a file that is there, changed by
+ * someone or not, is left as it is) or, with `--overwrite`, all of them (`overwrite`).
  */
 import { lstat } from 'node:fs/promises';
 import type { OutputFormat } from '../../../shared/model.ts';
 import type { IfExists } from '../../../shared/exports.ts';
 import { InputError } from '../../common/errors.ts';
+import type { WrittenFile } from '../../common/writtenFile.ts';
 import { exportDocument, outputPath, type ExportJob } from './exportDocument.ts';
 
 export type ExistingFilePolicy = IfExists | 'fail';
@@ -17,6 +20,7 @@ export interface PolicyOutcome {
   /** Existing files left as they were (`skip`). */
   skipped: string[];
   bytes: number;
+  files: WrittenFile[];
 }
 
 /** Highest suffix tried before giving up: a folder with 1,000 copies of one name is a mistake. */
@@ -47,7 +51,7 @@ export async function exportWithPolicy(job: ExportJob, policy: ExistingFilePolic
         if (await exists(p)) skipped.push(p);
         else free.push(f);
       }
-      if (free.length === 0) return { written: [], skipped, bytes: 0 };
+      if (free.length === 0) return { written: [], skipped, bytes: 0, files: [] };
       const r = await exportDocument({ ...job, target: { ...job.target, formats: free, overwrite: false } });
       return { ...r, skipped };
     }

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import type { QueueAddResult } from '../../../shared/api.ts';
 import { call } from '../api/client.ts';
 import { useStatus } from '../state/status.ts';
 import { useQueue } from '../state/queue.ts';
@@ -107,6 +108,22 @@ function ExportAllButton() {
   );
 }
 
+/** What a re-add did to the outputs of documents already done, in a sentence or two (or nothing). */
+function outputsNote(r: QueueAddResult): string {
+  const n = (k: number, what: string) => `${k.toLocaleString()} ${what}${k === 1 ? '' : 's'}`;
+  const parts: string[] = [];
+  if (r.rebuilding.length > 0)
+    parts.push(
+      ` Rebuilding ${n(r.rebuilding.length, 'output')} that ${r.rebuilding.length === 1 ? 'was' : 'were'} missing, from the stored results (no OCR again).`,
+    );
+  if (r.replacing.length > 0) parts.push(` Replacing ${n(r.replacing.length, 'changed output')}.`);
+  if (r.keptChanged.length > 0)
+    parts.push(
+      ` Kept ${n(r.keptChanged.length, 'output')} changed since ${r.keptChanged.length === 1 ? 'it was' : 'they were'} written (${r.keptChanged.slice(0, 3).join(', ')}${r.keptChanged.length > 3 ? '…' : ''}); Settings → “Replace it” replaces them.`,
+    );
+  return parts.join('');
+}
+
 /** Queues paths and says what happened in the notice bar. */
 async function addPaths(paths: string[]): Promise<void> {
   const setNotice = useStatus.getState().setNotice;
@@ -117,7 +134,7 @@ async function addPaths(paths: string[]): Promise<void> {
       ? { kind: 'error', text: `Nothing added. ${skipped}` }
       : {
           kind: 'info',
-          text: `Added ${r.created.toLocaleString()} new document${r.created === 1 ? '' : 's'}${r.queued > r.created ? ` (${(r.queued - r.created).toLocaleString()} already queued)` : ''}.${skipped ? ` Skipped: ${skipped}` : ''}`,
+          text: `Added ${r.created.toLocaleString()} new document${r.created === 1 ? '' : 's'}${r.queued > r.created ? ` (${(r.queued - r.created).toLocaleString()} already queued)` : ''}.${outputsNote(r)}${skipped ? ` Skipped: ${skipped}` : ''}`,
         },
   );
   useQueue.getState().refresh();

@@ -3,8 +3,15 @@ import { up as initial } from './0001-initial.ts';
 import { up as watch } from './0002-watch.ts';
 import { up as exportTasks } from './0003-export-tasks.ts';
 import { up as search } from './0004-search.ts';
+import { up as outputFiles } from './0005-output-files.ts';
 
 /** Ordered migrations: entry i brings the schema from version i to i + 1. Append only. */
-export const migrations: ReadonlyArray<(db: Database) => void> = [initial, watch, exportTasks, search];
+export const migrations: ReadonlyArray<(db: Database) => void> = [
+  initial,
+  watch,
+  exportTasks,
+  search,
+  outputFiles,
+];
 
 export const SCHEMA_VERSION = migrations.length;
