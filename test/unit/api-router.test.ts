@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiEvent, ApiEvents, HostCapabilities } from '../../src/shared/api.ts';
+import type { ApiEvent, ApiEvents, HostCapabilities, SearchResults } from '../../src/shared/api.ts';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { createRouter, type Router } from '../../src/main/api/router.ts';
 import { Throughput } from '../../src/main/api/throughput.ts';
@@ -118,6 +118,42 @@ describe('api router', () => {
     expect(engine.read.document(id)).toBeNull();
   });
 
+  it('search.query: any query text is a value (hits or a problem in words); bad fields are refused', async () => {
+    for (const query of ['"', 'NEAR(', '*', ';', "'; DROP TABLE pages; --", 'invoice', '']) {
+      const r = await router.call('search.query', [{ query }]);
+      expect(r.ok, query).toBe(true);
+      if (!r.ok) continue;
+      const v = r.value as SearchResults;
+      expect(v.hits, query).toEqual([]); // nothing recognised yet
+      expect(v.problem === null || /^[A-Z].+\.$/.test(v.problem), query).toBe(true);
+    }
+    const filtered = await router.call('search.query', [
+      { query: 'invoice', folder: dir, from: '2024-01-01', to: '2024-12-31', offset: 20, limit: 100 },
+    ]);
+    expect(filtered).toMatchObject({ ok: true, value: { problem: null, offset: 20, total: 0 } });
+    const badDate = await router.call('search.query', [{ query: 'invoice', from: '15/03/2024' }]);
+    expect(badDate).toMatchObject({
+      ok: true,
+      value: { problem: '"15/03/2024" is not a date: use YYYY-MM-DD.' },
+    });
+    for (const bad of [
+      [{ query: 'x', limit: 1_000 }],
+      [{ query: 'x', offset: -1 }],
+      [{ query: 42 }],
+      [{ query: 'x', sql: 'DROP TABLE pages' }],
+      ['x'],
+      [],
+    ])
+      expect(await router.call('search.query', bad), JSON.stringify(bad)).toMatchObject({
+        ok: false,
+        error: { code: 'BAD_REQUEST' },
+      });
+    expect(await router.call('search.status', [])).toEqual({
+      ok: true,
+      value: { pending: 0, building: null },
+    });
+  });
+
   it('coalesces pushes: many changes in one interval become one event of each kind', async () => {
     files(3);
     const seen: { event: ApiEvent; payload: ApiEvents[ApiEvent] }[] = [];
@@ -166,9 +202,10 @@ describe('api router', () => {
     expect(!missing.ok && missing.error.message).toMatch(/kor is not installed/);
     expect(await router.call('settings.set', [{ workers: 0 }])).toMatchObject({ ok: false });
     // Every output format, and only those.
-    expect(
-      await router.call('settings.set', [{ formats: ['txt', 'pdf', 'alto', 'hocr'] }]),
-    ).toMatchObject({ ok: true, value: { formats: ['txt', 'pdf', 'alto', 'hocr'] } });
+    expect(await router.call('settings.set', [{ formats: ['txt', 'pdf', 'alto', 'hocr'] }])).toMatchObject({
+      ok: true,
+      value: { formats: ['txt', 'pdf', 'alto', 'hocr'] },
+    });
     expect(await router.call('settings.set', [{ formats: ['docx'] as never }])).toMatchObject({
       ok: false,
       error: { code: 'BAD_REQUEST' },
