@@ -4,7 +4,7 @@
  * page with the matching words' boxes highlighted. Its screenshots (test-results/) are the ones in
  * docs/screenshots/ when run with BULK_OCR_SCREENSHOTS=docs (`npm run screenshots`).
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -39,7 +39,18 @@ const stateOf = (page: Page, name: string, state: string) =>
 
 describe('searching from the window', () => {
   it('finds pages as you type, moves with ↑/↓, and opens a hit with its words highlighted', async () => {
-    served = await startServe(['synthetic/s01-letter.pdf', 'synthetic/s11-mixed-3p.pdf'], 2);
+    // The 30-page PDF keeps its own text layer ("Potato 0" … "Potato 29"): more hits than a page of results.
+    served = await startServe(
+      ['synthetic/s01-letter.pdf', 'synthetic/s11-mixed-3p.pdf', 'real/encrypted-aes256-ownerpw.pdf'],
+      2,
+    );
+    // The minutes in a folder of their own and a year older than the letter, for the filters.
+    const minutes = join(served.inputDir, 'minutes');
+    mkdirSync(minutes);
+    renameSync(join(served.inputDir, 's11-mixed-3p.pdf'), join(minutes, 's11-mixed-3p.pdf'));
+    const day = (y: number, m: number, d: number): Date => new Date(y, m - 1, d, 12);
+    utimesSync(join(served.inputDir, 's01-letter.pdf'), day(2024, 3, 15), day(2024, 3, 15));
+    utimesSync(join(minutes, 's11-mixed-3p.pdf'), day(2023, 5, 2), day(2023, 5, 2));
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
     await page.goto(served.url);
     await page.getByText('Connected').waitFor();
@@ -48,6 +59,7 @@ describe('searching from the window', () => {
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await stateOf(page, 's01-letter.pdf', 'done').waitFor({ timeout: OCR_TIMEOUT });
     await stateOf(page, 's11-mixed-3p.pdf', 'done').waitFor({ timeout: OCR_TIMEOUT });
+    await stateOf(page, 'encrypted-aes256-ownerpw.pdf', 'done').waitFor({ timeout: OCR_TIMEOUT });
 
     // "committee" is on the letter (recognised) and on the minutes' three pages (two of them from
     // the PDF's own text layer): four hits, searched as the word is typed.
@@ -72,6 +84,47 @@ describe('searching from the window', () => {
     await box.press('ArrowUp');
     await expect.poll(() => options.nth(1).getAttribute('aria-selected')).toBe('true');
     await shot(page, 'search-results');
+
+    // The filters under the list narrow the same query: a folder (any depth), the files' dates.
+    const summary = (text: string) =>
+      page.getByRole('status').filter({ hasText: text }).waitFor({ timeout: 10_000 });
+    const hitFiles = async () => [
+      ...new Set(await options.locator('.fulltext-where strong').allTextContents()),
+    ];
+    const folder = page.getByLabel('Only files under this folder');
+    await folder.fill(minutes);
+    await summary('3 pages match, best first');
+    expect(await hitFiles()).toEqual(['s11-mixed-3p.pdf']);
+    await folder.fill('');
+    await summary('4 pages match, best first');
+    const from = page.getByLabel('Files dated from');
+    const to = page.getByLabel('Files dated to');
+    await from.fill('2024-01-01');
+    await summary('1 page matches, best first');
+    expect(await hitFiles()).toEqual(['s01-letter.pdf']);
+    await from.fill('2023-05-02');
+    await to.fill('2023-05-02');
+    await summary('3 pages match, best first');
+    expect(await hitFiles()).toEqual(['s11-mixed-3p.pdf']);
+    await to.fill('2023-01-01');
+    await summary('The dates are the wrong way round');
+    await from.fill('');
+    await to.fill('');
+    await summary('4 pages match, best first');
+    await box.focus();
+
+    // Paged: 20 hits at a time, "More results" adds the rest, each page once.
+    await box.fill('potato');
+    await summary('30 pages match, best first');
+    expect(await options.count()).toBe(20);
+    await page.getByRole('button', { name: 'More results' }).click();
+    await expect.poll(() => options.count()).toBe(30);
+    const pageNos = (await options.locator('.fulltext-where span').allTextContents())
+      .map((t) => /^page (\d+) of 30$/.exec(t)?.[1])
+      .filter((n) => n !== undefined)
+      .map(Number);
+    expect(pageNos.sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(await page.getByRole('button', { name: 'More results' }).count()).toBe(0);
 
     // A phrase, and an accent that does not matter (Tesseract reads the letter's "François" as
     // "Francois"): the letter's page 1, opened with Enter.
