@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, utimesSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -58,9 +58,14 @@ describe('search over real OCR', () => {
     const input = join(work, 'in');
     const out = join(work, 'out');
     const db = join(work, 'queue.db');
-    mkdirSync(input);
-    for (const f of ['s03-report-20p.pdf', 's11-mixed-3p.pdf'])
-      copyFileSync(join(CORPUS, 'synthetic', f), join(input, f));
+    // The minutes in a folder of their own and a year older than the report, for the filters.
+    const minutes = join(input, 'minutes');
+    mkdirSync(minutes, { recursive: true });
+    copyFileSync(join(CORPUS, 'synthetic/s03-report-20p.pdf'), join(input, 's03-report-20p.pdf'));
+    copyFileSync(join(CORPUS, 'synthetic/s11-mixed-3p.pdf'), join(minutes, 's11-mixed-3p.pdf'));
+    const day = (y: number, m: number, d: number): Date => new Date(y, m - 1, d, 12);
+    utimesSync(join(input, 's03-report-20p.pdf'), day(2024, 3, 15), day(2024, 3, 15));
+    utimesSync(join(minutes, 's11-mixed-3p.pdf'), day(2023, 5, 2), day(2023, 5, 2));
 
     const child = spawn(process.execPath, [BIN, 'run', input, '--out', out, '--db', db], {
       stdio: 'ignore',
@@ -115,6 +120,83 @@ describe('search over real OCR', () => {
     // A page whose own text layer was kept (s11 page 1) is indexed like a recognised one.
     const layer = search(db, '"temporary invoice costs"');
     expect(layer.out.hits.map((h) => `${name(h)}:${h.page}`)).toEqual(['s11-mixed-3p.pdf:1']);
+
+    // Paged: --limit and --offset walk through the same ranked list without gaps or repeats.
+    const everyPage = search(db, 'the', '--limit', '100');
+    expect(everyPage.out.total).toBeGreaterThan(12);
+    const ranked = everyPage.out.hits.map((h) => `${name(h)}:${h.page}`);
+    const paged: string[] = [];
+    for (let offset = 0; offset < everyPage.out.total; offset += 5) {
+      const r = search(db, 'the', '--limit', '5', '--offset', String(offset));
+      expect(r.out.total).toBe(everyPage.out.total);
+      expect(r.out.hits.length).toBe(Math.min(5, everyPage.out.total - offset));
+      paged.push(...r.out.hits.map((h) => `${name(h)}:${h.page}`));
+    }
+    expect(paged).toEqual(ranked);
+
+    // Filters: the folder (any depth, given relative to where the command runs) and the file's date.
+    const where = (...args: string[]): string[] =>
+      [...new Set(search(db, 'invoice', '--limit', '100', ...args).out.hits.map(name))].sort();
+    expect(where()).toEqual(['s03-report-20p.pdf', 's11-mixed-3p.pdf']);
+    expect(where('--folder', minutes)).toEqual(['s11-mixed-3p.pdf']);
+    expect(where('--folder', input)).toEqual(['s03-report-20p.pdf', 's11-mixed-3p.pdf']);
+    expect(where('--from', '2024-01-01')).toEqual(['s03-report-20p.pdf']);
+    expect(where('--to', '2023-12-31')).toEqual(['s11-mixed-3p.pdf']);
+    expect(where('--from', '2023-05-02', '--to', '2023-05-02')).toEqual(['s11-mixed-3p.pdf']);
+    expect(where('--folder', minutes, '--from', '2024-01-01')).toEqual([]);
+    const relative = spawnSync(
+      process.execPath,
+      [BIN, 'search', 'invoice', '--folder', 'minutes', '--db', db, '--json'],
+      { cwd: input, encoding: 'utf8', timeout: 60_000 },
+    );
+    const rel = JSON.parse(relative.stdout) as JsonResults;
+    expect(new Set(rel.hits.map(name))).toEqual(new Set(['s11-mixed-3p.pdf']));
+
+    // A word to leave out may start with any letter (no short option swallows "-northern"):
+    // page 1 of the minutes has "northern", so the phrase is not found with it excluded.
+    expect(search(db, '"temporary invoice costs"', '-northern').out.total).toBe(0);
+    expect(search(db, '"temporary invoice costs"', '-nowhere').out.total).toBe(1);
+
+    // Exit codes, and what is not searchable says why (never a stack, never an SQL error).
+    const none = search(db, 'zebra', 'lighthouse');
+    expect(none.status).toBe(1);
+    expect(none.out).toMatchObject({ total: 0, problem: null, hits: [] });
+    for (const [args, message] of [
+      [['" ( * ; )'], /^Type a word to search for\.$/],
+      [['-invoice'], /^Add a word to look for/],
+      [['invoice', '--from', '2024-13-01'], /is not a date: use YYYY-MM-DD\.$/],
+      [['invoice', '--from', '2024-02-01', '--to', '2024-01-01'], /wrong way round/],
+    ] as const) {
+      const r = search(db, ...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.out.problem, args.join(' ')).toMatch(message);
+    }
+    // Hostile text is text: SQL, FTS5 syntax and stray quotes find what their words find.
+    for (const q of [
+      "'; DROP TABLE pages; --",
+      'NEAR(reference quote',
+      '"unbalanced reference',
+      'reference*;',
+    ])
+      expect(search(db, q).status, q).not.toBe(2);
+    // `NEAR(` is the word near; punctuation inside a word joins its parts as a phrase, as in
+    // INV-30687/G, so `NEAR(reference` is the phrase "near reference".
+    const asWords = search(db, 'near reference quote').out;
+    expect(asWords.total).toBeGreaterThan(0);
+    expect(search(db, 'NEAR( reference quote').out.hits).toEqual(asWords.hits);
+    expect(search(db, 'NEAR(reference').out.hits).toEqual(search(db, '"near reference"').out.hits);
+
+    // For people: the file, the page of how many, the passage; a problem on stderr in words.
+    const human = spawnSync(process.execPath, [BIN, 'search', '"vehicles rose from 386"', '--db', db], {
+      encoding: 'utf8',
+    });
+    expect(human.status).toBe(0);
+    expect(human.stdout).toContain('1 page(s) match');
+    expect(human.stdout).toContain(`${join(input, 's03-report-20p.pdf')}  page 7 of 20`);
+    expect(human.stdout).toMatch(/vehicles rose from 386 to 2830/);
+    const problem = spawnSync(process.execPath, [BIN, 'search', '*', '--db', db], { encoding: 'utf8' });
+    expect(problem.status).toBe(2);
+    expect(problem.stderr).toContain('bulk-ocr: Type a word to search for.');
 
     const conn = new Database(db, { readonly: true });
     try {

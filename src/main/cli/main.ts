@@ -247,7 +247,8 @@ function buildProgram(): Command {
     .command('search')
     .description('find pages by their text: words, "exact phrases", prefix*, -excluded, OR (see below)')
     .argument('<query...>', 'what to look for (several arguments are joined with spaces)')
-    .option('-n, --limit <n>', 'pages to show, 1–100 (default: 20)')
+    // No short options: `-notice` (leave out "notice") would read as `-n otice`.
+    .option('--limit <n>', 'pages to show, 1–100 (default: 20)')
     .option('--offset <n>', 'skip this many (the next page of results)', '0')
     .option('--folder <dir>', 'only files under this folder (any depth)')
     .option('--from <date>', 'only files dated (last modified) on or after this day, YYYY-MM-DD')
