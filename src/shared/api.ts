@@ -20,6 +20,7 @@ import type {
   Word,
 } from './model.ts';
 import type { ExportBatch, ExportItem, ExportOptions, ExportStartResult } from './exports.ts';
+import type { ProgressReading } from './progress.ts';
 
 /** Columns the queue can be sorted by. `queue` is the order the engine works in (priority, then age). */
 export type QueueSort = 'queue' | 'name' | 'added' | 'state' | 'progress';
@@ -216,10 +217,15 @@ export interface QueueStatus {
   counts: QueueCounts;
   /** Global pause (no new page is started). */
   paused: boolean;
-  /** Pages finished per minute over the last minute or so; null before there is enough to tell. */
+  /** Pages finished per minute over the last minute of work; null before there is enough to tell. */
   pagesPerMinute: number | null;
-  /** Seconds until the pages left are done at the current rate; null when unknown. */
+  /** Seconds until the pages left are done at the recent rate; null until that means something. */
   etaSeconds: number | null;
+  /**
+   * The work under way since the queue was last idle: "counting pages" until every file is opened,
+   * then pages done of that work and a fraction that never goes back (src/shared/progress.ts).
+   */
+  run: ProgressReading;
   workers: { total: number; busy: number };
 }
 

@@ -67,7 +67,7 @@ describe('bulk-ocr watch', () => {
     expect(stderr).toMatch(/failed +.*broken\.pdf: .*PDF/);
     expect(stderr).toMatch(/moved to failed\/broken\.pdf/);
     expect(stderr).not.toMatch(/unexpected error|at .*\.ts:\d+/);
-    expect(stdout).toMatch(/Stopped\. This session: 2 file\(s\) queued, 1 done, 1 failed\./);
+    expect(stdout).toMatch(/Stopped\. This session: 2 files queued, 1 done, 1 failed\./);
     expect(readdirSync(out).sort()).toEqual(['letter.pdf', 'letter.txt']);
     expect(readFileSync(join(inbox, 'failed/broken.pdf.reason.txt'), 'utf8')).toMatch(/Reason: .*PDF/);
   });

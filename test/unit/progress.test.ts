@@ -6,6 +6,8 @@ import {
   type ProgressInput,
   type ProgressReading,
 } from '../../src/shared/progress.ts';
+import type { QueueStatus } from '../../src/shared/api.ts';
+import { stripFigures } from '../../src/renderer/src/views/progressFigures.ts';
 
 /**
  * The progress a person watches, as sequences of readings: what the bar, the rate and the time left
@@ -218,5 +220,58 @@ describe('a resumed run', () => {
     expect(r).toMatchObject({ fraction: 1, pagesDone: 44, pagesTotal: 44 });
     // 14 pages in 84 s is 10 pages/min; mixing in the earlier 30 would say 31.
     expect(r.pagesPerMinute).toBeCloseTo(10, 0);
+  });
+});
+
+describe("the window's progress strip", () => {
+  const counts = (
+    pages: { total: number; done: number; queued: number },
+    docs: Partial<Record<string, number>>,
+  ) => ({
+    documents: {
+      new: 0,
+      queued: 0,
+      running: 0,
+      paused: 0,
+      exporting: 0,
+      done: 0,
+      'done-with-errors': 0,
+      failed: 0,
+      cancelled: 0,
+      total: Object.values(docs).reduce((a: number, b) => a + (b ?? 0), 0),
+      ...docs,
+    },
+    pages: { total: pages.total, queued: pages.queued, running: 0, done: pages.done, failed: 0 },
+  });
+
+  it('says it is counting pages instead of a time left while files wait to be opened, then a bar from the meter', () => {
+    // A queue with 40 pages done earlier; a folder of 3 files is added, 1 opened so far (20 pages).
+    const meter = new ProgressMeter({ scope: 'sinceStart' });
+    meter.update({ now: 0, filesUncounted: 0, pagesSettled: 40, pagesOutstanding: 0 });
+    let run = meter.update({ now: 1000, filesUncounted: 2, pagesSettled: 40, pagesOutstanding: 20 });
+    let status: QueueStatus = {
+      counts: counts({ total: 60, done: 40, queued: 20 }, { done: 5, new: 2, queued: 1 }),
+      paused: false,
+      pagesPerMinute: run.pagesPerMinute,
+      etaSeconds: run.etaSeconds,
+      run,
+      workers: { total: 2, busy: 1 },
+    };
+    let f = stripFigures(status);
+    expect(f).toMatchObject({ timeLeft: 'Counting pages…', fraction: 0, pages: '40 / 60' });
+    expect(f.note).toBe('Counting the pages of 2 files not opened yet…');
+    // Paused says so, whatever else is true.
+    expect(stripFigures({ ...status, paused: true }).timeLeft).toBe('Paused');
+    // All opened (24 pages), 6 done: a quarter of this batch, not 46/64 of the whole queue.
+    run = meter.update({ now: 20_000, filesUncounted: 0, pagesSettled: 46, pagesOutstanding: 18 });
+    status = { ...status, counts: counts({ total: 64, done: 46, queued: 18 }, { done: 5, running: 3 }), run };
+    f = stripFigures(status);
+    expect(f.fraction).toBeCloseTo(6 / 24, 10);
+    expect(f.note).toBeNull();
+    expect(f.timeLeft).not.toBe('Counting pages…');
+    // Finished and idle: a full bar.
+    run = meter.update({ now: 90_000, filesUncounted: 0, pagesSettled: 64, pagesOutstanding: 0 });
+    f = stripFigures({ ...status, counts: counts({ total: 64, done: 64, queued: 0 }, { done: 8 }), run });
+    expect(f).toMatchObject({ fraction: 1, pages: '64 / 64', documents: '8 / 8', note: null });
   });
 });

@@ -6,7 +6,7 @@
 import type { ApiEvent, ApiEvents, QueueStatus, SearchIndexStatus } from '../../shared/api.ts';
 import type { Engine } from '../engine/engine.ts';
 import { NO_CLUSTER } from '../engine/clusterControl.ts';
-import { Throughput } from './throughput.ts';
+import { ProgressMeter } from '../../shared/progress.ts';
 
 /** Least time between two `watch.changed` pushes. */
 const WATCH_PUSH_MS = 1_000;
@@ -31,7 +31,8 @@ export class Pushes {
   private readonly engine: Engine;
   private readonly clock: () => number;
   private readonly coalesceMs: number;
-  private readonly throughput = new Throughput();
+  /** The work under way, as the window's bar shows it (src/shared/progress.ts). */
+  private readonly meter = new ProgressMeter({ scope: 'sinceStart' });
   private readonly listeners = new Set<ApiListener>();
   private readonly dirtyDocs = new Set<number>();
   private readonly dirtyBatches = new Set<number>();
@@ -53,10 +54,7 @@ export class Pushes {
     this.clock = opts.clock ?? Date.now;
     this.coalesceMs = opts.coalesceMs ?? 100;
     const onDocument = (e: { id: number }): void => this.changed([e.id]);
-    const onPage = (e: { docId: number; ok: boolean }): void => {
-      if (e.ok) this.throughput.record(this.clock());
-      this.changed([e.docId]);
-    };
+    const onPage = (e: { docId: number }): void => this.changed([e.docId]);
     const onIdle = (): void => this.changed();
     const onWatch = (e: { docIds: number[] }): void => {
       this.watchDirty = true;
@@ -97,11 +95,22 @@ export class Pushes {
     const counts = this.engine.read.counts();
     const now = this.clock();
     const workers = this.engine.workers;
+    const d = counts.documents;
+    const p = counts.pages;
+    const run = this.meter.update({
+      now,
+      filesUncounted: d.new,
+      pagesSettled: p.done + p.failed,
+      pagesOutstanding: p.queued + p.running,
+      busy: d.exporting > 0,
+      paused: this.engine.paused,
+    });
     return {
       counts,
       paused: this.engine.paused,
-      pagesPerMinute: this.throughput.pagesPerMinute(now),
-      etaSeconds: this.throughput.etaSeconds(counts.pages.queued + counts.pages.running, now),
+      pagesPerMinute: run.pagesPerMinute,
+      etaSeconds: run.etaSeconds,
+      run,
       workers: { total: workers.total, busy: workers.busy },
     };
   }

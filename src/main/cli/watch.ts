@@ -1,7 +1,10 @@
 import { statSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { OcrOptions, OutputFormat, WatchFolderOptions, WatchFolderRow } from '../../shared/model.ts';
-import { Throughput } from '../api/throughput.ts';
+import { ProgressMeter } from '../../shared/progress.ts';
+import { count, verb } from '../../shared/words.ts';
+import { displayPath } from './display.ts';
+import { eta } from './progress.ts';
 import { Engine } from '../engine/engine.ts';
 import type { ClusterSettings } from '../engine/clusterControl.ts';
 import { appVersion } from './diagnostics.ts';
@@ -85,10 +88,7 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
     maxImagePixels: args.maxImageMpixels !== undefined ? args.maxImageMpixels * 1e6 : stored.maxImagePixels,
   });
   const line = createStatusLine(process.stderr);
-  const show = (p: string): string => {
-    const rel = relative(process.cwd(), p);
-    return rel && !rel.startsWith('..') && rel.length < p.length ? rel : p;
-  };
+  const show = (p: string): string => displayPath(p);
   try {
     const ids = args.dirs.map((d) => engine.watch.add(d, args.folder).id);
     if (ids.length === 0 && engine.watch.list().length === 0) {
@@ -98,13 +98,16 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
     }
     const { recovered } = engine.start();
     if (recovered > 0)
-      line.log(`Resuming: ${recovered} unfinished task(s) from an earlier run are queued again.`);
+      line.log(
+        `Resuming: ${count(recovered, 'unfinished task')} from an earlier run ${verb(recovered, 'is', 'are')} queued again.`,
+      );
     if (engine.paused)
       line.log(
         'Note: the queue is paused (desktop app); files are queued but nothing runs until it is resumed.',
       );
 
-    const throughput = new Throughput();
+    // Each batch that arrives is a run of its own: its bar, its rate (src/shared/progress.ts).
+    const meter = new ProgressMeter({ scope: 'sinceStart' });
     const session = { queued: 0, done: 0, failed: 0 };
     const folders = new Map<number, WatchFolderRow>();
     const refresh = (): void => {
@@ -123,17 +126,36 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
         counts.documents.queued +
         counts.documents.running +
         counts.documents.exporting;
-      const rate = throughput.pagesPerMinute(Date.now());
+      const p = counts.pages;
+      const run = meter.update({
+        now: Date.now(),
+        filesUncounted: counts.documents.new,
+        pagesSettled: p.done + p.failed,
+        pagesOutstanding: p.queued + p.running,
+        busy: counts.documents.exporting > 0,
+        paused: engine.paused,
+      });
+      const progress: string[] = [];
+      if (!run.idle) {
+        if (run.counting || run.fraction === null || run.pagesTotal === null)
+          progress.push('counting pages…');
+        else progress.push(`${Math.floor(run.fraction * 100)}% of ${count(run.pagesTotal, 'page')}`);
+        if (run.pagesPerMinute !== null) progress.push(`${run.pagesPerMinute.toFixed(1)} pages/min`);
+        if (run.etaSeconds !== null) progress.push(`ETA ${eta(run.etaSeconds)}`);
+      }
       line.update(
-        `${label} · ${settling} settling · ${waiting} in queue · ${session.done} done · ${session.failed} failed` +
-          (rate === null ? '' : ` · ${rate.toFixed(1)} pages/min`),
+        [
+          label,
+          `${settling} settling`,
+          `${waiting} in queue`,
+          `${session.done} done`,
+          `${session.failed} failed`,
+          ...progress,
+        ].join(' · '),
       );
     };
     // The status line is redrawn by the ticker below (once a second): the folders' counts
     // aggregate their files, too much work to redo on every event of a big folder.
-    engine.events.on('page', (e) => {
-      if (e.ok) throughput.record(Date.now());
-    });
     engine.events.on('watchReport', (r) => {
       if (ids.length > 0 && !ids.includes(r.folderId)) return;
       if (r.message === 'queued') session.queued++;
@@ -152,7 +174,7 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
         line.log(`failed  ${show(d.path)}: ${e.error?.message ?? 'unknown reason'}`);
       } else {
         session.done++;
-        const pages = d.pageCount === null ? '' : ` (${d.pageCount} page${d.pageCount === 1 ? '' : 's'})`;
+        const pages = d.pageCount === null ? '' : ` (${count(d.pageCount, 'page')})`;
         line.log(
           `${e.state === 'done' ? 'done   ' : 'partial'} ${show(d.path)}${pages} → ${d.outputs.map(show).join(', ')}`,
         );
@@ -187,7 +209,7 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
     line.finish();
     await engine.stop();
     process.stdout.write(
-      `Stopped. This session: ${session.queued} file(s) queued, ${session.done} done, ${session.failed} failed.\n`,
+      `Stopped. This session: ${count(session.queued, 'file')} queued, ${session.done} done, ${session.failed} failed.\n`,
     );
     return 0;
   } catch (error) {
@@ -217,7 +239,7 @@ export function listWatchedFolders(engine: Engine, json: boolean): string {
           `  output: ${o.outDir ?? 'next to each file'} · ${o.formats.join('+')} · ${o.ocr.languages.join('+')}` +
             ` · ${o.recursive ? 'with subfolders' : 'this folder only'} · originals: ${o.after === 'move' ? 'moved to processed/ failed/' : 'left in place'}` +
             ` · detection: ${o.detection}`,
-          `  ingested ${f.stats.ingested} (${f.stats.done} done, ${f.stats.failed} failed, ${f.stats.inQueue} in queue), ${f.stats.duplicates} duplicate(s) skipped`,
+          `  ingested ${f.stats.ingested} (${f.stats.done} done, ${f.stats.failed} failed, ${f.stats.inQueue} in queue), ${count(f.stats.duplicates, 'duplicate')} skipped`,
         ].join('\n');
       })
       .join('\n') + '\n'

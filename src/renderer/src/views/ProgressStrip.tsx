@@ -1,44 +1,34 @@
 import { useStatus } from '../state/status.ts';
-import { formatEta, formatRate } from './format.ts';
+import { formatRate } from './format.ts';
+import { stripFigures } from './progressFigures.ts';
 
 /** Overall progress: documents and pages done of total, rate, ETA, workers. */
 export function ProgressStrip() {
   const status = useStatus((s) => s.status);
   if (!status) return <section className="progress-strip muted">Loading the queue…</section>;
   const d = status.counts.documents;
-  const p = status.counts.pages;
-  const docsDone = d.done + d['done-with-errors'] + d.failed + d.cancelled;
-  const pagesDone = p.done + p.failed;
-  const fraction = p.total > 0 ? pagesDone / p.total : d.total > 0 ? docsDone / d.total : 0;
+  const figures = stripFigures(status);
+  const fraction = figures.fraction;
   return (
     <section className="progress-strip" aria-label="Overall progress">
       <div className="stats">
-        <Stat
-          label="Documents"
-          value={`${docsDone.toLocaleString()} / ${d.total.toLocaleString()}`}
-          testId="docs"
-        />
-        <Stat
-          label="Pages"
-          value={`${pagesDone.toLocaleString()} / ${p.total.toLocaleString()}`}
-          testId="pages"
-        />
+        <Stat label="Documents" value={figures.documents} testId="docs" />
+        <Stat label="Pages" value={figures.pages} testId="pages" />
         <Stat label="Pages / min" value={formatRate(status.pagesPerMinute)} testId="rate" />
-        <Stat
-          label="Time left"
-          value={status.paused ? 'Paused' : formatEta(status.etaSeconds)}
-          testId="eta"
-        />
+        <Stat label="Time left" value={figures.timeLeft} testId="eta" />
         <Stat
           label="Workers busy"
           value={`${status.workers.busy} / ${status.workers.total}`}
           testId="workers"
         />
-        {d.failed + d['done-with-errors'] > 0 && (
+        {d.failed > 0 && (
+          <Stat label="Files failed" value={d.failed.toLocaleString()} testId="failed" tone="bad" />
+        )}
+        {status.counts.pages.failed > 0 && (
           <Stat
-            label="With errors"
-            value={String(d.failed + d['done-with-errors'])}
-            testId="failed"
+            label="Pages failed"
+            value={status.counts.pages.failed.toLocaleString()}
+            testId="pages-failed"
             tone="bad"
           />
         )}
@@ -49,10 +39,11 @@ export function ProgressStrip() {
         aria-label="Pages done"
         aria-valuemin={0}
         aria-valuemax={100}
-        aria-valuenow={Math.round(fraction * 100)}
+        aria-valuenow={Math.floor(fraction * 100)}
       >
         <span style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
       </div>
+      {figures.note && !status.paused && <p className="muted">{figures.note}</p>}
       {status.paused && (
         <p className="paused-note">The queue is paused: running pages finish, no new page starts.</p>
       )}
