@@ -164,13 +164,21 @@ export interface FailedPage {
   error: ErrorInfo;
 }
 
-/** A page's picture, for hosts without an HTTP endpoint (Electron): the same JPEG, base64. */
+/**
+ * A page's picture, base64 (hosts without an HTTP endpoint, Electron; and the prepared page
+ * everywhere, for its `steps`): the page as a JPEG, or the page as prepared for Tesseract.
+ */
 export interface PageImage {
-  mime: 'image/jpeg';
+  mime: 'image/jpeg' | 'image/png';
   base64: string;
   width: number;
   height: number;
+  /** The prepared page: what preprocessing did to it, in words ("Straightened by 1.2°", …). */
+  steps?: string[];
 }
+
+/** Which picture of a page: as the user sees it, or as prepared for Tesseract (what it read). */
+export type PagePicture = 'page' | 'prepared';
 
 /**
  * What "Export diagnostics" and `bulk-ocr diagnostics` hand a user to send with a problem report:
@@ -351,9 +359,12 @@ export interface ApiMethods {
   'review.page': (docId: number, pageNo: number) => PageDetail;
   /**
    * A page's picture, rendered by a worker (the next one that comes free; claimed work is not
-   * touched). The browser-served mode also serves it at `PAGE_IMAGE_PATH`.
+   * touched). The browser-served mode also serves it at `PAGE_IMAGE_PATH`. `'prepared'`: the page
+   * as the recognition step prepared it for Tesseract (turned, straightened, a photo flattened,
+   * specks removed, scaled), prepared again with the document's options, full size, lossless.
+   * A page that kept its PDF text layer has none (`NOT_FOUND`).
    */
-  'review.pageImage': (docId: number, pageNo: number) => PageImage;
+  'review.pageImage': (docId: number, pageNo: number, picture?: PagePicture) => PageImage;
   /** Shows a document's file (or one of its outputs) in the system file manager. Desktop only. */
   'files.reveal': (request: { docId: number; path?: string }) => void;
   /** The native "choose folders" dialog; null when cancelled. Desktop only (`UNAVAILABLE` elsewhere). */
@@ -479,7 +490,10 @@ export const IPC_EVENT_CHANNEL = 'bulk-ocr:event';
 /** The WebSocket path of `bulk-ocr serve` and its upload endpoint. */
 export const WS_PATH = '/api';
 export const UPLOAD_PATH = '/upload';
-/** `GET PAGE_IMAGE_PATH?doc=<id>&page=<n>`: a page's picture (JPEG) in the browser-served mode. */
+/**
+ * `GET PAGE_IMAGE_PATH?doc=<id>&page=<n>[&picture=prepared]`: a page's picture (JPEG), or the page
+ * as prepared for Tesseract (PNG), in the browser-served mode.
+ */
 export const PAGE_IMAGE_PATH = '/page-image';
 
 /** WebSocket frames. Client → server: a call. Server → client: its result, or an event. */

@@ -33,7 +33,7 @@ export interface Router {
   /** Runs one call as it arrived from a front end (nothing about it is trusted). */
   call(method: unknown, args: unknown): Promise<ApiResult<unknown>>;
   /** A page's picture as bytes (the HTTP endpoint of `bulk-ocr serve`); same checks as `review.pageImage`. */
-  pageImage(docId: unknown, pageNo: unknown): Promise<ApiResult<RenderResult>>;
+  pageImage(docId: unknown, pageNo: unknown, kind?: unknown): Promise<ApiResult<RenderResult>>;
   /** Receives every pushed event (already coalesced); returns the unsubscribe function. */
   subscribe(listener: ApiListener): () => void;
   /** Stops listening to the engine and drops pending pushes. */
@@ -87,12 +87,15 @@ export function createRouter(opts: RouterOptions): Router {
         return fail('INTERNAL', error instanceof Error ? error.message : String(error));
       }
     },
-    async pageImage(docId, pageNo) {
+    async pageImage(docId, pageNo, kind) {
       if (closed) return fail('DISCONNECTED', 'The engine has stopped.');
-      const parsed = schemas['review.pageImage'].safeParse([docId, pageNo]);
+      const parsed = schemas['review.pageImage'].safeParse(
+        kind === undefined ? [docId, pageNo] : [docId, pageNo, kind],
+      );
       if (!parsed.success) return fail('BAD_REQUEST', `page image: ${describeIssues(parsed.error)}`);
       try {
-        return { ok: true, value: await context.previews.picture(...parsed.data) };
+        const [doc, page, picture] = parsed.data;
+        return { ok: true, value: await context.previews.picture(doc, page, picture) };
       } catch (error) {
         if (error instanceof InputError || error instanceof ApiFailure)
           return fail(error.code, error.message);

@@ -147,7 +147,10 @@ export const schemas = {
   'export.failures': z.union([z.tuple([]), z.tuple([z.number().int().min(1).max(500)])]),
   'export.retry': z.tuple([ids]),
   'review.page': z.tuple([docId, pageNo]),
-  'review.pageImage': z.tuple([docId, pageNo]),
+  'review.pageImage': z.union([
+    z.tuple([docId, pageNo]),
+    z.tuple([docId, pageNo, z.enum(['page', 'prepared'])]),
+  ]),
   'files.reveal': z.tuple([z.object({ docId, path: z.string().min(1).max(4096).optional() }).strict()]),
   'files.pickFolder': z.tuple([
     z.object({ title: z.string().max(200).optional(), multiple: z.boolean().optional() }).strict(),

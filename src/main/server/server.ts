@@ -247,10 +247,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     }
   };
 
-  /** GET /page-image?doc=…&page=…: a page's picture, rendered by a worker (see `review.pageImage`). */
+  /**
+   * GET /page-image?doc=…&page=…[&picture=prepared]: a page's picture, rendered by a worker, or the
+   * page as prepared for Tesseract (see `review.pageImage`).
+   */
   const pageImage = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const q = new URL(req.url ?? '/', 'http://x').searchParams;
-    const result = await opts.router.pageImage(Number(q.get('doc')), Number(q.get('page')));
+    const result = await opts.router.pageImage(
+      Number(q.get('doc')),
+      Number(q.get('page')),
+      q.get('picture') ?? undefined,
+    );
     if (!result.ok) {
       const status =
         result.error.code === 'NOT_FOUND' ? 404 : result.error.code === 'BAD_REQUEST' ? 400 : 503;

@@ -45,6 +45,17 @@ export function preprocessOptions(options: OcrOptions): PreprocessOptions {
   };
 }
 
+/** The page's raster as the page task rasterises it: a PDF page at the job's DPI, an image as stored. */
+export async function pageRaster(
+  document: AnyDocument,
+  pageNumber: number,
+  options: OcrOptions,
+): Promise<RasterImage> {
+  if (document.kind === 'pdf')
+    return (await document.render(pageNumber, options.dpi > 0 ? options.dpi : DEFAULT_DPI)).raster;
+  return document.raster(pageNumber);
+}
+
 /**
  * OCRs page `pageNumber` (1-based) of an opened document. In mode `auto` a PDF page that already
  * has a text layer keeps it (`source: 'text-layer'`, no OCR); `force` recognises every page.
@@ -71,36 +82,29 @@ export async function ocrPageDetailed(
   const start = performance.now();
   const document = doc as AnyDocument;
   const requestedDpi = options.dpi > 0 ? options.dpi : DEFAULT_DPI;
-  let raster: RasterImage;
   let openMs: number | undefined;
-  let rasterizeMs: number;
-  if (document.kind === 'pdf') {
-    if (options.mode === 'auto') {
-      const t = performance.now();
-      const layer = await document.textLayer(pageNumber);
-      openMs = ms(t);
-      if (layer.chars >= MIN_TEXT_LAYER_CHARS) {
-        const result: PageResult = {
-          text: layer.text,
-          words: [],
-          meanConfidence: null,
-          source: 'text-layer',
-          width: 0,
-          height: 0,
-          dpi: requestedDpi,
-          timings: { open: openMs, total: ms(start) },
-        };
-        return { result, preprocess: null };
-      }
+  if (document.kind === 'pdf' && options.mode === 'auto') {
+    const t = performance.now();
+    const layer = await document.textLayer(pageNumber);
+    openMs = ms(t);
+    if (layer.chars >= MIN_TEXT_LAYER_CHARS) {
+      const result: PageResult = {
+        text: layer.text,
+        words: [],
+        meanConfidence: null,
+        source: 'text-layer',
+        width: 0,
+        height: 0,
+        dpi: requestedDpi,
+        timings: { open: openMs, total: ms(start) },
+      };
+      return { result, preprocess: null };
     }
-    const t = performance.now();
-    raster = (await document.render(pageNumber, requestedDpi)).raster;
-    rasterizeMs = ms(t);
-  } else {
-    const t = performance.now();
-    raster = await document.raster(pageNumber);
-    rasterizeMs = ms(t);
   }
+  // The review window's "what Tesseract saw" runs these same two calls (preparedPicture.ts).
+  const t0 = performance.now();
+  const raster = await pageRaster(document, pageNumber, options);
+  const rasterizeMs = ms(t0);
   const prepared = await preprocess(raster, preprocessOptions(options));
   const t = performance.now();
   const recognition = await recognizer.recognize(prepared.raster, options.languages);

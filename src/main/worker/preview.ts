@@ -9,9 +9,9 @@ import type { AnyDocument, PageJpeg } from './pdfDocument.ts';
 import type { RasterImage } from './ocrTypes.ts';
 
 export interface PagePreview {
-  /** JPEG bytes. */
+  /** JPEG (the page) or PNG (the prepared page) bytes. */
   image: Uint8Array;
-  mime: 'image/jpeg';
+  mime: 'image/jpeg' | 'image/png';
   width: number;
   height: number;
 }
@@ -39,7 +39,23 @@ export async function renderPreview(
   }
   const raster: RasterImage =
     doc.kind === 'pdf' ? (await doc.render(pageNumber, dpi)).raster : await doc.raster(pageNumber);
+  return encodePicture(raster, maxSide, 'jpeg');
+}
+
+/**
+ * A raster as a picture for the window, scaled down to fit `maxSide`. As PNG (lossless, for the
+ * prepared page: what Tesseract saw, pixel for pixel), a PNG or JPEG file that fits is its own bytes.
+ */
+export async function encodePicture(
+  raster: RasterImage,
+  maxSide: number,
+  format: 'jpeg' | 'png',
+): Promise<PagePreview> {
   const scale = Math.min(1, maxSide / Math.max(raster.width, raster.height));
+  if (format === 'png' && scale === 1 && raster.kind === 'encoded') {
+    const mime = isPng(raster.bytes) ? 'image/png' : isJpeg(raster.bytes) ? 'image/jpeg' : null;
+    if (mime) return { image: raster.bytes, mime, width: raster.width, height: raster.height };
+  }
   const width = Math.max(1, Math.round(raster.width * scale));
   const height = Math.max(1, Math.round(raster.height * scale));
   const source = await toDrawable(raster);
@@ -47,13 +63,17 @@ export async function renderPreview(
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, width, height);
-  ctx.imageSmoothingEnabled = true;
-  ctx.imageSmoothingQuality = 'high';
-  ctx.drawImage(source, 0, 0, width, height);
-  const image = await canvas.encode('jpeg', JPEG_QUALITY);
+  if (scale === 1) {
+    ctx.drawImage(source, 0, 0);
+  } else {
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = 'high';
+    ctx.drawImage(source, 0, 0, width, height);
+  }
+  const image = format === 'png' ? await canvas.encode('png') : await canvas.encode('jpeg', JPEG_QUALITY);
   return {
     image: new Uint8Array(image.buffer, image.byteOffset, image.byteLength),
-    mime: 'image/jpeg',
+    mime: `image/${format}`,
     width,
     height,
   };
@@ -121,6 +141,9 @@ async function toDrawable(raster: RasterImage): Promise<Drawable> {
   canvas.getContext('2d').putImageData(new ImageData(rgba, width, height), 0, 0);
   return canvas;
 }
+
+const isPng = (b: Uint8Array): boolean => b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
+const isJpeg = (b: Uint8Array): boolean => b[0] === 0xff && b[1] === 0xd8;
 
 /** The rasteriser's grey PGM (P5): pixels follow a short text header. */
 function isPgm(bytes: Uint8Array): boolean {

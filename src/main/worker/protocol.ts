@@ -57,12 +57,17 @@ export interface ExportResult {
   files?: WrittenFile[];
 }
 
-/** A page's picture for the review window (JPEG), in the geometry of its word boxes. */
+/**
+ * A page's picture for the review window: the page (JPEG) in the geometry of its word boxes, or
+ * the page as prepared for Tesseract (PNG, or the file's own bytes when nothing was changed).
+ */
 export interface RenderResult {
   image: Uint8Array;
-  mime: 'image/jpeg';
+  mime: 'image/jpeg' | 'image/png';
   width: number;
   height: number;
+  /** The prepared page only: what preprocessing did, in words. */
+  steps?: string[];
 }
 
 /** Requests, keyed by type, with the value a successful reply carries. */
@@ -81,8 +86,14 @@ export interface WorkerTasks {
   };
   /** `ifExists` absent: the queue's own rule (refuse unless `target.overwrite`). */
   export: { request: { job: ExportWireJob; ifExists?: IfExists }; result: ExportResult };
-  /** PDF pages are rendered at `dpi`; image pages scaled to fit `maxSide`. */
-  render: { request: { path: string; pageNo: number; dpi: number; maxSide: number }; result: RenderResult };
+  /**
+   * PDF pages are rendered at `dpi`; image pages scaled to fit `maxSide`. With `prepared` (the
+   * document's options) the page as the page task prepares it for Tesseract instead (`dpi` unused).
+   */
+  render: {
+    request: { path: string; pageNo: number; dpi: number; maxSide: number; prepared?: OcrOptions };
+    result: RenderResult;
+  };
 }
 
 export type TaskType = keyof WorkerTasks;

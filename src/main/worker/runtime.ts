@@ -9,6 +9,7 @@ import { createRecognizer, type Recognizer } from './recognize.ts';
 import { ocrPage } from './ocrPage.ts';
 import type { ExportJob } from './export/exportDocument.ts';
 import { exportWithPolicy } from './export/exportPolicy.ts';
+import { preparedPicture } from './preparedPicture.ts';
 import { renderPreview } from './preview.ts';
 import type { Limits } from './ocrTypes.ts';
 
@@ -78,11 +79,14 @@ export async function runWorker(io: WorkerIo): Promise<void> {
       case 'render': {
         // The review window's picture: the file kept open for pages stays open when it is the same
         // one; another file is opened for this alone, so the page work's cache is not thrown away.
-        if (open?.path === m.path)
-          return renderPreview((await documentFor(m.path)) as AnyDocument, m.pageNo, m.dpi, m.maxSide);
+        const draw = (doc: AnyDocument) =>
+          m.prepared
+            ? preparedPicture(doc, m.pageNo, m.prepared, m.maxSide)
+            : renderPreview(doc, m.pageNo, m.dpi, m.maxSide);
+        if (open?.path === m.path) return draw((await documentFor(m.path)) as AnyDocument);
         const doc = await openDocument(m.path);
         try {
-          return await renderPreview(doc, m.pageNo, m.dpi, m.maxSide);
+          return await draw(doc);
         } finally {
           await doc.close().catch(() => undefined);
         }

@@ -15,13 +15,14 @@ export function reviewHandlers({ engine, previews }: HandlerContext): HandlerMap
       if (!page) throw new ApiFailure('NOT_FOUND', `document ${docId} has no recognised page ${pageNo}`);
       return page;
     },
-    'review.pageImage': async (docId, pageNo) => {
-      const r = await previews.picture(docId, pageNo);
+    'review.pageImage': async (docId, pageNo, kind) => {
+      const r = await previews.picture(docId, pageNo, kind);
       return {
         mime: r.mime,
         base64: Buffer.from(r.image).toString('base64'),
         width: r.width,
         height: r.height,
+        ...(r.steps ? { steps: r.steps } : {}),
       };
     },
   };

@@ -1,4 +1,4 @@
-import type { ErrorCode, LowConfidencePage, PageState, Word } from '../../../shared/model.ts';
+import type { ErrorCode, LowConfidencePage, OcrOptions, PageState, Word } from '../../../shared/model.ts';
 import type { FailedPage, PageDetail } from '../../../shared/api.ts';
 import type { Db } from './db.ts';
 import type { PageRecord } from './rows.ts';
@@ -63,21 +63,42 @@ export function pageDetail(db: Db, docId: number, pageNo: number): PageDetail | 
   };
 }
 
-/** Geometry of a page as recognised, for rendering its picture at a matching scale. */
+/**
+ * Geometry of a page as recognised, for rendering its picture at a matching scale; with the
+ * document's OCR options and where the page's text came from, for drawing it as it was prepared.
+ */
 export function pageGeometry(
   db: Db,
   docId: number,
   pageNo: number,
-): { path: string; kind: string | null; width: number; height: number; dpi: number | null } | null {
-  const doc = db.prepare('SELECT path, kind, duplicate_of FROM documents WHERE id = ?').get(docId) as
-    { path: string; kind: string | null; duplicate_of: number | null } | undefined;
+): {
+  path: string;
+  kind: string | null;
+  width: number;
+  height: number;
+  dpi: number | null;
+  options: OcrOptions;
+  source: PageDetail['source'];
+} | null {
+  const doc = db
+    .prepare('SELECT path, kind, options, duplicate_of FROM documents WHERE id = ?')
+    .get(docId) as
+    { path: string; kind: string | null; options: string; duplicate_of: number | null } | undefined;
   if (!doc) return null;
   const p = db
-    .prepare('SELECT width, height, dpi FROM pages WHERE doc_id = ? AND page_no = ?')
+    .prepare('SELECT width, height, dpi, source FROM pages WHERE doc_id = ? AND page_no = ?')
     .get(doc.duplicate_of ?? docId, pageNo) as
-    { width: number | null; height: number | null; dpi: number | null } | undefined;
+    { width: number | null; height: number | null; dpi: number | null; source: string | null } | undefined;
   if (!p) return null;
-  return { path: doc.path, kind: doc.kind, width: p.width ?? 0, height: p.height ?? 0, dpi: p.dpi };
+  return {
+    path: doc.path,
+    kind: doc.kind,
+    width: p.width ?? 0,
+    height: p.height ?? 0,
+    dpi: p.dpi,
+    options: JSON.parse(doc.options) as OcrOptions,
+    source: (p.source as PageDetail['source']) ?? null,
+  };
 }
 
 /** Pages that failed for good, with their reason, for the documents listed (a few per document). */

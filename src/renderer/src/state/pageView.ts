@@ -19,10 +19,17 @@ interface PageViewStore {
   highlight: ParsedSearch | null;
   /** Indices into `detail.words` of the words the search matches. */
   hits: ReadonlySet<number>;
+  /** Whether the page as prepared for Tesseract is shown beside the picture (kept while flipping pages). */
+  preparedShown: boolean;
+  /** The prepared page: its picture and what preprocessing did, or why there is none. */
+  prepared: { url: string; steps: string[] } | null;
+  preparedError: string | null;
   /** Opens a page; with a search query, the words it matches are highlighted. */
   open: (docId: number, pageNo: number, query?: string) => void;
   close: () => void;
   select: (index: number | null) => void;
+  /** Shows or hides what Tesseract read beside the page. */
+  togglePrepared: () => void;
 }
 
 let objectUrl: string | null = null;
@@ -40,6 +47,9 @@ export const usePageView = create<PageViewStore>()((set, get) => ({
   selected: null,
   highlight: null,
   hits: new Set(),
+  preparedShown: false,
+  prepared: null,
+  preparedError: null,
   open: (docId, pageNo, query) => {
     releaseImage();
     // Flipping pages keeps the search; opening from elsewhere (the review list) clears it.
@@ -59,8 +69,11 @@ export const usePageView = create<PageViewStore>()((set, get) => ({
       selected: null,
       highlight,
       hits: new Set(),
+      prepared: null,
+      preparedError: null,
     });
     const still = () => get().target?.docId === docId && get().target?.pageNo === pageNo;
+    if (get().preparedShown) loadPrepared(docId, pageNo, still, set);
     call('review.page', docId, pageNo).then(
       (detail) =>
         still() &&
@@ -96,10 +109,39 @@ export const usePageView = create<PageViewStore>()((set, get) => ({
       selected: null,
       highlight: null,
       hits: new Set(),
+      prepared: null,
+      preparedError: null,
     });
   },
   select: (selected) => set({ selected }),
+  togglePrepared: () => {
+    const shown = !get().preparedShown;
+    set({ preparedShown: shown });
+    const target = get().target;
+    if (!shown || !target || get().prepared) return;
+    const { docId, pageNo } = target;
+    loadPrepared(docId, pageNo, () => get().target?.docId === docId && get().target?.pageNo === pageNo, set);
+  },
 }));
+
+/**
+ * The page as prepared for Tesseract, through the contract in both hosts (its steps come with it):
+ * a worker prepares it again with the document's options, so it takes a moment.
+ */
+function loadPrepared(
+  docId: number,
+  pageNo: number,
+  still: () => boolean,
+  set: (patch: Partial<PageViewStore>) => void,
+): void {
+  set({ preparedError: null });
+  call('review.pageImage', docId, pageNo, 'prepared').then(
+    (image) =>
+      still() &&
+      set({ prepared: { url: `data:${image.mime};base64,${image.base64}`, steps: image.steps ?? [] } }),
+    (e: unknown) => still() && set({ preparedError: e instanceof Error ? e.message : String(e) }),
+  );
+}
 
 /**
  * The page picture: in the desktop app through the contract (base64 in a data URL), in a browser

@@ -4,6 +4,8 @@ import { RevealButton } from '../components/RevealButton.tsx';
 import { boxPercent, confidenceBand, usePageView } from '../state/pageView.ts';
 import { fileName } from './format.ts';
 import { MarkedText } from './MarkedText.tsx';
+import { PreparedPage } from './PreparedPage.tsx';
+import './PageView.css';
 
 /**
  * The page view: the page's picture with every recognised word boxed and coloured by confidence,
@@ -11,8 +13,21 @@ import { MarkedText } from './MarkedText.tsx';
  * the words it matches are highlighted on the picture and in the text, and the first is scrolled to.
  */
 export function PageView() {
-  const { target, detail, imageUrl, imageError, error, selected, highlight, hits, open, close, select } =
-    usePageView();
+  const {
+    target,
+    detail,
+    imageUrl,
+    imageError,
+    error,
+    selected,
+    highlight,
+    hits,
+    preparedShown,
+    open,
+    close,
+    select,
+    togglePrepared,
+  } = usePageView();
   const canvas = useRef<HTMLDivElement>(null);
   // The first hit in view once both the words and the picture are there.
   useEffect(() => {
@@ -52,6 +67,16 @@ export function PageView() {
           >
             Next ›
           </button>
+          <button
+            type="button"
+            className="btn small"
+            aria-pressed={preparedShown}
+            disabled={detail?.source === 'text-layer'}
+            title="Show the page as it was prepared for recognition (turned, straightened, flattened, cleaned), beside the original"
+            onClick={togglePrepared}
+          >
+            What Tesseract read
+          </button>
           {highlight && detail && (
             <span className="page-hits" role="status">
               {hits.size > 0
@@ -82,39 +107,43 @@ export function PageView() {
             <code>{detail.error.code}</code> This page could not be recognised: {detail.error.message}
           </p>
         )}
-        <div className="page-panes">
+        <div className={`page-panes${preparedShown ? ' with-prepared' : ''}`}>
           <div className="page-image-pane">
-            {imageError ? (
-              <p className="form-error">The page picture could not be made: {imageError}</p>
-            ) : !imageUrl ? (
-              <p className="muted page-loading">Rendering the page…</p>
-            ) : (
-              <div className="page-canvas" ref={canvas}>
-                <img src={imageUrl} alt={`Page ${target.pageNo}`} draggable={false} />
-                {detail &&
-                  detail.width > 0 &&
-                  detail.words.map((w, i) => {
-                    const b = boxPercent(w, detail.width, detail.height);
-                    return (
-                      <button
-                        key={i}
-                        type="button"
-                        className={`word-box ${confidenceBand(w.confidence)}${hits.has(i) ? ' hit' : ''}${i === selected ? ' selected' : ''}`}
-                        style={{
-                          left: `${b.left}%`,
-                          top: `${b.top}%`,
-                          width: `${b.width}%`,
-                          height: `${b.height}%`,
-                        }}
-                        aria-label={`${w.text} ${Math.round(w.confidence)}%`}
-                        data-testid="word-box"
-                        data-hit={hits.has(i) ? 'true' : undefined}
-                        onClick={() => select(i)}
-                      />
-                    );
-                  })}
-              </div>
-            )}
+            <figure className="page-figure" aria-label="The page">
+              {preparedShown && <figcaption>Original</figcaption>}
+              {imageError ? (
+                <p className="form-error">The page picture could not be made: {imageError}</p>
+              ) : !imageUrl ? (
+                <p className="muted page-loading">Rendering the page…</p>
+              ) : (
+                <div className="page-canvas" ref={canvas}>
+                  <img src={imageUrl} alt={`Page ${target.pageNo}`} draggable={false} />
+                  {detail &&
+                    detail.width > 0 &&
+                    detail.words.map((w, i) => {
+                      const b = boxPercent(w, detail.width, detail.height);
+                      return (
+                        <button
+                          key={i}
+                          type="button"
+                          className={`word-box ${confidenceBand(w.confidence)}${hits.has(i) ? ' hit' : ''}${i === selected ? ' selected' : ''}`}
+                          style={{
+                            left: `${b.left}%`,
+                            top: `${b.top}%`,
+                            width: `${b.width}%`,
+                            height: `${b.height}%`,
+                          }}
+                          aria-label={`${w.text} ${Math.round(w.confidence)}%`}
+                          data-testid="word-box"
+                          data-hit={hits.has(i) ? 'true' : undefined}
+                          onClick={() => select(i)}
+                        />
+                      );
+                    })}
+                </div>
+              )}
+            </figure>
+            {preparedShown && <PreparedPage pageNo={target.pageNo} />}
           </div>
           <aside className="page-text-pane" aria-label="Recognised text">
             <div className="word-info" role="status">
