@@ -17,6 +17,10 @@
  *                                      claim + complete while indexing (~20 min more; 100,000 with --quick)
  *   npm run bench -- --search-only     only that section (bench/out/RESULTS.search.md)
  *   npm run bench -- --search-pages N  pages for the search section
+ *   npm run bench -- --cluster-only    only the cluster section: coordinator + node vs alone, scaling
+ *                                      with simulated nodes, Redis memory at 1M pages (~8 min;
+ *                                      bench/out/RESULTS.cluster.md); --cluster adds it to a quick run,
+ *                                      --skip-cluster leaves it out of a full one
  *
  * Outputs (databases, texts, rasters, generated PDFs) go to bench/out/ (git-ignored).
  */
@@ -24,7 +28,6 @@ import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { fork } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { groundTruthDir, scoreCer, writeTexts, type CerResult } from './lib/cer.ts';
 import { runEngine, summariseStages, type EngineRunResult } from './lib/engineRun.ts';
 import { machineInfo } from './lib/machine.ts';
@@ -57,37 +60,25 @@ import { probeFile } from '../src/main/worker/probe.ts';
 import { BENCH_DIR, freshDir, have, log, OUT_DIR } from './lib/util.ts';
 import { pageViewTargets, renderPageView, runPageViewBench } from './lib/pageView.ts';
 import { renderSearch, runSearchChild, searchTargets, type SearchBenchResult } from './lib/searchReport.ts';
-
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    jobs: { type: 'string', default: '2' },
-    'skip-native': { type: 'boolean', default: false },
-    'quality-only': { type: 'boolean', default: false },
-    'skip-quality': { type: 'boolean', default: false },
-    rounds: { type: 'string' },
-    'page-view-only': { type: 'boolean', default: false },
-    search: { type: 'boolean', default: false },
-    'search-only': { type: 'boolean', default: false },
-    'search-pages': { type: 'string' },
-  },
-});
-const quick = values.quick === true;
-const jobs = Number(values.jobs);
-if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
-  throw new Error(`--jobs must be 1–64, not ${values.jobs}`);
-const skipNative = values['skip-native'] === true;
-const qualityOnly = values['quality-only'] === true;
-const skipQuality = values['skip-quality'] === true;
-const pageViewOnly = values['page-view-only'] === true;
-/**
- * How many times ours and the native anchor run over the page set, back to back. On a shared
- * virtual machine the speed of the whole machine drifts by 10–20% within minutes, so one run of
- * each says little about their ratio; the target is judged on the median of the rounds' ratios.
- */
-const rounds = Number(values.rounds ?? (quick ? 1 : 3));
-if (!Number.isInteger(rounds) || rounds < 1 || rounds > 9)
-  throw new Error(`--rounds must be 1–9, not ${values.rounds}`);
+import { runClusterBench } from './lib/clusterBench.ts';
+import { clusterTargets, renderCluster } from './lib/clusterReport.ts';
+import {
+  BORN_DIGITAL_PAGES,
+  clusterOnly,
+  jobs,
+  pageViewOnly,
+  qualityOnly,
+  QUEUE_DOCS,
+  QUEUE_PAGES,
+  quick,
+  rounds,
+  SEARCH_PAGES,
+  searchOnly,
+  skipNative,
+  skipQuality,
+  withCluster,
+  withSearch,
+} from './lib/options.ts';
 
 /** Preprocessing on vs off over the corpus files with ground truth (bench/lib/quality.ts). */
 async function qualityRun(): Promise<QualityResults> {
@@ -132,15 +123,6 @@ async function qualityRun(): Promise<QualityResults> {
   }
 }
 
-const BORN_DIGITAL_PAGES = quick ? 100 : 1_000;
-const QUEUE_DOCS = quick ? 10_000 : 100_000;
-const QUEUE_PAGES = quick ? 200 : 2_000;
-const searchOnly = values['search-only'] === true;
-const withSearch = searchOnly || values.search === true;
-const SEARCH_PAGES = Number(values['search-pages'] ?? (quick ? 100_000 : 1_000_000));
-if (!Number.isInteger(SEARCH_PAGES) || SEARCH_PAGES < 1_000)
-  throw new Error(`--search-pages must be a whole number of at least 1000, not ${values['search-pages']}`);
-
 /** The search section (bench/lib/searchChild.ts): no OCR, its own process and database. */
 async function searchRun(): Promise<SearchBenchResult> {
   log(
@@ -162,6 +144,14 @@ async function main(): Promise<void> {
     writeFileSync(reportPath, `# Search (bench --search-only)\n\n${renderSearch(search)}`);
     writeFileSync(path.join(OUT_DIR, 'results.search.json'), JSON.stringify(search, null, 1));
     printTargets(targets, reportPath, started);
+    return;
+  }
+  if (clusterOnly) {
+    const cluster = await runClusterBench(await pageSet(quick), jobs, quick);
+    const reportPath = path.join(OUT_DIR, 'RESULTS.cluster.md');
+    writeFileSync(reportPath, `# Several machines (bench --cluster-only)\n\n${renderCluster(cluster)}`);
+    writeFileSync(path.join(OUT_DIR, 'results.cluster.json'), JSON.stringify(cluster, null, 1));
+    printTargets(clusterTargets(cluster), reportPath, started);
     return;
   }
   if (qualityOnly) {
@@ -393,6 +383,7 @@ async function main(): Promise<void> {
   };
   const quality = skipQuality ? null : await qualityRun();
   const search = withSearch ? await searchRun() : null;
+  const cluster = withCluster ? await runClusterBench(files, jobs, quick) : null;
   log('page view on a busy queue…');
   const pageView = await runPageViewBench(
     files.map((f) => f.path),
@@ -405,12 +396,14 @@ async function main(): Promise<void> {
     ...(quality ? [...qualityTargets(quality), ...captureTargets(quality)] : []),
     ...pageViewTargets(pageView),
     ...(search ? searchTargets(search) : []),
+    ...(cluster ? clusterTargets(cluster) : []),
   ];
   const md =
     renderReport(results, targets) +
     (quality ? `\n${renderQuality(quality)}\n${renderCaptures(quality)}` : '') +
     `\n${renderPageView(pageView)}` +
-    (search ? `\n${renderSearch(search)}` : '');
+    (search ? `\n${renderSearch(search)}` : '') +
+    (cluster ? `\n${renderCluster(cluster)}` : '');
   const reportPath = quick ? path.join(OUT_DIR, 'RESULTS.quick.md') : path.join(BENCH_DIR, 'RESULTS.md');
   writeFileSync(reportPath, md);
   writeFileSync(

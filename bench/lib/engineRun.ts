@@ -17,6 +17,7 @@ import type {
   WorkerRole,
 } from '../../src/main/worker/protocol.ts';
 import type { TesseractBackend } from '../../src/main/worker/recognize.ts';
+import type { ClusterSettings } from '../../src/main/engine/clusterControl.ts';
 import { freshDir, median, quantile, sum } from './util.ts';
 
 export interface TaskRecord {
@@ -111,6 +112,9 @@ export interface EngineRunOptions {
   timeoutMs: number;
   /** Which Tesseract build the workers use (default: the engine's own choice, `auto`). */
   tesseract?: TesseractBackend;
+  /** Coordinate worker nodes through this Redis (bench/lib/clusterBench.ts); `version` must be theirs. */
+  cluster?: ClusterSettings;
+  version?: string;
 }
 
 export interface PageRow {
@@ -167,6 +171,7 @@ export async function runEngine(opts: EngineRunOptions): Promise<EngineRunResult
     dbPath: opts.dbPath,
     spawn: instrumentedSpawner(forkSpawner(), transport),
     jobs: opts.jobs,
+    ...(opts.cluster ? { cluster: opts.cluster, version: opts.version } : {}),
   });
   let peakEngineRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
