@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } fr
 import path from 'node:path';
 import { startBulkOcr, startNodeProcess, type NodeProcess } from './clusterNode.ts';
 import { CORPUS, tempDir } from './engineRun.ts';
+import { logPathFor } from '../../src/main/engine/log/logger.ts';
 
 /** What the cluster tests share: the corpus, a local reference run, outputs compared byte for byte. */
 export const SYNTHETIC = path.join(CORPUS, 'synthetic');
@@ -24,7 +25,10 @@ export function listFiles(dir: string): string[] {
 export function differences(expected: string, actual: string, only?: (rel: string) => boolean): string[] {
   const want = listFiles(expected).filter((f) => !only || only(f));
   const got = listFiles(actual).filter((f) => !only || only(f));
-  const diff = want.filter((f) => !got.includes(f) || !readFileSync(path.join(expected, f)).equals(readFileSync(path.join(actual, f))));
+  const diff = want.filter(
+    (f) =>
+      !got.includes(f) || !readFileSync(path.join(expected, f)).equals(readFileSync(path.join(actual, f))),
+  );
   return [...diff, ...got.filter((f) => !want.includes(f)).map((f) => `${f} (unexpected)`)];
 }
 
@@ -36,9 +40,9 @@ export function corpusSubset(names: string[]): string {
   return dir;
 }
 
-/** Events of the coordinator's log (logs/bulk-ocr.log beside its database). */
+/** Events of the coordinator's log (FILE.log beside its database FILE). */
 export function logEvents(dbPath: string): { event: string; [k: string]: unknown }[] {
-  const file = path.join(path.dirname(dbPath), 'logs', 'bulk-ocr.log');
+  const file = logPathFor(dbPath);
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .split('\n')
@@ -64,12 +68,33 @@ export interface Coordinator {
 }
 
 /** `bulk-ocr run IN --out OUT --redis URL --jobs 0` as a process. */
-export function startCoordinator(input: string, redisUrl: string, extra: string[] = [], reuse?: { dbPath: string; out: string }): Coordinator {
+export function startCoordinator(
+  input: string,
+  redisUrl: string,
+  extra: string[] = [],
+  reuse?: { dbPath: string; out: string },
+): Coordinator {
   const dir = reuse ? null : tempDir('coordinator');
   const dbPath = reuse?.dbPath ?? path.join(dir!, 'queue.db');
   const out = reuse?.out ?? path.join(dir!, 'out');
   const proc = startBulkOcr(
-    ['run', input, '--out', out, '--db', dbPath, '--redis', redisUrl, '--jobs', '0', '--cluster-port', '0', '--node-timeout', '4', ...extra],
+    [
+      'run',
+      input,
+      '--out',
+      out,
+      '--db',
+      dbPath,
+      '--redis',
+      redisUrl,
+      '--jobs',
+      '0',
+      '--cluster-port',
+      '0',
+      '--node-timeout',
+      '4',
+      ...extra,
+    ],
     { BULK_OCR_DATA_DIR: path.dirname(dbPath) },
   );
   return { proc, dbPath, out };
@@ -77,7 +102,17 @@ export function startCoordinator(input: string, redisUrl: string, extra: string[
 
 /** `bulk-ocr worker` with one OCR process and its own cache folder. */
 export function startNode(redisUrl: string, name: string, extra: string[] = []): NodeProcess {
-  return startNodeProcess(['--redis', redisUrl, '--jobs', '1', '--name', name, '--cache-dir', path.join(tempDir(`cache-${name}`), 'c'), ...extra]);
+  return startNodeProcess([
+    '--redis',
+    redisUrl,
+    '--jobs',
+    '1',
+    '--name',
+    name,
+    '--cache-dir',
+    path.join(tempDir(`cache-${name}`), 'c'),
+    ...extra,
+  ]);
 }
 
 /** Pages a node printed as done. */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Diagnostics } from '../../src/shared/api.ts';
@@ -15,7 +15,7 @@ import { CORPUS, tempDir } from '../helpers/engineRun.ts';
 const BIN = resolve(import.meta.dirname, '../../bin/bulk-ocr.js');
 const work = tempDir('logs-it');
 const db = join(work, 'queue.db');
-const logFile = join(work, 'logs', 'bulk-ocr.log');
+const logFile = join(work, 'queue.db.log');
 let run: { status: number | null; stdout: string; stderr: string };
 let records: Record<string, unknown>[];
 let logText: string;
@@ -47,8 +47,9 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('structured logs', () => {
-  it('are JSON lines in logs/bulk-ocr.log beside the queue, with ids, worker, timings and codes', () => {
+  it('are JSON lines in FILE.log beside the queue FILE (no logs/ folder made there), with ids, worker, timings and codes', () => {
     expect(run.status).toBe(1); // one file failed
+    expect(existsSync(join(work, 'logs'))).toBe(false);
     for (const r of records)
       expect([typeof r.t, typeof r.level, typeof r.event], JSON.stringify(r)).toEqual([
         'string',

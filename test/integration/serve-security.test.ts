@@ -230,10 +230,10 @@ describe('served mode: files stay in their folders', () => {
     for (const f of readdirSync(join(dir, 'inbox'))) expect(f).toMatch(/^[\w.\- ]+$/);
     expect(readdirSync(dir).sort()).toEqual([
       'inbox',
-      'logs',
       'queue.db',
       'queue.db-shm',
       'queue.db-wal',
+      'queue.db.log',
       'renderer',
       'secret.txt',
     ]);

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFileLogger, formatLine } from '../../src/main/engine/log/logger.ts';
+import { createFileLogger, formatLine, logPathFor } from '../../src/main/engine/log/logger.ts';
 import { logTail } from '../../src/main/engine/diagnostics.ts';
 import { tempDir } from '../helpers/engineRun.ts';
 
@@ -82,5 +82,32 @@ describe('structured log', () => {
       log.info('b');
     }).not.toThrow();
     expect(errors).toHaveLength(1);
+  });
+});
+
+describe('where a queue logs', () => {
+  it("the app's own queue in its data folder's logs/; a --db FILE elsewhere in FILE.log, one per queue", () => {
+    const data = join(dir, 'Bulk OCR');
+    expect(logPathFor(join(data, 'queue.db'), data)).toBe(join(data, 'logs', 'bulk-ocr.log'));
+    // No logs/ folder appears in the user's folder, and two queues there do not share a log.
+    expect(logPathFor(join(dir, 'scans', 'a.db'), data)).toBe(join(dir, 'scans', 'a.db.log'));
+    expect(logPathFor(join(dir, 'scans', 'b.db'), data)).toBe(join(dir, 'scans', 'b.db.log'));
+  });
+
+  it('rotates FILE.log as FILE.1.log beside it, and lists only its own files', () => {
+    const path = logPathFor(join(dir, 'a.db'), join(dir, 'data'));
+    const other = createFileLogger({ path: logPathFor(join(dir, 'b.db'), join(dir, 'data')) });
+    other.info('other.queue');
+    const log = createFileLogger({ path, maxBytes: 300 });
+    for (let i = 0; i < 10; i++) log.info('test.line', { i, pad: 'x'.repeat(50) });
+    expect(log.files().map((f) => f.slice(dir.length + 1))).toEqual(
+      ['a.db.log', 'a.db.1.log', 'a.db.2.log', 'a.db.3.log', 'a.db.4.log', 'a.db.5.log'].slice(
+        0,
+        log.files().length,
+      ),
+    );
+    expect(readdirSync(dir)).not.toContain('logs');
+    log.close();
+    other.close();
   });
 });

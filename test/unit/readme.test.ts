@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readmeCommands } from '../helpers/readme.ts';
+import { languageName } from '../../src/shared/languages.ts';
 
 const repo = resolve(import.meta.dirname, '../..');
 const readme = readFileSync(join(repo, 'README.md'), 'utf8');
@@ -52,5 +53,26 @@ describe('README.md', () => {
     const bytes = samples.reduce((n, f) => n + statSync(join(repo, 'samples', f)).size, 0);
     expect(bytes).toBeLessThan(400_000);
     expect(readFileSync(join(repo, 'samples/LICENSE'), 'utf8')).toMatch(/CC0 1\.0/);
+  });
+});
+
+describe('the language packs the README names', () => {
+  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
+  const packs = (deps: Record<string, string>) =>
+    Object.keys(deps)
+      .filter((d) => d.startsWith('@tesseract.js-data/') && d !== '@tesseract.js-data/osd')
+      .map((d) => languageName(d.slice('@tesseract.js-data/'.length)));
+
+  it('are the ones that ship (dependencies), and the test-only ones are said to be so', () => {
+    const shipped =
+      /\*\*How:\*\*[\s\S]*?\.\s+((?:[A-Z][a-z]+,\s+)*[A-Z][a-z]+\s+and\s+[A-Z][a-z]+)\s+ship/.exec(readme);
+    expect(shipped, 'the README says which languages ship').not.toBeNull();
+    const named = shipped![1].split(/,\s+|\s+and\s+/);
+    expect(named.sort()).toEqual(packs(pkg.dependencies).sort());
+    for (const extra of packs(pkg.devDependencies))
+      expect(readme).toMatch(new RegExp(`also has ${extra}, which\\s+the tests use`));
   });
 });

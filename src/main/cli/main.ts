@@ -28,6 +28,7 @@ import { Engine } from '../engine/engine.ts';
 import { forkSpawner } from '../engine/spawnNode.ts';
 import { folderOptions, listWatchedFolders, parseSettle, watchCommand } from './watch.ts';
 import { defaultCacheDir, parseCacheMb, workerCommand } from './worker.ts';
+import { languageName } from '../../shared/languages.ts';
 
 const EXAMPLES = `
 Examples:
@@ -73,7 +74,9 @@ function buildProgram(): Command {
     .option('--dpi <n>', 'resolution to render PDF pages at (default: 300)')
     .option(
       '-l, --lang <codes>',
-      `OCR languages joined with +, e.g. eng+fra (installed: ${listInstalledLanguages().join(', ')}; default from the system locale: ${defaultLanguages().join('+')})`,
+      `OCR languages joined with +, e.g. eng+fra (installed: ${listInstalledLanguages()
+        .map((c) => `${c} ${languageName(c)}`)
+        .join(', ')}; default from the system locale: ${defaultLanguages().join('+')})`,
     )
     .addOption(
       new Option('--ocr <mode>', 'auto: keep pages that already have text; force: OCR every page')

@@ -40,7 +40,7 @@ export interface EngineOptions {
   limits?: Partial<Limits>;
   /**
    * Structured log of what the engine does (ids, codes, timings; never document text). Default:
-   * `logs/bulk-ocr.log` beside the database (the data folder, for the default queue).
+   * logPathFor(dbPath): the data folder's `logs/bulk-ocr.log` for the default queue, `FILE.log` beside any other.
    */
   log?: Logger;
   clock?: () => number;

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { LanguageOption, Settings } from '../../shared/api.ts';
+import { languageName } from '../../shared/languages.ts';
 import type { Db } from './store/db.ts';
 import { readSettingsJson, writeSettingsJson } from './store/settings.ts';
 import { listInstalledLanguages } from '../worker/languages.ts';
@@ -111,24 +112,7 @@ export function writeSettings(db: Db, patch: Partial<Settings>): Settings {
 /** A setting the engine cannot take. */
 export class SettingsError extends Error {}
 
-const LANGUAGE_NAMES: Record<string, string> = {
-  eng: 'English',
-  deu: 'German',
-  fra: 'French',
-  spa: 'Spanish',
-  ita: 'Italian',
-  por: 'Portuguese',
-  nld: 'Dutch',
-  pol: 'Polish',
-  ara: 'Arabic',
-  hin: 'Hindi',
-  jpn: 'Japanese',
-  kor: 'Korean',
-  chi_sim: 'Chinese (simplified)',
-  chi_tra: 'Chinese (traditional)',
-};
-
 /** The installed recognition language packs, with names for people. */
 export function installedLanguages(): LanguageOption[] {
-  return listInstalledLanguages().map((code) => ({ code, name: LANGUAGE_NAMES[code] ?? code }));
+  return listInstalledLanguages().map((code) => ({ code, name: languageName(code) }));
 }

@@ -5,7 +5,8 @@
  * hold recognised text are refused by name (`text`, `words`, …) and long strings are cut.
  * People read the CLI's and the window's own messages; nothing here is printed to a terminal.
  */
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { defaultDataDir } from '../dataDir.ts';
 import { RotatingFile, type RotatingFileOptions } from './rotatingFile.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -69,10 +70,13 @@ export const silentLogger: Logger = {
 };
 
 /**
- * Where the log of a queue goes: `logs/bulk-ocr.log` beside its database, which for the default
- * queue is the app's data folder (`~/.config/Bulk OCR/logs/` on Linux). A `--db` elsewhere (tests,
- * a second queue) keeps its log beside it.
+ * Where the log of a queue goes. The app's own queue (in its data folder) logs to the data
+ * folder's `logs/bulk-ocr.log` (`~/.config/Bulk OCR/logs/` on Linux). A `--db FILE` elsewhere logs
+ * to `FILE.log` beside it (rotated as `FILE.1.log`, …): a companion named after the queue, as
+ * SQLite's `FILE-wal` is, rather than a `logs/` folder that appears unasked in the user's folder
+ * and that two queues in one folder would share.
  */
-export function logPathFor(dbPath: string): string {
-  return join(dirname(dbPath), 'logs', 'bulk-ocr.log');
+export function logPathFor(dbPath: string, dataDir: string = defaultDataDir()): string {
+  if (resolve(dirname(dbPath)) === resolve(dataDir)) return join(dataDir, 'logs', 'bulk-ocr.log');
+  return `${resolve(dbPath)}.log`;
 }
