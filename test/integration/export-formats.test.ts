@@ -21,6 +21,12 @@ const NAMES = readdirSync(SYNTHETIC)
   .filter((f) => f.endsWith('.gt.txt'))
   .map((f) => f.slice(0, -'.gt.txt'.length))
   .sort();
+/** Each document's input file name (NAME.pdf, .png, .jpg, .tif). */
+const SOURCES = new Map(
+  readdirSync(SYNTHETIC)
+    .filter((f) => !f.endsWith('.txt'))
+    .map((f) => [f.replace(/\.[^.]+$/, ''), f]),
+);
 /** The Python that Debian's `ocrmypdf` runs with (a python3 elsewhere on PATH may not see the module). */
 const OCRMYPDF_PYTHON = readFileSync(
   spawnSync('sh', ['-c', 'command -v ocrmypdf'], { encoding: 'utf8' }).stdout.trim(),
@@ -136,11 +142,43 @@ describe('ALTO 4.4', () => {
           .replace(/&amp;/g, '&'),
       );
       expect(strings.join(' '), name).toBe(pages.join(' ').replace(/\s+/g, ' ').trim());
+      // The source image by name, the unit, and each page's resolution through its processing step.
+      expect(alto, name).toContain(`<MeasurementUnit>pixel</MeasurementUnit>`);
+      expect(alto, name).toContain(`<fileName>${SOURCES.get(name)}</fileName>`);
+      const steps = new Map(
+        [...alto.matchAll(/<Processing ID="([^"]+)">[\s\S]*?resolution: (\d+) dpi/g)].map((m) => [
+          m[1],
+          m[2],
+        ]),
+      );
+      const refs = [...alto.matchAll(/<Page [^>]*WIDTH="(\d+)" HEIGHT="(\d+)" PROCESSINGREFS="([^"]+)"/g)];
+      expect(refs, name).toHaveLength(pages.length);
+      for (const [, width, height, ref] of refs) {
+        expect(Number(width) * Number(height), name).toBeGreaterThan(0);
+        expect(Number(steps.get(ref)), `${name} ${ref}`).toBe(300); // every synthetic scan is 300 dpi
+      }
     }
   });
 });
 
 describe('hOCR', () => {
+  it('names the source image, with every page its size and resolution', () => {
+    for (const name of NAMES) {
+      const hocr = readFileSync(join(out, `${name}.hocr`), 'utf8');
+      const pages = readFileSync(join(out, `${name}.txt`), 'utf8').split('\f');
+      const titles = [...hocr.matchAll(/<div class="ocr_page" id="page_\d+" title="([^"]*)"/g)].map(
+        (m) => m[1],
+      );
+      expect(titles, name).toHaveLength(pages.length);
+      for (const title of titles)
+        expect(title, name).toMatch(
+          new RegExp(
+            `^image &quot;${SOURCES.get(name)!.replace('.', '\\.')}&quot;; bbox 0 0 [1-9]\\d+ [1-9]\\d+; ppageno \\d+; scan_res 300 300$`,
+          ),
+        );
+    }
+  });
+
   it("gives back our text through OCRmyPDF's own hOCR reader (hocrtransform)", async () => {
     const dir = await textsInto(join(work, 'hocr-text'), (name) => {
       const pages = join(work, 'hocr-pages', name);
