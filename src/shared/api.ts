@@ -74,6 +74,12 @@ export interface Settings {
   formats: OutputFormat[];
   /** Output folder (mirrors the added folder's structure); null writes next to each input. */
   outDir: string | null;
+  /**
+   * The user has said where outputs go (the window's first-run question, or a destination chosen
+   * in Settings). Until then, and while `outDir` is null, the window asks before it adds a folder,
+   * rather than writing next to the originals unasked (a scanner share, an archive).
+   */
+  outputPlaceChosen: boolean;
   overwrite: boolean;
   /** OCR worker processes; null = one per CPU core. A change applies at once (the pool is resized). */
   workers: number | null;

@@ -6,7 +6,14 @@ import { copyFileSync, linkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { corpus, screenshotDir, startServe, type Served, startBrowser } from './serve.ts';
+import {
+  corpus,
+  screenshotDir,
+  startServe,
+  type Served,
+  startBrowser,
+  answerOutputsQuestion,
+} from './serve.ts';
 
 const FILES = ['real/phototest.tif', 'synthetic/s08-image-png.png', 'bad/empty.pdf'];
 const OCR_TIMEOUT = 90_000;
@@ -34,6 +41,7 @@ async function open(s: Served): Promise<Page> {
 
 async function addFolder(page: Page, path: string): Promise<void> {
   await page.getByRole('button', { name: '+ Add folder…' }).click();
+  await answerOutputsQuestion(page);
   await page.getByLabel('Folder or file path').fill(path);
   await page.getByRole('button', { name: 'Add', exact: true }).click();
 }

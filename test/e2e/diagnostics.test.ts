@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { Diagnostics } from '../../src/shared/api.ts';
-import { corpus, startBrowser, startServe, type Served } from './serve.ts';
+import { corpus, startBrowser, startServe, type Served, answerOutputsQuestion } from './serve.ts';
 
 let browser: Browser;
 let served: Served | null = null;
@@ -27,6 +27,7 @@ describe('Export diagnostics', () => {
     await page.goto(served.url);
     await page.getByText('Connected').waitFor();
     await page.getByRole('button', { name: '+ Add folder…' }).click();
+    await answerOutputsQuestion(page);
     await page.getByLabel('Folder or file path').fill(served.inputDir);
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { _electron, type ElectronApplication } from 'playwright-core';
-import { corpus, repo, screenshotDir } from './serve.ts';
+import { corpus, repo, screenshotDir, answerOutputsQuestion } from './serve.ts';
 
 /** The Electron executable if it is installed, without triggering the package's download. */
 function electronBinary(): string | null {
@@ -70,6 +70,7 @@ describe.skipIf(skipReason !== null)('the Electron app', () => {
       dialog.showOpenDialog = () => Promise.resolve({ canceled: false, filePaths: [folder] });
     }, scans);
     await win.getByRole('button', { name: '+ Add folder…' }).click();
+    await answerOutputsQuestion(win);
     await win
       .locator('[role=row][data-state="done"]', { hasText: 'phototest.tif' })
       .waitFor({ timeout: 120_000 });

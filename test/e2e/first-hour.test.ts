@@ -54,11 +54,34 @@ describe('the first hour in the window', () => {
     await page.goto(served.url);
     await page.getByText('Connected').waitFor();
 
+    // A fresh queue asks where outputs go before the first folder is added, rather than writing
+    // next to the originals unasked; nothing is chosen for the user.
     await page.getByRole('button', { name: '+ Add folder…' }).click();
+    const question = page.getByRole('dialog', { name: 'Where should the outputs go?' });
+    await question.getByRole('button', { name: 'Continue' }).click();
+    await question.getByRole('alert').getByText('Choose where the outputs go.').waitFor();
+    await question.getByRole('radio', { name: /In a folder of their own/ }).check();
+    const outDir = join(served.dataDir, 'Scans-OCR');
+    await question.getByLabel('Output folder').fill(outDir);
+    await shot(page, 'outputs-question');
+    await question.getByRole('button', { name: 'Continue' }).click();
+    await question.waitFor({ state: 'detached' });
+
+    // The add form says where they go.
+    await page
+      .getByTestId('add-folder-outputs')
+      .getByText(`Outputs go to ${outDir}, sub-folders mirrored.`)
+      .waitFor();
     await page.getByLabel('Folder or file path').fill(served.inputDir);
+    await shot(page, 'add-folder');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     for (const name of ['letter.pdf', 'minutes.pdf', 'notice.jpg', 'memo.tif'])
       await stateOf(page, name, 'done').waitFor({ timeout: OCR_TIMEOUT });
+    // Outputs in the chosen folder; nothing written beside the originals.
+    expect(readdirSync(outDir).sort()).toEqual(
+      expect.arrayContaining(['letter.pdf', 'letter.txt', 'memo.pdf', 'minutes.pdf', 'notice.pdf']),
+    );
+    expect(readdirSync(served.inputDir).filter((f) => f.includes('.ocr.'))).toEqual([]);
     await page.getByTestId('stat-pages').getByText('5 / 5').waitFor();
     await page.getByRole('button', { name: 'Dismiss' }).click();
     await shot(page, 'main-window');
@@ -72,5 +95,29 @@ describe('the first hour in the window', () => {
       .first()
       .waitFor();
     await shot(page, 'page-view');
+  });
+
+  it('remembers the answer: the next folder is added without the question, and Settings shows the choice', async () => {
+    served = await startServe([], 1);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 760 }, reducedMotion: 'reduce' });
+    await page.goto(served.url);
+    await page.getByText('Connected').waitFor();
+    await page.getByRole('button', { name: '+ Add folder…' }).click();
+    const question = page.getByRole('dialog', { name: 'Where should the outputs go?' });
+    await question.getByRole('radio', { name: /Next to each file/ }).check();
+    await question.getByRole('button', { name: 'Continue' }).click();
+    await page
+      .getByTestId('add-folder-outputs')
+      .getByText('Outputs go next to each file, as NAME.ocr.pdf, NAME.ocr.txt.')
+      .waitFor();
+
+    await page.reload();
+    await page.getByText('Connected').waitFor();
+    await page.getByRole('button', { name: '+ Add folder…' }).click();
+    await page.getByLabel('Folder or file path').waitFor();
+    expect(await question.count(), 'asked once only').toBe(0);
+    await page.getByTestId('add-folder-outputs').getByRole('button', { name: 'Change…' }).click();
+    const settings = page.getByRole('dialog', { name: 'Settings' });
+    expect(await settings.getByRole('radio', { name: /Next to each file/ }).isChecked()).toBe(true);
   });
 });

@@ -8,7 +8,14 @@ import { copyFileSync, mkdirSync, renameSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { repo, screenshotDir, startServe, startBrowser, type Served } from './serve.ts';
+import {
+  repo,
+  screenshotDir,
+  startServe,
+  startBrowser,
+  type Served,
+  answerOutputsQuestion,
+} from './serve.ts';
 
 const OCR_TIMEOUT = 120_000;
 let browser: Browser;
@@ -55,6 +62,7 @@ describe('searching from the window', () => {
     await page.goto(served.url);
     await page.getByText('Connected').waitFor();
     await page.getByRole('button', { name: '+ Add folder…' }).click();
+    await answerOutputsQuestion(page);
     await page.getByLabel('Folder or file path').fill(served.inputDir);
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await stateOf(page, 's01-letter.pdf', 'done').waitFor({ timeout: OCR_TIMEOUT });

@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const repo = resolve(import.meta.dirname, '../..');
 export const corpus = resolve(repo, '../shared/corpus');
@@ -116,4 +116,15 @@ export async function startBrowser(): Promise<Browser> {
   ensureRendererBuilt();
   mkdirSync(screenshotDir, { recursive: true });
   return launchChromium();
+}
+
+/**
+ * The first-run question a fresh queue asks at the first "Add folder…" ("Where should the outputs
+ * go?"), answered "Next to each file", where the tests' outputs always went.
+ */
+export async function answerOutputsQuestion(page: Page): Promise<void> {
+  const question = page.getByRole('dialog', { name: 'Where should the outputs go?' });
+  await question.getByRole('radio', { name: /Next to each file/ }).check();
+  await question.getByRole('button', { name: 'Continue' }).click();
+  await question.waitFor({ state: 'detached' });
 }

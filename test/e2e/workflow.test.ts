@@ -7,7 +7,14 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'n
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { corpus, screenshotDir, startServe, type Served, startBrowser } from './serve.ts';
+import {
+  corpus,
+  screenshotDir,
+  startServe,
+  type Served,
+  startBrowser,
+  answerOutputsQuestion,
+} from './serve.ts';
 
 const OCR_TIMEOUT = 90_000;
 
@@ -45,6 +52,7 @@ async function recognisedCorpus(): Promise<{ page: Page; served: Served }> {
   copyFileSync(join(corpus, 'real/phototest.tif'), join(s.inputDir, 'letters/phototest.tif'));
   const page = await open(s);
   await page.getByRole('button', { name: '+ Add folder…' }).click();
+  await answerOutputsQuestion(page);
   await page.getByLabel('Folder or file path').fill(s.inputDir);
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   for (const name of ['phototest.tif', 's08-image-png.png', 'empty.pdf']) await row(page, name).waitFor();
@@ -249,6 +257,7 @@ describe('the desktop window, served to a browser', () => {
 
     // In effect without a restart: the five-page report is refused, with the limit in its reason.
     await page.getByRole('button', { name: '+ Add folder…' }).click();
+    await answerOutputsQuestion(page);
     await page.getByLabel('Folder or file path').fill(served.inputDir);
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await stateOf(page, 's02-report-5p.pdf', 'failed').waitFor({ timeout: OCR_TIMEOUT });

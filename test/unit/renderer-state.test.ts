@@ -88,6 +88,7 @@ const saved: Settings = {
   mode: 'auto',
   formats: ['txt', 'pdf'],
   outDir: null,
+  outputPlaceChosen: false,
   overwrite: false,
   workers: null,
   maxPages: 10_000,

@@ -27,6 +27,7 @@ const settingsPatch = z
     mode: z.enum(['auto', 'force']),
     formats: z.array(outputFormat).min(1),
     outDir: z.string().min(1).max(4096).nullable(),
+    outputPlaceChosen: z.boolean(),
     overwrite: z.boolean(),
     workers: z.number().int().min(1).max(64).nullable(),
     maxPages: z

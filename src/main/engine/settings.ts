@@ -13,6 +13,7 @@ export const DEFAULT_SETTINGS: Settings = {
   mode: 'auto',
   formats: ['txt', 'pdf'],
   outDir: null,
+  outputPlaceChosen: false,
   overwrite: false,
   workers: null,
   maxPages: DEFAULT_LIMITS.maxPages,
@@ -105,6 +106,8 @@ export function writeSettings(db: Db, patch: Partial<Settings>): Settings {
     }
   }
   const next = { ...readSettings(db), ...patch };
+  // Choosing a destination, whichever, answers the window's first-run question for good.
+  if (patch.outDir !== undefined) next.outputPlaceChosen = true;
   writeSettingsJson(db, JSON.stringify(next));
   return next;
 }

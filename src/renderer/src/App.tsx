@@ -13,6 +13,7 @@ import { PageView } from './views/PageView.tsx';
 import { useSettings } from './state/settings.ts';
 import { WatchPanel } from './views/WatchPanel.tsx';
 import { NodesPanel } from './views/NodesPanel.tsx';
+import { OutputsQuestion } from './views/OutputsQuestion.tsx';
 
 /** The main window: header, overall progress, the queue with its toolbar, and the review panel. */
 export function App() {
@@ -48,6 +49,7 @@ export function App() {
       {settingsOpen && <SettingsDialog key="settings" />}
       <ExportDialog />
       <PageView />
+      <OutputsQuestion />
     </DropTarget>
   );
 }

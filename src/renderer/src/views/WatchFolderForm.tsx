@@ -11,7 +11,7 @@ import type { WatchFolderRow } from '../../../shared/model.ts';
 import { ApiCallError, call } from '../api/client.ts';
 import { useSettings } from '../state/settings.ts';
 import { useStatus } from '../state/status.ts';
-import { FORMAT_CHOICES } from './outputFormats.ts';
+import { FORMAT_CHOICES, nextToSourceNames } from './outputFormats.ts';
 import { useWatch } from '../state/watch.ts';
 import {
   errorsFromApi,
@@ -103,6 +103,11 @@ function WatchOptionsFields(props: {
           </button>
         )}
       </Row>
+      <p className="hint watch-outputs-where" data-testid="watch-outputs-where">
+        {v.outDir.trim() === ''
+          ? `Outputs go next to each file in the watched folder, as ${nextToSourceNames(v.formats)}.`
+          : `Outputs go to ${v.outDir.trim()}, sub-folders mirrored.`}
+      </p>
       {installed.length > 1 && (
         <Row label="Languages" error={<FieldError id={`${id}-lang`} text={errors.languages} />}>
           <div
