@@ -3,11 +3,20 @@ import { addFiles } from '../api/addFiles.ts';
 import { isDesktop } from '../api/client.ts';
 import { useQueue } from '../state/queue.ts';
 import { useStatus } from '../state/status.ts';
+import { useSettings } from '../state/settings.ts';
+import { askWhereOutputsGo, mustAskWhereOutputsGo } from '../state/outputsQuestion.ts';
 
 /** Reports what adding files did, in the notice bar. */
 async function addAndReport(files: File[]): Promise<void> {
   const { setNotice } = useStatus.getState();
   if (files.length === 0) return;
+  // In the desktop app a dropped file is read where it is, so its outputs would go beside it: the
+  // first time, ask (a browser uploads into the engine's inbox instead, whose outputs stay there).
+  if (isDesktop()) {
+    const store = useSettings.getState();
+    if (!store.settings) await store.load();
+    if (mustAskWhereOutputsGo(useSettings.getState().settings) && !(await askWhereOutputsGo())) return;
+  }
   setNotice({ kind: 'info', text: `Adding ${files.length} file${files.length === 1 ? '' : 's'}…` });
   const r = await addFiles(files);
   const failed = r.failed.map((f) => `${f.name}: ${f.reason}`).join('; ');

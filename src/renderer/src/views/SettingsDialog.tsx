@@ -253,7 +253,11 @@ function SettingsForm({ saved: settings }: { saved: Settings }) {
         </Field>
         <Field label="Destination">
           <div className="radio-list" role="radiogroup" aria-label="Destination">
-            <Radio name="dest" checked={form.outDir === null} onChange={() => update({ outDir: null })}>
+            <Radio
+              name="dest"
+              checked={form.outDir === null}
+              onChange={() => update({ outDir: null, outputPlaceChosen: true })}
+            >
               Next to each file <span className="muted">— as {nextToSourceNames(form.formats)}</span>
             </Radio>
             <Radio
