@@ -142,6 +142,18 @@ describe('the search index', () => {
     expect(searchIndexProblems(db)).toEqual({ missing: [], extra: [] });
   });
 
+  it('finds a phrase that runs across a line end, marked as one passage', () => {
+    record('/in/a.pdf', ['Between 2008 and 2031, the number of\nvehicles rose from 386 to 2830.\nNext line']);
+    record('/in/b.pdf', ['the number\n\nof cars and of\nvehicles']);
+    indexAll();
+    expect(found('"number of vehicles rose"')).toEqual(['a.pdf:1']);
+    const hit = searchPages(db, { query: '"number of vehicles rose"' }).hits[0];
+    expect(hit.snippet.hits.map(([s, e]) => hit.snippet.text.slice(s, e))).toEqual([
+      'number of vehicles rose',
+    ]);
+    expect(found('"of vehicles"').sort()).toEqual(['a.pdf:1', 'b.pdf:1']);
+  });
+
   it('stays true through remove, cancel and a redo of a replaced file', () => {
     const a = record('/in/a.pdf', ['alpha one', 'alpha two']);
     const b = record('/in/b.pdf', ['beta one', null]);
