@@ -5,7 +5,7 @@
  * them there; a plain test run writes them to test-results/ only, so running the suite never
  * changes a tracked file.
  */
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -95,6 +95,22 @@ describe('the first hour in the window', () => {
       .first()
       .waitFor();
     await shot(page, 'page-view');
+    await page.keyboard.press('Escape');
+    await view.waitFor({ state: 'detached' });
+
+    // An output deleted since, the folder added again: written again from the stored results.
+    const pagesRecognised = await page.getByTestId('stat-pages').textContent();
+    rmSync(join(outDir, 'letter.txt'));
+    await page.getByRole('button', { name: '+ Add folder…' }).click();
+    await page.getByLabel('Folder or file path').fill(served.inputDir);
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page
+      .getByRole('status')
+      .getByText(/Rebuilding 1 output that was missing, from the stored results \(no OCR again\)\./)
+      .waitFor();
+    await expect.poll(() => existsSync(join(outDir, 'letter.txt')), { timeout: OCR_TIMEOUT }).toBe(true);
+    await stateOf(page, 'letter.pdf', 'done').waitFor();
+    expect(await page.getByTestId('stat-pages').textContent(), 'no page read again').toBe(pagesRecognised);
   });
 
   it('remembers the answer: the next folder is added without the question, and Settings shows the choice', async () => {
