@@ -1,13 +1,14 @@
 /**
  * Targets (PASS/MISS) and the generated bench/RESULTS.md.
  */
-import path from 'node:path';
 import type { CerResult } from './cer.ts';
 import type { EngineRunResult, StageSummary } from './engineRun.ts';
 import type { MachineInfo } from './machine.ts';
 import type { OcrmypdfRun, TesseractRun } from './native.ts';
 import type { BenchFile } from './pageset.ts';
 import { fmt, mb, median, quantile } from './util.ts';
+import { renderBornDigital, renderQueue } from './reportQueue.ts';
+import { renderAccuracy, renderMemory } from './reportAccuracy.ts';
 
 interface Stats {
   n: number;
@@ -449,179 +450,8 @@ export function renderReport(r: BenchResults, targets: Target[]): string {
   );
   L.push('');
 
-  // ── Memory ─────────────────────────────────────────────────────────────────
-  L.push('## Memory');
-  L.push('');
-  row('process', 'peak RSS', 'source');
-  row('---', '---', '---');
-  r.ours.peakWorkerRssBytes.forEach((b, i) =>
-    row(`OCR worker ${i + 1} (throughput run)`, `${fmt(mb(b), 0)} MB`, 'engine.workers.peakRssBytes'),
-  );
-  r.bornDigital.peakWorkerRssBytes.forEach((b, i) =>
-    row(`OCR worker ${i + 1} (born-digital run)`, `${fmt(mb(b), 0)} MB`, 'engine.workers.peakRssBytes'),
-  );
-  row(
-    'engine process during the throughput run',
-    `${fmt(mb(r.ours.peakEngineRssBytes), 0)} MB`,
-    'sampled every 250 ms (the bench shares this process)',
-  );
-  row(
-    `engine idle after ingesting ${r.queue.docs.toLocaleString('en')} documents`,
-    `${fmt(mb(r.queue.idleRssBytes), 0)} MB (JS heap ${fmt(mb(r.queue.idleHeapUsedBytes), 0)} MB)`,
-    `own process, after GC, no workers started; bare Node + imports before the engine: ${fmt(mb(r.queue.rssBeforeEngineBytes), 0)} MB`,
-  );
-  L.push('');
-
-  // ── Accuracy ───────────────────────────────────────────────────────────────
-  L.push('## Accuracy (character error rate, `cer.py --batch --json`)');
-  L.push('');
-  L.push(
-    "Ours: the `.txt` export of the engine (`auto` mode: s11's born-digital pages keep their text layer). " +
-      'Native: the same model file, PSM 3, pages as fed above (PDF pages as 8-bit grey from pdftoppm). ' +
-      "ocrmypdf: `pdftotext -raw` of its output PDF (Debian's model), page set only.",
-  );
-  L.push('');
-  const nat = new Map((r.nativeCer?.files ?? []).map((f) => [f.file, f]));
-  const omp = new Map((r.ocrmypdfCer?.files ?? []).map((f) => [f.file, f]));
-  row(
-    'file',
-    'pages',
-    'ours CER',
-    'native CER',
-    'ocrmypdf CER',
-    'ours rasterise s/page',
-    'ours recognise s/page',
-    'native s/page',
-  );
-  row('---', '---', '---', '---', '---', '---', '---', '---');
-  const byFile = new Map<string, { rast: number[]; rec: number[] }>();
-  for (const p of [...r.ours.pages, ...(r.oursS11?.pages ?? [])]) {
-    if (p.timings?.recognize === undefined) continue;
-    const name = path.basename(p.path, path.extname(p.path));
-    const e = byFile.get(name) ?? { rast: [], rec: [] };
-    e.rast.push(p.timings.rasterize ?? 0);
-    e.rec.push(p.timings.recognize);
-    byFile.set(name, e);
-  }
-  const nativeMs = new Map<string, number[]>();
-  if (r.native)
-    r.native.pageFiles.forEach((name, i) =>
-      nativeMs.set(name, [...(nativeMs.get(name) ?? []), r.native!.perPageMs[i]]),
-    );
-  for (const f of r.oursCer.files) {
-    const pagesOf = r.accuracyFiles.find((x) => x.name === f.file)?.pages ?? '?';
-    const e = byFile.get(f.file);
-    const n = nativeMs.get(f.file);
-    row(
-      f.file,
-      pagesOf,
-      pct(f.cer),
-      pct(nat.get(f.file)?.cer),
-      pct(omp.get(f.file)?.cer),
-      e ? fmt(median(e.rast) / 1000, 2) : 'n/a',
-      e ? fmt(median(e.rec) / 1000, 2) : 'n/a',
-      n ? fmt(median(n) / 1000, 2) : 'n/a',
-    );
-  }
-  row(
-    '**total**',
-    '',
-    `**${pct(r.oursCer.total.cer)}**`,
-    `**${pct(r.nativeCer?.total.cer)}**`,
-    `${pct(r.ocrmypdfCer?.total.cer)}${r.ocrmypdfCer ? ' (page set only)' : ''}`,
-    '',
-    '',
-    '',
-  );
-  L.push('');
-  L.push(
-    "The three s/page columns are medians per file: ours from `pages.timings` (s11: text-layer pages are not recognised), native from the wall time of each page's `tesseract` process (throughput page set only).",
-  );
-  L.push('');
-
-  // ── Born-digital ───────────────────────────────────────────────────────────
-  const bd = r.bornDigital;
-  const bds = r.bornDigitalStages;
-  const bdText = bd.pages.filter((p) => p.source === 'text-layer').length;
-  L.push(`## Born-digital pages (\`auto\` mode)`);
-  L.push('');
-  L.push(
-    `A generated ${r.bornDigitalPages}-page A4 PDF (pdf-lib, standard Helvetica, ~50 lines of text per page; bench/out/born-digital-${r.bornDigitalPages}p.pdf) ` +
-      `through the engine with ${r.jobs} workers, txt + searchable PDF.`,
-  );
-  L.push('');
-  row('measure', 'value');
-  row('---', '---');
-  row(
-    'wall clock (new Engine → document done)',
-    `${s(bd.wallMs)} s (${fmt(ppm(bd.pagesDone, bd.wallMs), 0)} pages/min)`,
-  );
-  row('pages kept from the text layer / done / failed', `${bdText} / ${bd.pagesDone} / ${bd.pagesFailed}`);
-  row(
-    'text-layer read per page (median)',
-    `${fmt(bds.openMedianMs, 1)} ms (worker total ${fmt(bds.workerTotalMedianMs, 1)} ms)`,
-  );
-  row(
-    'dispatch gap per task (median / p90)',
-    `${fmt(bds.dispatchGapMedianMs, 2)} / ${fmt(bds.dispatchGapP90Ms, 2)} ms`,
-  );
-  row('IPC per page (median)', `${fmt(bds.ipcMedianMs, 2)} ms`);
-  row('export of the document', `${s(bds.exportMaxMs)} s`);
-  row('worker utilisation', `${fmt(bds.utilisation * 100, 1)}%`);
-  L.push('');
-
-  // ── Queue ──────────────────────────────────────────────────────────────────
-  const q = r.queue;
-  L.push('## Queue (SQLite store, no OCR)');
-  L.push('');
-  L.push(
-    `A separate process constructs an Engine on a fresh database (not started: no workers) and queues ${q.docs.toLocaleString('en')} documents ` +
-      "through `insertDocuments` in batches of 1,000 (what `ingest()` does after walking a folder). Then the scheduler's own store calls run without workers: " +
-      `\`claimNext\` + \`completeProbe\`/\`completePage\` (a ~400-word result)/\`completeExport\` until ${q.pagesTimed.toLocaleString('en')} pages are done — ` +
-      `first with the documents still unopened, then again after all ${q.openAll.docs.toLocaleString('en')} remaining documents were opened (${q.openAll.queuedPages.toLocaleString('en')} pages queued).`,
-  );
-  L.push('');
-  row('measure', 'value');
-  row('---', '---');
-  row(
-    `ingest ${q.docs.toLocaleString('en')} rows`,
-    `${s(q.ingestMs)} s (${fmt(q.docs / (q.ingestMs / 1000), 0)} rows/s; batch of 1,000: median ${fmt(q.ingestBatch.median, 1)} ms, max ${fmt(q.ingestBatch.max, 1)} ms)`,
-  );
-  row('queue counts (status query)', `${fmt(q.countsMs, 1)} ms`);
-  row('engine idle RSS', `${fmt(mb(q.idleRssBytes), 0)} MB`);
-  for (const [label, ph] of [
-    [`${q.docs.toLocaleString('en')} documents unopened`, q.mixed],
-    [`all opened, ${q.openAll.queuedPages.toLocaleString('en')} pages queued`, q.opened],
-  ] as const) {
-    row(
-      `claim a page — ${label}`,
-      `median ${fmt(ph.claimPage.median, 3)} ms, p99 ${fmt(ph.claimPage.p99, 3)} ms`,
-    );
-    row(
-      `complete a page — ${label}`,
-      `median ${fmt(ph.completePage.median, 3)} ms, p99 ${fmt(ph.completePage.p99, 3)} ms`,
-    );
-    row(
-      `**claim + complete** — ${label}`,
-      `**median ${fmt(ph.pageTotal.median, 3)} ms, p99 ${fmt(ph.pageTotal.p99, 3)} ms** (${ph.pageTotal.n} pages)`,
-    );
-    if (ph.claimProbe.n > 0)
-      row(
-        `claim + complete a probe — ${label}`,
-        `median ${fmt(ph.claimProbe.median + ph.completeProbe.median, 3)} ms (${ph.claimProbe.n})`,
-      );
-    if (ph.claimExport.n > 0)
-      row(
-        `claim + complete an export — ${label}`,
-        `median ${fmt(ph.claimExport.median + ph.completeExport.median, 3)} ms (${ph.claimExport.n})`,
-      );
-  }
-  row(
-    `open all remaining documents (completeProbe × ${q.openAll.docs.toLocaleString('en')}, one transaction)`,
-    `${s(q.openAll.ms)} s (${fmt(q.openAll.ms / Math.max(1, q.openAll.docs), 3)} ms each)`,
-  );
-  row('database size at the end', `${fmt(mb(q.dbBytes), 0)} MB`);
-  L.push('');
+  L.push(...renderMemory(r), ...renderAccuracy(r));
+  L.push(...renderBornDigital(r), ...renderQueue(r));
   return L.join('\n') + '\n';
 }
 
