@@ -61,6 +61,8 @@ export interface QueueAddResult {
   queued: number;
   /** Of those, how many were new. */
   created: number;
+  /** Of those, how many were found already done (their outputs are kept, or rebuilt when missing). */
+  alreadyDone: number;
   skipped: { path: string; reason: string }[];
   /** Of the documents already done: outputs that were gone, being written again from the stored results (no OCR again). */
   rebuilding: string[];

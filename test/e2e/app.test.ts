@@ -68,7 +68,7 @@ describe('bulk-ocr serve in a browser', () => {
     // …and the empty file is in the review panel with its reason.
     const review = page.getByRole('complementary', { name: 'Review' });
     const failure = review.getByRole('listitem', { name: 'empty.pdf' });
-    await failure.getByText('EMPTY_FILE').waitFor();
+    await failure.getByTitle('Reason code: EMPTY_FILE').waitFor();
     await failure.getByText(/empty/).first().waitFor();
     await page.screenshot({ path: join(screenshotDir, 'main-window.png') });
 
@@ -98,7 +98,9 @@ describe('bulk-ocr serve in a browser', () => {
     // Paused before anything was claimed: nothing is opened, no page is done.
     await page.getByTestId('stat-pages').getByText('0 / 0').waitFor();
     expect(await page.locator('[role=row][data-state="new"]').count()).toBe(2);
-    expect(await page.getByText('Waiting').count()).toBe(2);
+    // Both are Queued; the tooltip says they are not opened yet (their pages not counted).
+    expect(await page.locator('[role=row][data-state="new"]', { hasText: 'Queued' }).count()).toBe(2);
+    expect(await page.getByTitle(/not opened yet/).count()).toBe(2);
 
     // Select one document and pause it on its own; then resume the queue.
     await row(page, 's08-image-png.png').click();
@@ -133,7 +135,7 @@ describe('bulk-ocr serve in a browser', () => {
     served = await startServe([]);
     const page = await open(served);
     await page.getByLabel('Files to upload').setInputFiles(join(corpus, 'real/phototest.tif'));
-    await page.getByText('Added 1 document.').waitFor();
+    await page.getByText('Added 1 file.').waitFor();
     await page
       .locator('[role=row][data-state="done"]', { hasText: 'phototest.tif' })
       .waitFor({ timeout: OCR_TIMEOUT });

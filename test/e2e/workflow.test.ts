@@ -68,7 +68,7 @@ describe('the desktop window, served to a browser', () => {
     // The review panel has the unreadable file with its reason and its location (copied in a browser).
     const review = page.getByRole('complementary', { name: 'Review' });
     const failure = review.getByRole('listitem', { name: 'empty.pdf' });
-    await failure.getByText('EMPTY_FILE').waitFor();
+    await failure.getByTitle('Reason code: EMPTY_FILE').waitFor();
     await page.getByRole('button', { name: 'Dismiss' }).click();
     await shot(page, 'main');
     await failure.getByRole('button', { name: 'Copy path' }).click();
@@ -146,7 +146,7 @@ describe('the desktop window, served to a browser', () => {
       .waitFor();
     await one.getByRole('button', { name: 'Done' }).click();
     const failedExport = review.getByRole('listitem', { name: 'export of phototest.tif' });
-    await failedExport.getByText('NOT_FOUND').waitFor();
+    await failedExport.getByTitle('Reason code: NOT_FOUND').waitFor();
     await review.screenshot({ path: join(screenshotDir, 'review.png') });
     renameSync(`${source}.moved`, source);
     await failedExport.getByRole('button', { name: '↻ Retry export' }).click();

@@ -186,7 +186,7 @@ describe('a node at work', () => {
 
       node.kill('SIGTERM');
       expect(await node.exited).toBe(0);
-      expect(node.output()).toMatch(/Stopped after 4 page\(s\)/);
+      expect(node.output()).toMatch(/Stopped after 4 pages/);
       expect((await listNodes(client)).filter((n) => n.name === 'test-node')).toEqual([]);
     } finally {
       node.kill();

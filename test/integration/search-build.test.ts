@@ -92,7 +92,7 @@ describe('the index of an upgraded database', () => {
     });
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
-    expect(stderr).toMatch(/Adding 12,000 page\(s\) to the search index first/);
+    expect(stderr).toMatch(/Adding 12,000 pages to the search index first/);
 
     const killed = backfill(db);
     expect(killed.next).toBeGreaterThan(0);

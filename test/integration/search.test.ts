@@ -191,7 +191,7 @@ describe('search over real OCR', () => {
       encoding: 'utf8',
     });
     expect(human.status).toBe(0);
-    expect(human.stdout).toContain('1 page(s) match');
+    expect(human.stdout).toContain('1 page matches');
     expect(human.stdout).toContain(`${join(input, 's03-report-20p.pdf')}  page 7 of 20`);
     expect(human.stdout).toMatch(/vehicles rose from 386 to 2830/);
     const problem = spawnSync(process.execPath, [BIN, 'search', '*', '--db', db], { encoding: 'utf8' });

@@ -81,7 +81,10 @@ describe('api router', () => {
   it('adds, lists (paged, filtered, searched), prioritises and removes', async () => {
     files(12);
     const added = await router.call('queue.add', [{ paths: [join(dir, 'scans')] }]);
-    expect(added).toMatchObject({ ok: true, value: { queued: 12, created: 12 } });
+    expect(added).toMatchObject({ ok: true, value: { queued: 12, created: 12, alreadyDone: 0 } });
+    // Added again: none new, none done yet; the window says they are already in the queue.
+    const again = await router.call('queue.add', [{ paths: [join(dir, 'scans')] }]);
+    expect(again).toMatchObject({ ok: true, value: { queued: 12, created: 0, alreadyDone: 0 } });
 
     const page = await router.call('queue.list', [{ offset: 5, limit: 4, sort: 'name' }]);
     expect(page.ok).toBe(true);

@@ -13,7 +13,7 @@ import { UsageError } from './options.ts';
 import { LoopMonitor, type EventLoopReport } from './loopMonitor.ts';
 import { displayPath, outputsLine } from './display.ts';
 import { alreadyDoneLines, rebuiltLines } from './outputReviewLines.ts';
-import { count, verb } from '../../shared/words.ts';
+import { count, pagesNote, verb } from '../../shared/words.ts';
 
 export interface RunArgs {
   paths: string[];
@@ -161,8 +161,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
       if (e.state === 'failed') view.log(`failed  ${path}: ${e.error?.message ?? 'unknown reason'}`);
       else if (e.state === 'cancelled') view.log(`cancelled ${path}`);
       else {
-        const pages = e.pageCount === null ? '' : ` (${e.pageCount} page${e.pageCount === 1 ? '' : 's'})`;
-        view.log(`${e.state === 'done' ? 'done   ' : 'partial'} ${path}${pages}`);
+        // Done with some pages failed is done (its outputs are written): the count says the rest.
+        const failedPages =
+          e.state === 'done-with-errors' ? (engine.read.document(e.id)?.pagesFailed ?? 0) : 0;
+        view.log(`done    ${path}${pagesNote(e.pageCount, failedPages)}`);
       }
       tick();
       if (tracker.finished) finish();

@@ -14,6 +14,7 @@ import { Engine } from '../engine/engine.ts';
 import { forkSpawner } from '../engine/spawnNode.ts';
 import { DatabaseError } from '../engine/engine.ts';
 import { openQueueReader } from '../engine/queries.ts';
+import { count, verb } from '../../shared/words.ts';
 
 export interface SearchCommandOptions {
   query: string;
@@ -115,7 +116,7 @@ async function catchUp(engine: Engine): Promise<boolean> {
   let lastDraw = 0;
   let lastStep = 0;
   process.stderr.write(
-    `Adding ${total.toLocaleString('en-US')} page(s) to the search index first (Ctrl-C stops; what is added is kept)…\n`,
+    `Adding ${count(total, 'page')} to the search index first (Ctrl-C stops; what is added is kept)…\n`,
   );
   try {
     const complete = await engine.searchIndex.catchUp(
@@ -148,22 +149,20 @@ function indexNote(index: SearchIndexStatus, engineElsewhere: boolean): string |
     const pct = Math.floor((index.building.done / Math.max(1, index.building.total)) * 100);
     return `Note: the search index is being built by ${by} (${pct}% so far): pages recognised before the upgrade may be missing.`;
   }
-  return `Note: ${index.pending.toLocaleString('en-US')} recently recognised page(s) are not in the search index yet (${by} adds them).`;
+  return `Note: ${count(index.pending, 'recently recognised page')} ${verb(index.pending, 'is', 'are')} not in the search index yet (${by} adds them).`;
 }
 
 function printResults(r: SearchResults, query: string): void {
   const out = process.stdout;
   if (r.problem) return;
   const bold = out.isTTY ? (s: string) => `\x1b[1;33m${s}\x1b[0m` : (s: string) => s;
-  const count = r.totalExact
-    ? `${r.total.toLocaleString('en-US')}`
-    : `More than ${r.total.toLocaleString('en-US')}`;
+  const howMany = r.totalExact ? count(r.total, 'page') : `More than ${count(r.total, 'page')}`;
   if (r.total === 0) {
     out.write(`No page matches ${JSON.stringify(query)}.\n`);
     return;
   }
   out.write(
-    `${count} page(s) match ${JSON.stringify(query)}` +
+    `${howMany} ${r.totalExact && r.total === 1 ? 'matches' : 'match'} ${JSON.stringify(query)}` +
       (r.order === 'relevance'
         ? ', best first:\n'
         : ': too many to rank, the newest first (add words to narrow):\n'),

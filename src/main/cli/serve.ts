@@ -9,6 +9,7 @@ import { forkSpawner } from '../engine/spawnNode.ts';
 import { startServer } from '../server/server.ts';
 import { newToken } from '../server/token.ts';
 import { UsageError } from './options.ts';
+import { count } from '../../shared/words.ts';
 
 export interface ServeArgs {
   host: string;
@@ -92,7 +93,7 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
     throw error;
   }
   const out = process.stdout;
-  out.write(`Bulk OCR ${version} is serving the queue ${args.dbPath} with ${jobs} worker(s).\n`);
+  out.write(`Bulk OCR ${version} is serving the queue ${args.dbPath} with ${count(jobs, 'worker')}.\n`);
   out.write(`Open this URL in a browser (it holds the access token):\n\n    ${server.url}\n\n`);
   if (!isLoopback(args.host))
     process.stderr.write(

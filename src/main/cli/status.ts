@@ -4,6 +4,7 @@ import { openQueueReader } from '../engine/queries.ts';
 import type { ClusterNode } from '../../shared/model.ts';
 import type { SearchIndexStatus } from '../../shared/api.ts';
 import { formatNodes, readNodes } from './nodesTable.ts';
+import { count } from '../../shared/words.ts';
 
 /**
  * `bulk-ocr status`: what the queue holds, read without taking the engine lock (a run may be going
@@ -68,8 +69,8 @@ export async function statusCommand(
           : `Engine: not running (pid ${lock.pid} stopped without closing the queue; the next start takes up its work)\n`,
     );
     out.write(
-      `Files: ${d.total} — ${d.done} done, ${d['done-with-errors']} done with errors, ${d.failed} failed, ${d.cancelled} cancelled, ` +
-        `${d.new + d.queued + d.paused} waiting, ${d.running + d.exporting} in progress\n`,
+      `Files: ${d.total} — ${d.done} done, ${d['done-with-errors']} done with some pages failed, ${d.failed} failed, ${d.cancelled} cancelled, ` +
+        `${d.new + d.queued} queued, ${d.paused} paused, ${d.running} running, ${d.exporting} writing outputs\n`,
     );
     const p = counts.pages;
     out.write(
@@ -83,7 +84,7 @@ export async function statusCommand(
     if (failures.length > 0) {
       out.write('\nRecent problems:\n');
       for (const f of failures)
-        out.write(`  ${f.path}: ${f.error?.message ?? `${f.pagesFailed} page(s) failed`}\n`);
+        out.write(`  ${f.path}: ${f.error?.message ?? `${count(f.pagesFailed, 'page')} failed`}\n`);
     }
     return 0;
   } finally {
@@ -97,7 +98,7 @@ function describeSearchIndex(s: SearchIndexStatus, engineRunning: boolean): stri
     return `being built, ${pct}% (${engineRunning ? 'by the running engine' : 'it goes on when Bulk OCR runs, or with bulk-ocr search'})`;
   }
   if (s.pending > 0)
-    return `${s.pending} page(s) waiting to be added (${engineRunning ? 'in a moment' : 'when Bulk OCR runs, or with bulk-ocr search'})`;
+    return `${count(s.pending, 'page')} waiting to be added (${engineRunning ? 'in a moment' : 'when Bulk OCR runs, or with bulk-ocr search'})`;
   return 'up to date';
 }
 

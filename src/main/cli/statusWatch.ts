@@ -3,6 +3,7 @@ import { Throughput } from '../api/throughput.ts';
 import { openQueueReader } from '../engine/queries.ts';
 import { formatNodes, NodeWatcher } from './nodesTable.ts';
 import { formatDuration } from './progress.ts';
+import { count } from '../../shared/words.ts';
 
 /**
  * `bulk-ocr status --watch`: the queue, the nodes and the throughput, redrawn every two seconds, for
@@ -60,7 +61,7 @@ export async function statusWatchCommand(
     if (failures.length > 0) {
       lines.push('', 'Recent problems:');
       for (const f of failures)
-        lines.push(`  ${f.path}: ${f.error?.message ?? `${f.pagesFailed} page(s) failed`}`);
+        lines.push(`  ${f.path}: ${f.error?.message ?? `${count(f.pagesFailed, 'page')} failed`}`);
     }
     if (tty) out.write(`\x1b[H\x1b[2J${lines.join('\n')}\n\n(Ctrl-C to quit)\n`);
     else if (now - lastPrinted >= 30_000) {

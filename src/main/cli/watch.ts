@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { OcrOptions, OutputFormat, WatchFolderOptions, WatchFolderRow } from '../../shared/model.ts';
 import { ProgressMeter } from '../../shared/progress.ts';
-import { count, verb } from '../../shared/words.ts';
+import { count, pagesNote, verb } from '../../shared/words.ts';
 import { displayPath } from './display.ts';
 import { eta } from './progress.ts';
 import { Engine } from '../engine/engine.ts';
@@ -174,9 +174,8 @@ export async function watchCommand(args: WatchArgs): Promise<number> {
         line.log(`failed  ${show(d.path)}: ${e.error?.message ?? 'unknown reason'}`);
       } else {
         session.done++;
-        const pages = d.pageCount === null ? '' : ` (${count(d.pageCount, 'page')})`;
         line.log(
-          `${e.state === 'done' ? 'done   ' : 'partial'} ${show(d.path)}${pages} → ${d.outputs.map(show).join(', ')}`,
+          `done    ${show(d.path)}${pagesNote(d.pageCount, d.pagesFailed)} → ${d.outputs.map(show).join(', ')}`,
         );
       }
     });

@@ -9,6 +9,7 @@ import { appVersion } from './diagnostics.ts';
 import { formatDuration } from './progress.ts';
 import { createStatusLine } from './statusLine.ts';
 import { UsageError } from './options.ts';
+import { count } from '../../shared/words.ts';
 
 export interface WorkerArgs {
   redis: string;
@@ -128,7 +129,7 @@ export async function workerCommand(args: WorkerArgs): Promise<number> {
   const ticker = setInterval(() => {
     const s = node.stats;
     line.update(
-      `${s.pagesDone} page(s) done, ${s.pagesFailed} failed, ${s.handedBack} handed back · up ${formatDuration((Date.now() - started) / 1000)}`,
+      `${count(s.pagesDone, 'page')} done, ${s.pagesFailed} failed, ${s.handedBack} handed back · up ${formatDuration((Date.now() - started) / 1000)}`,
     );
   }, 1_000);
   const code = await finished;
@@ -136,7 +137,7 @@ export async function workerCommand(args: WorkerArgs): Promise<number> {
   line.finish();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  say(`Stopped after ${node.stats.pagesDone} page(s).`);
+  say(`Stopped after ${count(node.stats.pagesDone, 'page')}.`);
   return code;
 }
 

@@ -25,6 +25,7 @@ import type {
   OpenedDocument,
   RasterImage,
 } from './ocrTypes.ts';
+import { count } from '../../shared/words.ts';
 
 export { formatName, sniffImage } from './imageInfo.ts';
 
@@ -56,7 +57,7 @@ export async function decodeImagePage(
   const info = sniffImage(bytes);
   if (!info) throw new InputError('UNSUPPORTED_FORMAT', 'not a supported image');
   if (index < 0 || index >= info.pages)
-    throw new RangeError(`page ${index + 1} is outside the image's ${info.pages} page(s)`);
+    throw new RangeError(`page ${index + 1} is outside the image's ${count(info.pages, 'page')}`);
   // Resolution from the header (for a multi-page TIFF: the first page's).
   const dpiX = info.dpiX ?? 0;
   const dpiY = info.dpiY ?? info.dpiX ?? 0;

@@ -33,6 +33,13 @@ export function queueHandlers({ engine, pushes }: HandlerContext): HandlerMap<Qu
       return {
         queued: ids.length,
         created: summary.outcomes.filter((o) => o.created).length,
+        alreadyDone: new Set(
+          summary.outcomes
+            .filter(
+              (o) => !o.created && (o.previousState === 'done' || o.previousState === 'done-with-errors'),
+            )
+            .map((o) => o.id),
+        ).size,
         skipped: summary.skipped,
         rebuilding: summary.outputs.missing,
         keptChanged: summary.outputs.kept,

@@ -158,7 +158,7 @@ function migrate(db: Db, path: string, options: OpenOptions): void {
     };
     if (tables.n > 0)
       throw new DatabaseError(
-        `${path} is an SQLite database, but not a Bulk OCR queue (it has ${tables.n} table(s) of another program). ` +
+        `${path} is an SQLite database, but not a Bulk OCR queue (it has ${tables.n === 1 ? 'a table' : `${tables.n} tables`} of another program). ` +
           `Bulk OCR leaves it untouched: use --db to name another file.`,
         'DB_NOT_OURS',
       );

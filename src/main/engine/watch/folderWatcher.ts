@@ -5,6 +5,7 @@ import type { WatchFolderOptions, WatchFolderState } from '../../../shared/model
 import { checkComplete, type Completeness } from './completeness.ts';
 import { isIgnoredPath, isWatchedFile, type IgnoreRules } from './ignore.ts';
 import { pollingReason } from './mounts.ts';
+import { count } from '../../../shared/words.ts';
 
 /** How patient the watcher is. Defaults suit a scanner on a local disk or a share. */
 export interface WatchTimings {
@@ -328,7 +329,7 @@ export class FolderWatcher {
       this.scanning = false;
     }
     if (missed > 0 && this.options.detection === 'auto' && !this.stopped) {
-      this.eventsAbsent = `file events did not arrive (${missed} new file(s) found only by the rescan)`;
+      this.eventsAbsent = `file events did not arrive (${count(missed, 'new file')} found only by the rescan)`;
       this.hooks.report(`switching to polling: ${this.eventsAbsent}`);
       await this.disconnect();
       await this.connect();

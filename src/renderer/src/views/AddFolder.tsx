@@ -7,6 +7,7 @@ import { useSettings } from '../state/settings.ts';
 import { askWhereOutputsGo, mustAskWhereOutputsGo } from '../state/outputsQuestion.ts';
 import { nextToSourceNames } from './outputFormats.ts';
 import './OutputsQuestion.css';
+import { addedSentence } from '../../../shared/words.ts';
 
 /** What a re-add did to the outputs of documents already done, in a sentence or two (or nothing). */
 function outputsNote(r: QueueAddResult): string {
@@ -34,7 +35,7 @@ async function addPaths(paths: string[]): Promise<void> {
       ? { kind: 'error', text: `Nothing added. ${skipped}` }
       : {
           kind: 'info',
-          text: `Added ${r.created.toLocaleString()} new document${r.created === 1 ? '' : 's'}${r.queued > r.created ? ` (${(r.queued - r.created).toLocaleString()} already queued)` : ''}.${outputsNote(r)}${skipped ? ` Skipped: ${skipped}` : ''}`,
+          text: `${addedSentence({ created: r.created, alreadyDone: r.alreadyDone, alreadyQueued: r.queued - r.created - r.alreadyDone })}${outputsNote(r)}${skipped ? ` Skipped: ${skipped}` : ''}`,
         },
   );
   useQueue.getState().refresh();

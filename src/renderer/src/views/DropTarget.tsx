@@ -5,6 +5,7 @@ import { useQueue } from '../state/queue.ts';
 import { useStatus } from '../state/status.ts';
 import { useSettings } from '../state/settings.ts';
 import { askWhereOutputsGo, mustAskWhereOutputsGo } from '../state/outputsQuestion.ts';
+import { count } from '../../../shared/words.ts';
 
 /** Reports what adding files did, in the notice bar. */
 async function addAndReport(files: File[]): Promise<void> {
@@ -23,7 +24,7 @@ async function addAndReport(files: File[]): Promise<void> {
   setNotice(
     failed
       ? { kind: 'error', text: `Added ${r.added}. Not added: ${failed}` }
-      : { kind: 'info', text: `Added ${r.added} document${r.added === 1 ? '' : 's'}.` },
+      : { kind: 'info', text: `Added ${count(r.added, 'file')}.` },
   );
   useQueue.getState().refresh();
 }

@@ -10,6 +10,7 @@ import { useStatus } from '../state/status.ts';
 import { FORMAT_CHOICES, nextToSourceNames } from './outputFormats.ts';
 import { fileName } from './format.ts';
 import { Radio } from './SettingsDialog.tsx';
+import { Reason } from '../components/Reason.tsx';
 
 /** "Export…": formats, destination, what to do with existing files; then each document's result. */
 export function ExportDialog() {
@@ -151,7 +152,7 @@ function ExportForm(props: { title: string; onClose: () => void }) {
 }
 
 const ITEM_LABEL: Record<ExportItem['state'], string> = {
-  queued: 'Waiting',
+  queued: 'Queued',
   running: 'Writing',
   written: 'Exported',
   skipped: 'Skipped',
@@ -213,7 +214,7 @@ function ExportProgress(props: { title: string; onClose: () => void }) {
                   </div>
                   {item.error && (
                     <div className="failure-reason">
-                      <code>{item.error.code}</code> {item.error.message}
+                      <Reason error={item.error} />
                     </div>
                   )}
                   {[...item.written, ...item.skipped].map((p) => (

@@ -6,6 +6,7 @@ import { fileName } from './format.ts';
 import { MarkedText } from './MarkedText.tsx';
 import { PreparedPage } from './PreparedPage.tsx';
 import './PageView.css';
+import { Reason } from '../components/Reason.tsx';
 
 /**
  * The page view: the page's picture with every recognised word boxed and coloured by confidence,
@@ -104,7 +105,7 @@ export function PageView() {
         {error && <p className="form-error">{error}</p>}
         {detail?.error && (
           <p className="failure-reason page-error">
-            <code>{detail.error.code}</code> This page could not be recognised: {detail.error.message}
+            <Reason error={detail.error} prefix="This page could not be recognised: " />
           </p>
         )}
         <div className={`page-panes${preparedShown ? ' with-prepared' : ''}`}>

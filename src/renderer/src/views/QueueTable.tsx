@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, type KeyboardEvent, type MouseEvent } f
 import { useShallow } from 'zustand/react/shallow';
 import type { DocumentRow } from '../../../shared/model.ts';
 import type { QueueSort } from '../../../shared/api.ts';
+import { count, STATE_WORDS } from '../../../shared/words.ts';
 import { call } from '../api/client.ts';
 import { useQueue } from '../state/queue.ts';
 import { useSelection } from '../state/selection.ts';
@@ -168,7 +169,7 @@ function Row(props: { row: DocumentRow; top: number; selected: boolean; onClick:
         </span>
       </div>
       <div role="gridcell" className="cell c-state">
-        <span className={`pill state-${state}`}>
+        <span className={`pill state-${state}`} title={STATE_WORDS[state].meaning}>
           <span className="icon" aria-hidden>
             {STATE_ICON[state]}
           </span>
@@ -179,7 +180,7 @@ function Row(props: { row: DocumentRow; top: number; selected: boolean; onClick:
         {d.priority}
       </div>
       <div role="gridcell" className="cell c-error" title={d.error?.message}>
-        {d.error ? d.error.message : d.pagesFailed > 0 ? `${d.pagesFailed} page(s) failed` : ''}
+        {d.error ? d.error.message : d.pagesFailed > 0 ? `${count(d.pagesFailed, 'page')} failed` : ''}
       </div>
     </div>
   );

@@ -5,6 +5,7 @@ import { useStatus } from '../state/status.ts';
 import { usePageView } from '../state/pageView.ts';
 import { RevealButton } from '../components/RevealButton.tsx';
 import { fileName, folderForRtl, folderOf } from './format.ts';
+import { Reason } from '../components/Reason.tsx';
 
 /**
  * Documents that failed (or finished with failed pages) with their reason, retry and the file's
@@ -69,9 +70,7 @@ export function ReviewPanel() {
                   </div>
                   <p className="failure-reason">
                     {f.error ? (
-                      <>
-                        <code>{f.error.code}</code> {f.error.message}
-                      </>
+                      <Reason error={f.error} />
                     ) : (
                       `${f.pagesFailed} of ${f.pageCount ?? '?'} pages could not be recognised.`
                     )}
@@ -88,7 +87,7 @@ export function ReviewPanel() {
                           >
                             Page {p.pageNo}
                           </button>{' '}
-                          <code>{p.error.code}</code> {p.error.message}
+                          <Reason error={p.error} />
                         </li>
                       ))}
                       {f.pagesFailed > failedPages[f.id].length && (
@@ -129,7 +128,7 @@ export function ReviewPanel() {
                     </div>
                     {x.error && (
                       <p className="failure-reason">
-                        <code>{x.error.code}</code> {x.error.message}
+                        <Reason error={x.error} />
                       </p>
                     )}
                     <div className="failure-actions">

@@ -1,4 +1,5 @@
 import type { DocumentRow, DocumentState } from '../../../shared/model.ts';
+import { STATE_WORDS } from '../../../shared/words.ts';
 
 export function fileName(path: string): string {
   return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
@@ -17,18 +18,10 @@ export function folderForRtl(path: string): string {
   return `\u200e${folderOf(path)}\u200e`;
 }
 
-/** State labels and icons as the table and filters show them. */
-export const STATE_LABEL: Record<DocumentState, string> = {
-  new: 'Waiting',
-  queued: 'Queued',
-  running: 'Running',
-  paused: 'Paused',
-  exporting: 'Exporting',
-  done: 'Done',
-  'done-with-errors': 'Done, with errors',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-};
+/** State labels and icons as the table and filters show them (the words: src/shared/words.ts). */
+export const STATE_LABEL = Object.fromEntries(
+  Object.entries(STATE_WORDS).map(([state, w]) => [state, w.label]),
+) as Record<DocumentState, string>;
 
 export const STATE_ICON: Record<DocumentState, string> = {
   new: '○',
