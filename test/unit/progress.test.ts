@@ -8,6 +8,11 @@ import {
 } from '../../src/shared/progress.ts';
 import type { QueueStatus } from '../../src/shared/api.ts';
 import { stripFigures } from '../../src/renderer/src/views/progressFigures.ts';
+import {
+  createProgressView,
+  describe as describeProgress,
+  type ProgressSnapshot,
+} from '../../src/main/cli/progress.ts';
 
 /**
  * The progress a person watches, as sequences of readings: what the bar, the rate and the time left
@@ -273,5 +278,61 @@ describe("the window's progress strip", () => {
     run = meter.update({ now: 90_000, filesUncounted: 0, pagesSettled: 64, pagesOutstanding: 0 });
     f = stripFigures({ ...status, counts: counts({ total: 64, done: 64, queued: 0 }, { done: 8 }), run });
     expect(f).toMatchObject({ fraction: 1, pages: '64 / 64', documents: '8 / 8', note: null });
+  });
+});
+
+describe('the CLI progress line', () => {
+  function terminal(columns: number) {
+    let text = '';
+    const stream = {
+      isTTY: true,
+      columns,
+      write: (s: string) => {
+        text += s;
+        return true;
+      },
+    } as unknown as NodeJS.WriteStream;
+    return { stream, text: () => text };
+  }
+  const snapshot = (progress: Partial<ProgressReading>): ProgressSnapshot => ({
+    documentsDone: 1,
+    documentsFailed: 0,
+    documentsTotal: 2,
+    workersBusy: 1,
+    progress: {
+      counting: false,
+      filesUncounted: 0,
+      pagesDone: 3,
+      pagesTotal: 4,
+      fraction: 0.75,
+      pagesPerMinute: null,
+      etaSeconds: null,
+      idle: false,
+      ...progress,
+    },
+  });
+
+  it('says "counting pages" before the total, then the share, with no rate or ETA it cannot give yet', () => {
+    expect(
+      describeProgress(
+        snapshot({ counting: true, filesUncounted: 1, fraction: null, pagesTotal: null, pagesDone: 0 }),
+      ),
+    ).toEqual(['counting pages… (1 of 2 files opened)', '1/2 files']);
+    expect(describeProgress(snapshot({}))).toEqual(['75%', '3/4 pages', '1/2 files']);
+    expect(describeProgress(snapshot({ pagesPerMinute: 12.34, etaSeconds: 95 }))).toEqual([
+      '75%',
+      '3/4 pages',
+      '12.3 pages/min',
+      'ETA 1:35',
+      '1/2 files',
+    ]);
+  });
+
+  it('draws the whole line on a terminal that does not say its width', () => {
+    const t = terminal(0);
+    const view = createProgressView(t.stream, false);
+    view.update(snapshot({}));
+    view.finish();
+    expect(t.text()).toMatch(/3\/4 pages · 1\/2 files\n$/);
   });
 });

@@ -59,7 +59,7 @@ class BarView implements ProgressView {
   private draw(): void {
     const s = this.latest;
     if (!s) return;
-    const width = Math.max(10, Math.min(30, (this.stream.columns ?? 80) - 70));
+    const width = Math.max(10, Math.min(30, (this.stream.columns || 80) - 70));
     const p = s.progress;
     let line: string;
     if (p.fraction === null) line = describe(s).join(' · ');
@@ -68,7 +68,7 @@ class BarView implements ProgressView {
       line = `${'█'.repeat(filled) + '░'.repeat(width - filled)} ${describe(s).join(' · ')}`;
     }
     this.clear();
-    this.stream.write(line.slice(0, (this.stream.columns ?? 120) - 1));
+    this.stream.write(line.slice(0, (this.stream.columns || 120) - 1));
     this.last = line;
   }
 

@@ -21,7 +21,7 @@ export function createStatusLine(stream: NodeJS.WriteStream): StatusLine {
     const draw = (): void => {
       if (!latest) return;
       clear();
-      shown = latest.slice(0, (stream.columns ?? 120) - 1);
+      shown = latest.slice(0, (stream.columns || 120) - 1);
       stream.write(shown);
       lastDraw = Date.now();
     };
