@@ -26,6 +26,8 @@ export interface RedisServerOptions {
   password?: string;
   /** A port to use instead of a free one. */
   port?: number;
+  /** TLS only (`rediss://`): the port speaks TLS with this certificate, and there is no plain port. */
+  tls?: { certFile: string; keyFile: string; caFile: string };
 }
 
 /** A TCP port nothing listens on right now. */
@@ -49,9 +51,15 @@ export async function startRedis(dir: string, opts: RedisServerOptions = {}): Pr
   let exited: Promise<void> = Promise.resolve();
 
   const launch = async (): Promise<void> => {
+    const ports = opts.tls
+      ? [
+          ...['--port', '0', '--tls-port', String(port), '--tls-auth-clients', 'no'],
+          ...['--tls-cert-file', opts.tls.certFile, '--tls-key-file', opts.tls.keyFile],
+          ...['--tls-ca-cert-file', opts.tls.caFile],
+        ]
+      : ['--port', String(port)];
     const args = [
-      '--port',
-      String(port),
+      ...ports,
       '--bind',
       '127.0.0.1',
       '--dir',
@@ -87,7 +95,7 @@ export async function startRedis(dir: string, opts: RedisServerOptions = {}): Pr
   await launch();
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     dir,
     get pid() {
       return child?.pid;

@@ -328,6 +328,14 @@ function buildProgram(): Command {
       'size limit of that folder in MB; least recently used documents go first (default: 2048)',
     )
     .option('--ca <file>', "CA certificate (PEM) to trust for the coordinator's HTTPS file endpoint")
+    .option(
+      '--exclude-after <n>',
+      "this node's own failures in a row (cannot fetch, a missing language) after which it stops taking pages for a while (default: 3)",
+    )
+    .option(
+      '--probation <seconds>',
+      'how long it stops the first time; doubled each time again, up to 10 minutes (default: 30)',
+    )
     .option('--tesseract <build>', TESSERACT_HELP)
     .addHelpText('after', WORKER_HELP)
     .action(
@@ -339,6 +347,8 @@ function buildProgram(): Command {
         cacheDir?: string;
         cacheMb?: string;
         ca?: string;
+        excludeAfter?: string;
+        probation?: string;
         tesseract?: string;
       }) => {
         useTesseractBuild(o.tesseract);
@@ -350,6 +360,10 @@ function buildProgram(): Command {
           cacheMb: parseCacheMb(o.cacheMb),
           pathMap: o.pathMap,
           ...(o.ca ? { ca: o.ca } : {}),
+          ...(o.excludeAfter
+            ? { excludeAfter: parseCount(o.excludeAfter, '--exclude-after', 3, 1, 1_000) }
+            : {}),
+          ...(o.probation ? { probationSeconds: parseCount(o.probation, '--probation', 30, 1, 3_600) } : {}),
         });
       },
     );

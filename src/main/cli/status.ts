@@ -24,9 +24,14 @@ export async function statusCommand(
       nodesProblem = (error as Error).message;
     }
   }
+  // No queue on this machine (a node's, or an operator's): the nodes are still worth showing.
   if (!existsSync(dbPath)) {
-    if (json) process.stdout.write(JSON.stringify({ database: dbPath, exists: false }) + '\n');
-    else process.stdout.write(`No queue yet at ${dbPath}. Start one with: bulk-ocr run FOLDER --out DIR\n`);
+    const withNodes = redisUrl ? { nodes, nodesProblem } : {};
+    if (json) process.stdout.write(JSON.stringify({ database: dbPath, exists: false, ...withNodes }) + '\n');
+    else {
+      process.stdout.write(`No queue yet at ${dbPath}. Start one with: bulk-ocr run FOLDER --out DIR\n`);
+      if (redisUrl) writeNodes(nodes, nodesProblem);
+    }
     return 0;
   }
   const queue = openQueueReader(dbPath);
@@ -77,10 +82,7 @@ export async function statusCommand(
       `Pages: ${p.total} — ${p.done} done, ${p.failed} failed, ${p.queued} queued, ${p.running} running\n`,
     );
     out.write(`Search index: ${describeSearchIndex(search, running)}\n`);
-    if (redisUrl) {
-      out.write(`\nWorker nodes${nodesProblem ? `: ${nodesProblem}` : ''}\n`);
-      if (nodes) out.write(formatNodes(nodes).join('\n') + '\n');
-    }
+    if (redisUrl) writeNodes(nodes, nodesProblem);
     if (failures.length > 0) {
       out.write('\nRecent problems:\n');
       for (const f of failures)
@@ -90,6 +92,11 @@ export async function statusCommand(
   } finally {
     queue.close();
   }
+}
+
+function writeNodes(nodes: ClusterNode[] | null, problem: string | null): void {
+  process.stdout.write(`\nWorker nodes${problem ? `: ${problem}` : ''}\n`);
+  if (nodes) process.stdout.write(formatNodes(nodes).join('\n') + '\n');
 }
 
 function describeSearchIndex(s: SearchIndexStatus, engineRunning: boolean): string {

@@ -173,6 +173,8 @@ export class WorkerNode {
     if (this.probationTimer) clearTimeout(this.probationTimer);
     if (mode === 'hand-back') {
       this.handingBack = true;
+      // Pages waiting for a worker will not get one (the pool closes): let them go back now.
+      for (const w of this.idleWaiters.splice(0)) w();
       void this.worker?.pause(true);
       await this.pool.close(0);
       await Promise.allSettled([...this.active]);
@@ -212,14 +214,19 @@ export class WorkerNode {
       const input = await this.inputs.open(data, coordinator.fileUrls, coordinator.token);
       release = () => input.release();
       await this.idleSlot();
-      outcome = await this.pool.run('page', {
-        path: input.path,
-        pageNo: data.pageNo,
-        options: data.options,
-        identity: input.identity,
-        ...(data.limits ? { limits: data.limits } : {}),
-      });
-      outcome.via = input.via;
+      // Stopping while the document was fetched or a worker awaited: the page goes back unread.
+      if (this.handingBack)
+        outcome = { ok: false, error: { code: 'INTERNAL', message: 'the node is stopping' } };
+      else {
+        outcome = await this.pool.run('page', {
+          path: input.path,
+          pageNo: data.pageNo,
+          options: data.options,
+          identity: input.identity,
+          ...(data.limits ? { limits: data.limits } : {}),
+        });
+        outcome.via = input.via;
+      }
     } catch (error) {
       if (error instanceof InputGone)
         outcome = { ok: false, error: { code: error.code, message: error.message } };
@@ -323,7 +330,7 @@ export class WorkerNode {
   }
 
   private idleSlot(): Promise<void> {
-    if (this.pool.idleCount > 0) return Promise.resolve();
+    if (this.handingBack || this.pool.idleCount > 0) return Promise.resolve();
     return new Promise<void>((resolve) => this.idleWaiters.push(resolve)).then(() => this.idleSlot());
   }
 

@@ -118,6 +118,8 @@ export function explain(where: string, e: Error & { code?: string }): string {
   if (/ETIMEDOUT|timed? ?out/i.test(m))
     return `cannot reach Redis at ${where}: no answer (a firewall, a wrong address, or TLS to a plain port?)`;
   if (/certificate|SSL|TLS|EPROTO/i.test(m)) return `cannot open a TLS connection to Redis at ${where}: ${m}`;
+  if (e.code === 'ECONNRESET' || /ECONNRESET/.test(m))
+    return `cannot reach Redis at ${where}: the connection was reset (plain redis:// to a TLS port? use rediss://)`;
   if (/Connection is closed/i.test(m))
     return `cannot reach Redis at ${where}: the connection was closed (plain redis:// to a TLS port, or a proxy refusing it?)`;
   return `cannot use Redis at ${where}: ${m}`;
