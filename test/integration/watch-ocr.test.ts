@@ -150,6 +150,55 @@ describe('watched folders with OCR', () => {
     expect(changed.output.overwrite).toBe(true);
   });
 
+  it('writes again, from the stored results, an output deleted while the app was closed; an edited one is kept', async () => {
+    const root = tempDir('wocr-rebuild');
+    const out = tempDir('wocr-rebuild-out');
+    const dbDir = tempDir('wocr-rebuild-db');
+    dirs.push(root, out, dbDir);
+    const engine = newEngine(dbDir);
+    engines.push(engine);
+    engine.start();
+    engine.watch.add(root, watchOptions({ outDir: out }));
+    engine.watch.start();
+    const samples = join(import.meta.dirname, '../../samples');
+    copyFileSync(join(samples, 'memo.tif'), join(root, 'scan.tif'));
+    copyFileSync(join(samples, 'notice.jpg'), join(root, 'note.jpg'));
+    await until(engine, 'both queued', () => ids(engine).length === 2);
+    const docs = await waitForDocuments(engine, ids(engine));
+    expect(docs.map((d) => d.state)).toEqual(['done', 'done']);
+    const pagesBefore = engine.db.prepare('SELECT id, attempts, finished_at FROM pages ORDER BY id').all();
+    const text = readFileSync(join(out, 'scan.txt'), 'utf8');
+    await engines.pop()!.stop();
+
+    // While the app is closed: one output deleted, another edited.
+    rmSync(join(out, 'scan.txt'));
+    await appendFile(join(out, 'note.txt'), '\nfiled under 2024\n');
+    const edited = readFileSync(join(out, 'note.txt'), 'utf8');
+
+    const again = newEngine(dbDir);
+    engines.push(again);
+    const reports = collectReports(again);
+    again.start();
+    again.watch.start();
+    await until(again, 'scan.txt written again', () => existsSync(join(out, 'scan.txt')), 120_000);
+    await waitForDocuments(again, ids(again));
+    expect(readFileSync(join(out, 'scan.txt'), 'utf8')).toBe(text);
+    expect(readFileSync(join(out, 'note.txt'), 'utf8'), 'the edit is kept').toBe(edited);
+    expect(
+      again.db.prepare('SELECT id, attempts, finished_at FROM pages ORDER BY id').all(),
+      'no OCR again',
+    ).toEqual(pagesBefore);
+    expect(reports).toEqual(
+      expect.arrayContaining([
+        {
+          path: join(out, 'scan.txt'),
+          message: 'output was missing: written again from the stored results (no OCR again)',
+        },
+        { path: join(out, 'note.txt'), message: 'output changed since it was written: kept as it is' },
+      ]),
+    );
+  });
+
   it('never ingests its own outputs: an output folder inside the watched folder, or outputs next to the source', async () => {
     const { root, engine } = setup('loop');
     const inside = join(root, 'ocr');

@@ -136,6 +136,7 @@ export class Engine {
       db: this.db,
       events: this.events,
       ingest: (req) => this.ingest(req),
+      wake: () => this.pump(),
       timings: { ...DEFAULT_WATCH_TIMINGS, ...opts.watchTimings },
       clock: this.clock,
     });

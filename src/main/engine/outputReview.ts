@@ -46,10 +46,12 @@ export async function reviewOutputs(
       if (state === 'missing') missing.push(path);
       else if (state === 'changed') changed.push(path);
     }
-    const rebuild = missing.length > 0 || (overwrite && changed.length > 0);
+    // Written again from the stored text and the original (a PDF's pages are copied from it): an
+    // original that is gone (a watched folder's, deleted) leaves its outputs as they are.
+    const rebuild = (missing.length > 0 || (overwrite && changed.length > 0)) && (await exists(doc.path));
     if (rebuild && !queueRebuild(db, doc.id, overwrite, clock())) continue;
     if (rebuild) review.missing.push(...missing);
-    if (overwrite) review.replacing.push(...changed);
+    if (rebuild && overwrite) review.replacing.push(...changed);
     else review.kept.push(...changed);
   }
   return review;
@@ -74,4 +76,11 @@ async function fileState(path: string, record: WrittenFile | undefined): Promise
   } catch {
     return 'unchanged';
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -1,5 +1,6 @@
 import type { DocumentState, WatchFolderOptions } from '../../../shared/model.ts';
 import type { Db } from './db.ts';
+import { cachedStatement } from './statements.ts';
 
 /** A stored watched folder. */
 export interface WatchFolderRecord {
@@ -244,4 +245,14 @@ export function foldersOfDocument(db: Db, docId: number): number[] {
       folder_id: number;
     }[]
   ).map((r) => r.folder_id);
+}
+
+/** The documents a watched folder queued (not its duplicates), for a look at their outputs. */
+export function ingestedDocuments(db: Db, folderId: number): number[] {
+  return (
+    cachedStatement(
+      db,
+      `SELECT doc_id FROM watch_files WHERE folder_id = ? AND kind = 'ingested' AND doc_id IS NOT NULL`,
+    ).all(folderId) as { doc_id: number }[]
+  ).map((r) => r.doc_id);
 }

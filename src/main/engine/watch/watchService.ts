@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { reviewOutputs } from '../outputReview.ts';
 import { relative, resolve } from 'node:path';
 import type { WatchFolderOptions, WatchFolderRow, WatchFolderState } from '../../../shared/model.ts';
 import type { Db } from '../store/db.ts';
@@ -17,6 +18,7 @@ import {
   pendingDispositions,
   recordSeen,
   seenSignatures,
+  ingestedDocuments,
   setLastScan,
   updateSignature,
   updateWatchFolderOptions,
@@ -34,6 +36,8 @@ export interface WatchServiceDeps {
   events: EngineEmitter;
   /** The engine's ingest (queues and wakes the scheduler). */
   ingest: (req: IngestRequest) => Promise<IngestSummary>;
+  /** Wakes the scheduler for work queued without an ingest (outputs written again). */
+  wake: () => void;
   timings: WatchTimings;
   clock: () => number;
 }
@@ -226,6 +230,22 @@ export class WatchService {
     watcher.start();
     // Documents that ended while no watcher ran (a crash, `bulk-ocr run`): move their originals now.
     void this.serial(() => this.dispose({ folderId: f.id }));
+    void this.serial(() => this.rebuildMissingOutputs(f.id));
+  }
+
+  /**
+   * Outputs of this folder's documents deleted while no watcher ran are written again from the
+   * stored results (no OCR again); one someone changed is kept, and said so (outputReview.ts).
+   */
+  private async rebuildMissingOutputs(folderId: number): Promise<void> {
+    const { db } = this.deps;
+    if (!db.open) return;
+    const review = await reviewOutputs(db, ingestedDocuments(db, folderId), false, this.deps.clock);
+    for (const p of review.missing)
+      this.report(folderId, 'output was missing: written again from the stored results (no OCR again)', p);
+    for (const p of review.kept)
+      this.report(folderId, 'output changed since it was written: kept as it is', p);
+    if (review.missing.length > 0) this.deps.wake();
   }
 
   private onState(id: number, state: WatchFolderState, reason: string | null): void {
