@@ -85,6 +85,15 @@ describe('api router', () => {
     // Added again: none new, none done yet; the window says they are already in the queue.
     const again = await router.call('queue.add', [{ paths: [join(dir, 'scans')] }]);
     expect(again).toMatchObject({ ok: true, value: { queued: 12, created: 0, alreadyDone: 0 } });
+    // Files not opened yet are being counted; one paused before it was opened is paused, not
+    // counted (nothing opens it), so the window's "counting pages…" does not wait for it.
+    await router.call('queue.pause', [[1, 2]]);
+    const status = await router.call('queue.status', []);
+    expect(status).toMatchObject({
+      ok: true,
+      value: { counts: { documents: { new: 10, paused: 2 } }, run: { counting: true, filesUncounted: 10 } },
+    });
+    await router.call('queue.resume', [[1, 2]]);
 
     const page = await router.call('queue.list', [{ offset: 5, limit: 4, sort: 'name' }]);
     expect(page.ok).toBe(true);

@@ -159,7 +159,14 @@ export function recentFailures(db: Db, limit: number): DocumentRow[] {
 export function queueCounts(db: Db): QueueCounts {
   const documents = Object.fromEntries(DOCUMENT_STATES.map((s) => [s, 0])) as QueueCounts['documents'];
   documents.total = 0;
-  for (const r of db.prepare('SELECT state, count(*) AS n FROM documents GROUP BY state').all() as {
+  // A paused file never opened stays 'new' (with its paused flag) but is not about to be opened:
+  // counted as paused, so "counting pages…" does not wait for it.
+  for (const r of db
+    .prepare(
+      `SELECT CASE WHEN state = 'new' AND paused = 1 THEN 'paused' ELSE state END AS state, count(*) AS n
+       FROM documents GROUP BY 1`,
+    )
+    .all() as {
     state: DocumentState;
     n: number;
   }[]) {
