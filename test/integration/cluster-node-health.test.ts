@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +17,8 @@ import {
   type ResultJob,
 } from '../../src/main/cluster/protocol.ts';
 import { appVersion } from '../../src/main/cli/diagnostics.ts';
+import { Engine } from '../../src/main/engine/engine.ts';
+import { forkSpawner } from '../../src/main/engine/spawnNode.ts';
 import { listInstalledLanguages } from '../../src/main/worker/languages.ts';
 import { startBulkOcr, startNodeProcess, type NodeProcess } from '../helpers/clusterNode.ts';
 import { CORPUS, tempDir } from '../helpers/engineRun.ts';
@@ -26,10 +28,11 @@ import { startRedis, type RedisServer } from '../helpers/redisServer.ts';
  * A node's health as an operator sees it, with a real redis-server and real `bulk-ocr worker`
  * processes (the coordinator's side played by the test, as in cluster-node.test.ts): a node whose
  * own pages keep failing is excluded with the reason shown and takes pages again afterwards; the
- * second SIGTERM hands its page back; `rediss://` with a password works, and a certificate the
+ * second SIGTERM hands its page back; `status --json` and `status --watch` show the nodes; `rediss://` with a password works, and a certificate the
  * node does not trust is one clear line.
  */
 const PASSWORD = 'health-test-password';
+const BIN = path.resolve(import.meta.dirname, '../../bin/bulk-ocr.js');
 let redis: RedisServer;
 let client: Redis;
 let files: FileServer;
@@ -87,6 +90,41 @@ const startNode = (name: string, extra: string[] = []): NodeProcess =>
     ...['--cache-dir', path.join(tempDir(`cache-${name}`), 'c'), ...extra],
   ]);
 
+/**
+ * `bulk-ocr status --watch --redis URL` on a pseudo-terminal (util-linux `script`) over an empty
+ * queue, until its screen shows `name` and `pattern`; then Ctrl-C. Its screen and exit code.
+ */
+async function liveStatus(
+  redisUrl: string,
+  name: string,
+  pattern: RegExp,
+): Promise<{ screen: string; code: number }> {
+  const dir = tempDir('watch');
+  await new Engine({ dbPath: path.join(dir, 'queue.db'), spawn: forkSpawner(), jobs: 1 }).stop();
+  const cmd = [
+    process.execPath,
+    BIN,
+    'status',
+    '--watch',
+    '--db',
+    path.join(dir, 'queue.db'),
+    '--redis',
+    redisUrl,
+  ]
+    .map((a) => `'${a}'`)
+    .join(' ');
+  const child = spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let screen = '';
+  child.stdout.on('data', (d: Buffer) => (screen += d.toString()));
+  const exited = new Promise<number>((r) => child.once('exit', (code) => r(code ?? -1)));
+  try {
+    await until(() => screen.includes(name) && pattern.test(screen), 60_000, `the live view showing ${name}`);
+  } finally {
+    child.stdin.write('\x03'); // Ctrl-C on its terminal
+  }
+  return { screen, code: await exited };
+}
+
 beforeAll(async () => {
   redis = await startRedis(path.join(tempDir('redis'), 'data'), { password: PASSWORD });
   client = new Redis(redis.port, '127.0.0.1', { password: PASSWORD, maxRetriesPerRequest: null });
@@ -128,11 +166,11 @@ afterAll(async () => {
 });
 
 describe('a node whose own pages keep failing', () => {
-  it('is excluded with the reason shown (its log, the nodes list, status --json) and takes pages again after its pause', async () => {
+  it('is excluded with the reason shown (its log, the nodes list, status --json and --watch) and takes pages again after its pause', async () => {
     const missing = ['ita', 'nld', 'por', 'pol', 'tur'].find((l) => !listInstalledLanguages().includes(l))!;
     const bad = pageJob(200, 0, 1, [missing]);
     await addPage(bad);
-    const node = startNode('lacking-node', ['--exclude-after', '2', '--probation', '4']);
+    const node = startNode('lacking-node', ['--exclude-after', '2', '--probation', '15']);
     try {
       await node.waitFor(/EXCLUDED: /, 60_000);
       expect(node.output()).toContain(`lacks the OCR language ${missing}`);
@@ -160,6 +198,11 @@ describe('a node whose own pages keep failing', () => {
       const listed = report.nodes.find((n) => n.name === 'lacking-node');
       expect(listed).toMatchObject({ state: 'excluded', jobs: 1 });
       expect(listed!.reason).toContain(missing);
+      // And the live view of a headless coordinator, on a terminal (a pseudo-terminal: frames every 2 s).
+      const live = await liveStatus(url(), 'lacking-node', /lacks the OCR language/);
+      expect(live.screen).toMatch(/lacking-node +excluded +0\/1/);
+      expect(live.screen).toMatch(/Pages +0 done/);
+      expect(live.code).toBe(0);
 
       // Another node takes that page meanwhile; this one is back once its pause is over.
       await (await pages.getJob(pageJobId(200, 'tok')))!.remove();
