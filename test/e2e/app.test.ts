@@ -55,6 +55,16 @@ describe('bulk-ocr serve in a browser', () => {
     served = await startServe(FILES);
     const page = await open(served);
     await page.getByText('The queue is empty').waitFor();
+    // Every value the overall bar takes, from here to the end of this batch.
+    await page.evaluate(() => {
+      const w = window as unknown as { barValues: number[] };
+      const bar = document.querySelector('[role=progressbar]')!;
+      w.barValues = [Number(bar.getAttribute('aria-valuenow'))];
+      new MutationObserver(() => w.barValues.push(Number(bar.getAttribute('aria-valuenow')))).observe(bar, {
+        attributes: true,
+        attributeFilter: ['aria-valuenow'],
+      });
+    });
     await addFolder(page, served.inputDir);
 
     // Documents appear…
@@ -65,6 +75,10 @@ describe('bulk-ocr serve in a browser', () => {
     await page.getByTestId('stat-pages').getByText('2 / 2').waitFor();
     await page.getByTestId('stat-docs').getByText('3 / 3').waitFor();
     await page.locator('[role=progressbar][aria-valuenow="100"]').waitFor();
+    // The bar went from empty to full and never moved back while files were opened.
+    const barValues = await page.evaluate(() => (window as unknown as { barValues: number[] }).barValues);
+    expect(barValues.at(-1)).toBe(100);
+    for (let i = 1; i < barValues.length; i++) expect(barValues[i]).toBeGreaterThanOrEqual(barValues[i - 1]);
     // …and the empty file is in the review panel with its reason.
     const review = page.getByRole('complementary', { name: 'Review' });
     const failure = review.getByRole('listitem', { name: 'empty.pdf' });

@@ -5,7 +5,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiEvent, ApiEvents, HostCapabilities, SearchResults } from '../../src/shared/api.ts';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { createRouter, type Router } from '../../src/main/api/router.ts';
-import { Throughput } from '../../src/main/api/throughput.ts';
 import { exportStem } from '../../src/main/engine/store/exportTasks.ts';
 import type { SpawnWorker } from '../../src/main/worker/protocol.ts';
 
@@ -305,17 +304,3 @@ describe('export targets', () => {
   });
 });
 
-describe('throughput', () => {
-  it('is unknown before two pages, then pages per minute, falling when work stalls', () => {
-    const t = new Throughput(60_000);
-    expect(t.pagesPerMinute(0)).toBeNull();
-    t.record(0);
-    expect(t.pagesPerMinute(1_000)).toBeNull();
-    for (let s = 1; s <= 10; s++) t.record(s * 1_000);
-    expect(t.pagesPerMinute(10_000)).toBeCloseTo(60);
-    expect(t.etaSeconds(30, 10_000)).toBe(30);
-    expect(t.pagesPerMinute(20_000)).toBeCloseTo(30);
-    expect(t.pagesPerMinute(200_000)).toBeNull();
-    expect(t.etaSeconds(0, 200_000)).toBe(0);
-  });
-});

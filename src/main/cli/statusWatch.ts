@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { Throughput } from '../api/throughput.ts';
+import { ProgressMeter } from '../../shared/progress.ts';
 import { openQueueReader } from '../engine/queries.ts';
 import { formatNodes, NodeWatcher } from './nodesTable.ts';
 import { formatDuration } from './progress.ts';
@@ -22,10 +22,11 @@ export async function statusWatchCommand(
   }
   const queue = openQueueReader(dbPath);
   const nodes = redisUrl ? new NodeWatcher(redisUrl) : null;
-  const rate = new Throughput(5 * 60_000);
+  // Rate and ETA of the work under way, as the window and bulk-ocr run give them: over work time
+  // only (idle minutes do not drag the rate down), the ETA once it means something.
+  const meter = new ProgressMeter({ scope: 'sinceStart' });
   const out = process.stdout;
   const tty = out.isTTY === true;
-  let lastDone: number | null = null;
   let lastPrinted = 0;
   let stop: () => void = () => {};
   const stopped = new Promise<void>((r) => (stop = r));
@@ -38,19 +39,25 @@ export async function statusWatchCommand(
     if (nodes) await Promise.race([nodes.refresh(), new Promise((r) => setTimeout(r, 1_500))]);
     const counts = queue.counts();
     const p = counts.pages;
-    if (lastDone !== null) for (let i = lastDone; i < p.done; i++) rate.record(now);
-    lastDone = p.done;
-    const perMinute = rate.pagesPerMinute(now);
-    const eta = rate.etaSeconds(p.queued + p.running, now);
     const d = counts.documents;
+    const run = meter.update({
+      now,
+      filesUncounted: d.new,
+      pagesSettled: p.done + p.failed,
+      pagesOutstanding: p.queued + p.running,
+      busy: d.exporting > 0,
+      paused: queue.paused,
+    });
+    const perMinute = run.pagesPerMinute;
+    const eta = run.idle ? null : run.etaSeconds;
     const holder = queue.engineHolder();
     const lines = [
       `Bulk OCR — ${dbPath}   ${new Date(now).toLocaleTimeString()}${queue.paused ? '   PAUSED' : ''}`,
       holder ? `Coordinator: running (pid ${holder.pid})` : 'Coordinator: not running',
       '',
       `Pages  ${p.done} done · ${p.failed} failed · ${p.running} running · ${p.queued} queued   of ${p.total}`,
-      `Files  ${d.done + d['done-with-errors']} done · ${d.failed} failed · ${d.running + d.exporting} in progress · ${d.new + d.queued + d.paused} waiting   of ${d.total}`,
-      `Rate   ${perMinute === null ? '—' : `${perMinute.toFixed(1)} pages/min`}   ETA ${eta === null ? '—' : formatDuration(eta)}`,
+      `Files  ${d.done + d['done-with-errors']} done · ${d.failed} failed · ${d.running + d.exporting} running · ${d.new + d.queued} queued · ${d.paused} paused   of ${d.total}`,
+      `Rate   ${perMinute === null ? '—' : `${perMinute.toFixed(1)} pages/min`}   ETA ${run.counting ? 'counting pages…' : eta === null ? '—' : formatDuration(eta)}`,
       '',
     ];
     if (nodes) {
