@@ -173,6 +173,15 @@ describe('searching from the window', () => {
     await box.press('Escape');
     await expect.poll(() => options.count()).toBe(0);
 
+    // Enter pressed at once after typing (within the typing pause) opens a hit of what was typed,
+    // never one of the query before it (the letter, still in the list a moment ago).
+    await box.fill('potato');
+    await box.press('Enter');
+    const potatoPage = page.getByRole('dialog', { name: /^encrypted-aes256-ownerpw\.pdf — page \d+ of 30$/ });
+    await potatoPage.waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Escape');
+    await potatoPage.waitFor({ state: 'detached' });
+
     // Nothing typed is an error: a query of syntax alone says what to do.
     await box.fill('NEAR( near');
     await page

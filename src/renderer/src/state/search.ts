@@ -18,6 +18,8 @@ interface SearchStore {
   /** The last answer (for the query as it was run), and every hit fetched for it so far. */
   results: SearchResults | null;
   hits: SearchHit[];
+  /** What `results` answer (query and filters): Enter before the typing pause ends must not open an older query's hit. */
+  answered: string;
   /** The hit ↑/↓ are on. */
   active: number;
   /** The results panel is shown. */
@@ -32,11 +34,16 @@ interface SearchStore {
   more: () => Promise<void>;
   move: (delta: number) => void;
   openHit: (index: number) => void;
+  /** Enter: opens the active hit of what is typed now, searching first if the answer is not in yet. */
+  submit: () => Promise<void>;
   setOpen: (open: boolean) => void;
 }
 
 /** Answers to an older request are dropped: typing fast must not show the results of a prefix. */
 let sequence = 0;
+
+const askedFor = (s: Pick<SearchStore, 'query' | 'folder' | 'from' | 'to'>): string =>
+  JSON.stringify([s.query, s.folder.trim(), s.from, s.to]);
 
 export const useSearch = create<SearchStore>()((set, get) => ({
   query: '',
@@ -44,6 +51,7 @@ export const useSearch = create<SearchStore>()((set, get) => ({
   from: '',
   to: '',
   results: null,
+  answered: '',
   hits: [],
   active: 0,
   open: false,
@@ -54,6 +62,7 @@ export const useSearch = create<SearchStore>()((set, get) => ({
   setFilter: (patch) => set(patch),
   run: async () => {
     const { query, folder, from, to } = get();
+    const asked = askedFor(get());
     const mine = ++sequence;
     if (!query.trim()) {
       set({ results: null, hits: [], active: 0, loading: false, error: null });
@@ -69,7 +78,15 @@ export const useSearch = create<SearchStore>()((set, get) => ({
         ...(to ? { to } : {}),
       });
       if (mine !== sequence) return;
-      set({ results, hits: results.hits, active: 0, loading: false, error: null, index: results.index });
+      set({
+        results,
+        answered: asked,
+        hits: results.hits,
+        active: 0,
+        loading: false,
+        error: null,
+        index: results.index,
+      });
     } catch (e) {
       if (mine !== sequence) return;
       set({ loading: false, error: e instanceof Error ? e.message : String(e) });
@@ -108,6 +125,11 @@ export const useSearch = create<SearchStore>()((set, get) => ({
     // The list closes under the page view; it opens again when the focus comes back to the box.
     set({ active: index, open: false });
     usePageView.getState().open(hit.docId, hit.pageNo, results.query);
+  },
+  submit: async () => {
+    if (get().answered !== askedFor(get())) await get().run();
+    const { hits, active, answered } = get();
+    if (answered === askedFor(get()) && hits.length > 0) get().openHit(active);
   },
   setOpen: (open) => set({ open }),
 }));

@@ -25,7 +25,7 @@ export function SearchBox() {
       hits: s.hits,
     })),
   );
-  const { setQuery, run, move, openHit, setOpen } = useSearch.getState();
+  const { setQuery, run, move, submit, setOpen } = useSearch.getState();
   const box = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -67,8 +67,7 @@ export function SearchBox() {
             move(-1);
           } else if (e.key === 'Enter') {
             e.preventDefault();
-            if (hits.length > 0) openHit(active);
-            else void run();
+            void submit();
           } else if (e.key === 'Escape') setOpen(false);
         }}
       />
