@@ -106,10 +106,10 @@ async function qualityRun(): Promise<QualityResults> {
     const ours = await runQuality('ours', files, base, recognizer);
     const dir = path.join(OUT_DIR, 'quality');
     freshDir(dir);
-    // The hard captures also against plain `tesseract` and `ocrmypdf --clean` (cached by content).
+    // Every file against plain `tesseract`, the hard captures also `ocrmypdf --clean` (cached by content).
     const anchors = new Map<string, CaptureAnchors>();
-    for (const f of files.filter((x) => x.name.startsWith('photo/')))
-      anchors.set(f.name, await captureAnchors(f.path));
+    for (const f of files)
+      anchors.set(f.name, await captureAnchors(f.path, false, f.name.startsWith('photo/')));
     return {
       files,
       ours,

@@ -90,20 +90,28 @@ export interface CaptureAnchors {
 }
 
 /**
- * Both anchors over one file, cached by the file's content in bench/out/anchors/ (they do not
- * change with our code, and ocrmypdf takes ~30 s a file here); `fresh` runs them again.
+ * The anchors over one file, cached by the file's content in bench/out/anchors/ (they do not
+ * change with our code, and ocrmypdf takes ~30 s a file here); `fresh` runs them again. Plain
+ * `tesseract` always (every corpus page is held to "never worse than plain"); `ocrmypdf` only
+ * when `withOcrmypdf` (the hard captures' table).
  */
-export async function captureAnchors(file: string, fresh = false): Promise<CaptureAnchors> {
+export async function captureAnchors(
+  file: string,
+  fresh = false,
+  withOcrmypdf = true,
+): Promise<CaptureAnchors> {
   const hash = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 24);
   const cacheDir = path.join(OUT_DIR, 'anchors');
-  const cached = path.join(cacheDir, `${hash}.json`);
+  const cached = path.join(cacheDir, `${hash}${withOcrmypdf ? '' : '.plain'}.json`);
   if (!fresh && existsSync(cached)) return JSON.parse(readFileSync(cached, 'utf8')) as CaptureAnchors;
-  log(`anchors: ${path.basename(file)} (plain tesseract, ocrmypdf --clean)…`);
+  log(`anchors: ${path.basename(file)} (plain tesseract${withOcrmypdf ? ', ocrmypdf --clean' : ''})…`);
   const scratch = path.join(OUT_DIR, 'anchors-scratch');
   const plain = await plainTesseract(file, scratch);
-  const o = await ocrmypdfClean(file, scratch);
-  const result: CaptureAnchors =
-    'text' in o ? { plain, ocrmypdf: o.text } : { plain, ocrmypdf: null, ocrmypdfError: o.error };
+  let result: CaptureAnchors = { plain, ocrmypdf: null };
+  if (withOcrmypdf) {
+    const o = await ocrmypdfClean(file, scratch);
+    result = 'text' in o ? { plain, ocrmypdf: o.text } : { plain, ocrmypdf: null, ocrmypdfError: o.error };
+  }
   mkdirSync(cacheDir, { recursive: true });
   writeFileSync(cached, JSON.stringify(result));
   return result;
