@@ -16,6 +16,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRecognizer } from '../src/main/worker/recognize.ts';
+import { describeSteps } from '../src/main/worker/preparedPicture.ts';
+import type { PreprocessReport } from '../src/main/worker/preprocess/preprocess.ts';
 import { cer, groundTruthPage } from '../test/helpers/cer.ts';
 import { captureAnchors, type CaptureAnchors } from './lib/captureAnchors.ts';
 import { runQuality, type QualityFile } from './lib/quality.ts';
@@ -42,6 +44,12 @@ function filesIn(dir: string): QualityFile[] {
   }
   return out;
 }
+
+/** The photo and speck steps that ran on a page, as the page view lists them. */
+const stepsOf = (r: PreprocessReport): string =>
+  describeSteps(r, true, r.dpi * r.scale)
+    .filter((s) => s.startsWith('Photo') || s.includes('specks'))
+    .join('; ');
 
 const pct = (v: number | null | undefined): string =>
   v === null || v === undefined ? '–' : `${(v * 100).toFixed(2)}%`;
@@ -83,7 +91,7 @@ async function main(): Promise<void> {
         const r = page.preprocess;
         P.push(
           `| ${file.name} | ${page.pageNo} | ${pct(page.cer)} | ${pct(plainPage)} | ${delta === null ? '–' : (delta * 100).toFixed(2)} | ` +
-            `${r?.orientation ?? 0}° | ${r?.deskewDegrees ?? 0}° | ${r?.xHeight ?? 0} | ${r?.scale ?? 1} | ${(r as { steps?: string[] } | null)?.steps?.join(', ') ?? ''} |`,
+            `${r?.orientation ?? 0}° | ${r?.deskewDegrees ?? 0}° | ${r?.xHeight ?? 0} | ${r?.scale ?? 1} | ${r ? stepsOf(r) : ''} |`,
         );
       }
       const goal = PHOTO_GOALS[file.name];
