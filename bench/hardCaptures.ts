@@ -7,6 +7,7 @@
  *
  *   node bench/hardCaptures.ts                          photo/
  *   node bench/hardCaptures.ts /tmp/heldout --no-anchors  ours only
+ *   node bench/hardCaptures.ts /tmp/heldout --no-ocrmypdf plain tesseract beside ours, no ocrmypdf (~30 s a file less)
  *   node bench/hardCaptures.ts DIR --out table.md         also write the table to a file
  *
  * Anchor texts are cached by file content in bench/out/anchors/ (they do not change with our
@@ -29,6 +30,8 @@ const { values, positionals } = parseArgs({
   options: {
     'no-anchors': { type: 'boolean', default: false },
     'fresh-anchors': { type: 'boolean', default: false },
+    'no-ocrmypdf': { type: 'boolean', default: false },
+    scratch: { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -78,7 +81,7 @@ async function main(): Promise<void> {
       const ours = run.texts.get(file.name) ?? '';
       const a: CaptureAnchors = values['no-anchors']
         ? { plain: null, ocrmypdf: null }
-        : await captureAnchors(file.path, values['fresh-anchors']);
+        : await captureAnchors(file.path, values['fresh-anchors'], !values['no-ocrmypdf'], values.scratch);
       const pages = run.pages.get(file.name) ?? [];
       let worst = -Infinity;
       for (const page of pages) {

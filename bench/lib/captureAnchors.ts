@@ -93,19 +93,22 @@ export interface CaptureAnchors {
  * The anchors over one file, cached by the file's content in bench/out/anchors/ (they do not
  * change with our code, and ocrmypdf takes ~30 s a file here); `fresh` runs them again. Plain
  * `tesseract` always (every corpus page is held to "never worse than plain"); `ocrmypdf` only
- * when `withOcrmypdf` (the hard captures' table).
+ * when `withOcrmypdf` (the hard captures' table). `scratch`: a folder of this run's own (emptied).
  */
 export async function captureAnchors(
   file: string,
   fresh = false,
   withOcrmypdf = true,
+  scratch = path.join(OUT_DIR, 'anchors-scratch'),
 ): Promise<CaptureAnchors> {
   const hash = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 24);
   const cacheDir = path.join(OUT_DIR, 'anchors');
   const cached = path.join(cacheDir, `${hash}${withOcrmypdf ? '' : '.plain'}.json`);
-  if (!fresh && existsSync(cached)) return JSON.parse(readFileSync(cached, 'utf8')) as CaptureAnchors;
+  // Plain's text alone is also in the file's cache with both anchors.
+  const withBoth = path.join(cacheDir, `${hash}.json`);
+  for (const c of withOcrmypdf ? [cached] : [cached, withBoth])
+    if (!fresh && existsSync(c)) return JSON.parse(readFileSync(c, 'utf8')) as CaptureAnchors;
   log(`anchors: ${path.basename(file)} (plain tesseract${withOcrmypdf ? ', ocrmypdf --clean' : ''})…`);
-  const scratch = path.join(OUT_DIR, 'anchors-scratch');
   const plain = await plainTesseract(file, scratch);
   let result: CaptureAnchors = { plain, ocrmypdf: null };
   if (withOcrmypdf) {
