@@ -2,7 +2,7 @@
  * The cluster scaling simulation: the real coordinator (Engine with the cluster executor, its
  * file endpoint, SQLite), a real redis-server and real BullMQ, with N simulated nodes × 2 slots
  * whose recognition waits for per-page times recorded on this machine (bench/lib/clusterSim.ts).
- * Each configuration OCRs `pagesPerSlot` pages per slot in `force` mode (txt + searchable PDF out)
+ * Each configuration OCRs `pagesPerSlot` pages per slot, in 4 documents, in `force` mode (txt + searchable PDF out)
  * and is measured on the steady part of the run: pages finished between 10% and 90% of the total.
  */
 import path from 'node:path';
@@ -40,7 +40,12 @@ export interface SimulationSetup {
   dir: string;
 }
 
-const PAGES_PER_DOC = 16;
+/**
+ * Documents per configuration. A node fetches each document it has a page of once; with the same
+ * number of documents whatever the number of nodes, every configuration has the same share of
+ * pages that start with a download (the 1-node row is not spared the fetches the 64-node row pays).
+ */
+const DOCS = 4;
 const TERMINAL = new Set(['done', 'done-with-errors', 'failed', 'cancelled']);
 
 async function until(
@@ -66,10 +71,11 @@ export async function simulate(
 ): Promise<Omit<ScalingRow, 'linearity'>> {
   await s.redis.client.flushall();
   const dir = freshDir(path.join(s.dir, `sim-${nodes}x${jobs}-${scale}`));
-  const docs = Math.max(1, Math.ceil(pages / PAGES_PER_DOC));
+  const docs = Math.min(DOCS, pages);
+  const perDoc = Math.ceil(pages / docs);
   const files: string[] = [];
   for (let i = 0; i < docs; i++)
-    files.push(await simulationPdf(path.join(s.dir, 'docs', `sim-${i}.pdf`), i, PAGES_PER_DOC));
+    files.push(await simulationPdf(path.join(s.dir, 'docs', `sim-${perDoc}-${i}.pdf`), i, perDoc));
   const engine = new Engine({
     dbPath: path.join(dir, 'queue.db'),
     spawn: forkSpawner(),
@@ -90,7 +96,7 @@ export async function simulate(
       overwrite: true,
     });
     const ids = summary.outcomes.map((o) => o.id);
-    const total = docs * PAGES_PER_DOC;
+    const total = docs * perDoc;
     // Every document opened before the nodes come: the run measures the page flow, not the probes.
     await until(() => engine.read.counts().pages.total >= total, 120_000, 'opening the documents');
     nodesProc = await startSimulatedNodes({
