@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { displayPath } from '../../src/main/cli/display.ts';
 import { describe, expect, it } from 'vitest';
 import { addedSentence, count, STATE_WORDS } from '../../src/shared/words.ts';
 import { languageName } from '../../src/shared/languages.ts';
@@ -60,5 +63,30 @@ describe('what adding files says', () => {
     expect(count(1, 'page')).toBe('1 page');
     expect(count(0, 'page')).toBe('0 pages');
     expect(count(1204, 'file')).toBe('1,204 files');
+  });
+});
+
+describe('paths printed back', () => {
+  it('inside the current folder relative, anywhere else absolute (never ../ocr-other)', () => {
+    expect(displayPath('samples/letter.pdf', '/home/u/work')).toBe('samples/letter.pdf');
+    expect(displayPath('../ocr-other', '/home/u/work')).toBe('/home/u/ocr-other');
+    expect(displayPath('/tmp/ocr', '/home/u/work')).toBe('/tmp/ocr');
+  });
+
+  it('bulk-ocr status names a queue given as ../q.db by its absolute path', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'bulk-ocr-words-'));
+    try {
+      const r = spawnSync(
+        process.execPath,
+        [resolve(import.meta.dirname, '../../bin/bulk-ocr.js'), 'status', '--db', '../q.db'],
+        {
+          cwd,
+          encoding: 'utf8',
+        },
+      );
+      expect(r.stdout).toContain(`No queue yet at ${resolve(cwd, '../q.db')}.`);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });

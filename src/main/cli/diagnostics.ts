@@ -5,6 +5,7 @@ import { logFiles } from '../engine/log/rotatingFile.ts';
 import { logPathFor } from '../engine/log/logger.ts';
 import { openQueueReader } from '../engine/queries.ts';
 import { UsageError } from './options.ts';
+import { displayPath } from './display.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 
@@ -18,7 +19,8 @@ export function appVersion(): string {
  * on stdout or into a file. Reads the database without taking the engine's place (a run may go on).
  */
 export async function diagnosticsCommand(dbPath: string, out: string | null): Promise<number> {
-  if (!existsSync(dbPath)) throw new UsageError(`no queue at ${dbPath} (use --db to name another)`);
+  if (!existsSync(dbPath))
+    throw new UsageError(`no queue at ${displayPath(dbPath)} (use --db to name another)`);
   const queue = openQueueReader(dbPath);
   let json: string;
   try {

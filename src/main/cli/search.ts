@@ -15,6 +15,7 @@ import { forkSpawner } from '../engine/spawnNode.ts';
 import { DatabaseError } from '../engine/engine.ts';
 import { openQueueReader } from '../engine/queries.ts';
 import { count, verb } from '../../shared/words.ts';
+import { displayPath } from './display.ts';
 
 export interface SearchCommandOptions {
   query: string;
@@ -51,7 +52,10 @@ Exit codes: 0 pages found, 1 none found, 2 nothing to search for (or a usage err
 export async function searchCommand(o: SearchCommandOptions): Promise<number> {
   if (!existsSync(o.dbPath)) {
     if (o.json) process.stdout.write(JSON.stringify({ database: o.dbPath, exists: false, hits: [] }) + '\n');
-    else process.stdout.write(`No queue yet at ${o.dbPath}: nothing has been recognised to search.\n`);
+    else
+      process.stdout.write(
+        `No queue yet at ${displayPath(o.dbPath)}: nothing has been recognised to search.\n`,
+      );
     return 1;
   }
   const request: SearchRequest = {

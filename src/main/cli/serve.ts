@@ -10,6 +10,7 @@ import { startServer } from '../server/server.ts';
 import { newToken } from '../server/token.ts';
 import { UsageError } from './options.ts';
 import { count } from '../../shared/words.ts';
+import { displayPath } from './display.ts';
 
 export interface ServeArgs {
   host: string;
@@ -93,7 +94,9 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
     throw error;
   }
   const out = process.stdout;
-  out.write(`Bulk OCR ${version} is serving the queue ${args.dbPath} with ${count(jobs, 'worker')}.\n`);
+  out.write(
+    `Bulk OCR ${version} is serving the queue ${displayPath(args.dbPath)} with ${count(jobs, 'worker')}.\n`,
+  );
   out.write(`Open this URL in a browser (it holds the access token):\n\n    ${server.url}\n\n`);
   if (!isLoopback(args.host))
     process.stderr.write(

@@ -5,6 +5,7 @@ import type { ClusterNode } from '../../shared/model.ts';
 import type { SearchIndexStatus } from '../../shared/api.ts';
 import { formatNodes, readNodes } from './nodesTable.ts';
 import { count } from '../../shared/words.ts';
+import { displayPath } from './display.ts';
 
 /**
  * `bulk-ocr status`: what the queue holds, read without taking the engine lock (a run may be going
@@ -29,7 +30,9 @@ export async function statusCommand(
     const withNodes = redisUrl ? { nodes, nodesProblem } : {};
     if (json) process.stdout.write(JSON.stringify({ database: dbPath, exists: false, ...withNodes }) + '\n');
     else {
-      process.stdout.write(`No queue yet at ${dbPath}. Start one with: bulk-ocr run FOLDER --out DIR\n`);
+      process.stdout.write(
+        `No queue yet at ${displayPath(dbPath)}. Start one with: bulk-ocr run FOLDER --out DIR\n`,
+      );
       if (redisUrl) writeNodes(nodes, nodesProblem);
     }
     return 0;
@@ -65,7 +68,7 @@ export async function statusCommand(
     }
     const d = counts.documents;
     const out = process.stdout;
-    out.write(`Queue: ${dbPath}${paused ? '  (paused)' : ''}\n`);
+    out.write(`Queue: ${displayPath(dbPath)}${paused ? '  (paused)' : ''}\n`);
     out.write(
       !lock
         ? 'Engine: not running\n'

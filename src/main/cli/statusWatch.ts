@@ -4,6 +4,7 @@ import { openQueueReader } from '../engine/queries.ts';
 import { formatNodes, NodeWatcher } from './nodesTable.ts';
 import { formatDuration } from './progress.ts';
 import { count } from '../../shared/words.ts';
+import { displayPath } from './display.ts';
 
 /**
  * `bulk-ocr status --watch`: the queue, the nodes and the throughput, redrawn every two seconds, for
@@ -17,7 +18,9 @@ export async function statusWatchCommand(
   intervalMs = 2_000,
 ): Promise<number> {
   if (!existsSync(dbPath)) {
-    process.stdout.write(`No queue yet at ${dbPath}. Start one with: bulk-ocr run FOLDER --out DIR\n`);
+    process.stdout.write(
+      `No queue yet at ${displayPath(dbPath)}. Start one with: bulk-ocr run FOLDER --out DIR\n`,
+    );
     return 0;
   }
   const queue = openQueueReader(dbPath);
@@ -52,7 +55,7 @@ export async function statusWatchCommand(
     const eta = run.idle ? null : run.etaSeconds;
     const holder = queue.engineHolder();
     const lines = [
-      `Bulk OCR — ${dbPath}   ${new Date(now).toLocaleTimeString()}${queue.paused ? '   PAUSED' : ''}`,
+      `Bulk OCR — ${displayPath(dbPath)}   ${new Date(now).toLocaleTimeString()}${queue.paused ? '   PAUSED' : ''}`,
       holder ? `Coordinator: running (pid ${holder.pid})` : 'Coordinator: not running',
       '',
       `Pages  ${p.done} done · ${p.failed} failed · ${p.running} running · ${p.queued} queued   of ${p.total}`,
