@@ -85,6 +85,7 @@ describe('a re-run over outputs deleted or edited since they were written', () =
       /Rebuilding 1 output that was missing, from the stored results \(no OCR again\): .*letter\.txt/,
     );
     expect(again.summary.rewritten.rebuilt).toEqual([txt]);
+    expect(again.stderr).toMatch(/^rebuilt +.*letter\.pdf \(1 page\)$/m);
     expect(again.summary.pages.thisRun).toBe(0);
     expect(recognitionTimes(), 'no page recognised again').toEqual(recognised);
     expect(readFileSync(txt, 'utf8')).toBe(original.txt);

@@ -122,6 +122,15 @@ export async function runCommand(args: RunArgs): Promise<number> {
     const alreadyDone = summary.outcomes.filter(
       (o) => !o.created && (o.previousState === 'done' || o.previousState === 'done-with-errors'),
     ).length;
+    // Done before and exporting now: their outputs are being written again (no OCR).
+    const doneBefore = new Set(
+      summary.outcomes
+        .filter((o) => !o.created && (o.previousState === 'done' || o.previousState === 'done-with-errors'))
+        .map((o) => o.id),
+    );
+    const rebuilding = new Set(
+      rows.filter((r) => doneBefore.has(r.id) && r.state === 'exporting').map((r) => r.id),
+    );
     if (ids.length === 0) view.log('No PDF or image files found.');
     else if (alreadyDone > 0)
       for (const line of alreadyDoneLines(alreadyDone, ids.length, show(args.dbPath), summary.outputs))
@@ -164,7 +173,9 @@ export async function runCommand(args: RunArgs): Promise<number> {
         // Done with some pages failed is done (its outputs are written): the count says the rest.
         const failedPages =
           e.state === 'done-with-errors' ? (engine.read.document(e.id)?.pagesFailed ?? 0) : 0;
-        view.log(`done    ${path}${pagesNote(e.pageCount, failedPages)}`);
+        view.log(
+          `${rebuilding.has(e.id) ? 'rebuilt' : 'done   '} ${path}${pagesNote(e.pageCount, failedPages)}`,
+        );
       }
       tick();
       if (tracker.finished) finish();
