@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator } from 'playwright-core';
-import { screenshotDir, startServe, startBrowser, type Served } from './serve.ts';
+import { answerOutputsQuestion, screenshotDir, startServe, startBrowser, type Served } from './serve.ts';
 
 const OCR_TIMEOUT = 120_000;
 let browser: Browser;
@@ -35,6 +35,7 @@ describe('the page view beside what Tesseract read', () => {
     await page.goto(served.url);
     await page.getByText('Connected').waitFor();
     await page.getByRole('button', { name: '+ Add folder…' }).click();
+    await answerOutputsQuestion(page);
     await page.getByLabel('Folder or file path').fill(served.inputDir);
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     const done = page.locator('[role=row][data-state="done"]', { hasText: 'c01-phone-letter.jpg' });
