@@ -4,19 +4,19 @@
  * bench/RESULTS.md (a full run) or bench/out/RESULTS.quick.md (`--quick`) and prints PASS/MISS
  * per target.
  *
- *   npm run bench                      full run (~13 min on 2 cores)
+ *   npm run bench                      full run (~45 min on 2 cores; with --search ~20 more)
  *   npm run bench -- --quick           a few pages, small queue: a smoke run
  *   npm run bench -- --jobs 4          workers / parallel anchors (default 2)
  *   npm run bench -- --skip-native     no tesseract / ocrmypdf anchors
- *   npm run bench -- --quality-only    only the preprocessing accuracy table, photo/ with its anchors
- *                                      (bench/out/RESULTS.quality.md)
- *   npm run bench -- --skip-quality    without it
+ *   npm run bench -- --quality-only    only the accuracy tables with their anchors (bench/out/RESULTS.quality.md)
+ *   npm run bench -- --skip-quality    without them
  *   npm run bench -- --rounds 5        ours and native tesseract back to back 5 times (default 3)
  *   npm run bench -- --page-view-only  only the page view's picture time on a busy queue (bench/out/RESULTS.page-view.md)
  *   npm run bench -- --search          also the search section: 1,000,000 pages indexed, queries,
  *                                      claim + complete while indexing (~20 min more; 100,000 with --quick)
  *   npm run bench -- --search-only     only that section (bench/out/RESULTS.search.md)
  *   npm run bench -- --search-pages N  pages for the search section
+ *   npm run bench -- --search-results F  that section from an earlier --search-only run's results.search.json
  *   npm run bench -- --cluster-only    only the cluster section: coordinator + node vs alone, scaling
  *                                      with simulated nodes, Redis memory at 1M pages (~8 min;
  *                                      bench/out/RESULTS.cluster.md); --cluster adds it to a quick run,
@@ -24,7 +24,7 @@
  *
  * Outputs (databases, texts, rasters, generated PDFs) go to bench/out/ (git-ignored).
  */
-import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fork } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -74,6 +74,7 @@ import {
   rounds,
   SEARCH_PAGES,
   searchOnly,
+  searchResultsFile,
   skipNative,
   skipQuality,
   withCluster,
@@ -125,6 +126,7 @@ async function qualityRun(): Promise<QualityResults> {
 
 /** The search section (bench/lib/searchChild.ts): no OCR, its own process and database. */
 async function searchRun(): Promise<SearchBenchResult> {
+  if (searchResultsFile) return JSON.parse(readFileSync(searchResultsFile, 'utf8')) as SearchBenchResult;
   log(
     `search: ${SEARCH_PAGES.toLocaleString('en')} pages generated, indexed and queried (separate process)…`,
   );

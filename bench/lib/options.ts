@@ -15,6 +15,7 @@ const { values } = parseArgs({
     search: { type: 'boolean', default: false },
     'search-only': { type: 'boolean', default: false },
     'search-pages': { type: 'string' },
+    'search-results': { type: 'string' },
     cluster: { type: 'boolean', default: false },
     'cluster-only': { type: 'boolean', default: false },
     'skip-cluster': { type: 'boolean', default: false },
@@ -42,7 +43,13 @@ export const BORN_DIGITAL_PAGES = quick ? 100 : 1_000;
 export const QUEUE_DOCS = quick ? 10_000 : 100_000;
 export const QUEUE_PAGES = quick ? 200 : 2_000;
 export const searchOnly = values['search-only'] === true;
-export const withSearch = searchOnly || values.search === true;
+/**
+ * The search section from an earlier `--search-only` run (its results.search.json) instead of
+ * building 1,000,000 pages again: it has no anchors to run beside, and its report names its own
+ * load averages. Implies `--search`.
+ */
+export const searchResultsFile = values['search-results'];
+export const withSearch = searchOnly || values.search === true || searchResultsFile !== undefined;
 export const SEARCH_PAGES = Number(values['search-pages'] ?? (quick ? 100_000 : 1_000_000));
 if (!Number.isInteger(SEARCH_PAGES) || SEARCH_PAGES < 1_000)
   throw new Error(`--search-pages must be a whole number of at least 1000, not ${values['search-pages']}`);
