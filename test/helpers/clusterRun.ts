@@ -42,7 +42,9 @@ export function corpusSubset(names: string[]): string {
 
 /** Events of the coordinator's log (FILE.log beside its database FILE). */
 export function logEvents(dbPath: string): { event: string; [k: string]: unknown }[] {
-  const file = logPathFor(dbPath);
+  // The coordinator runs with its queue's folder as its data folder (startCoordinator), so its
+  // log is that folder's logs/bulk-ocr.log, not the `QUEUE.log` of a queue elsewhere.
+  const file = logPathFor(dbPath, path.dirname(dbPath));
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .split('\n')
