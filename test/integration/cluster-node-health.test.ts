@@ -113,7 +113,9 @@ async function liveStatus(
   ]
     .map((a) => `'${a}'`)
     .join(' ');
-  const child = spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // `exec`: script(1) runs the command through $SHELL, and dash (the /bin/sh of a CI machine without
+  // SHELL) waits on it instead of replacing itself, then dies of the Ctrl-C itself (exit 130).
+  const child = spawn('script', ['-qfec', `exec ${cmd}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let screen = '';
   child.stdout.on('data', (d: Buffer) => (screen += d.toString()));
   const exited = new Promise<number>((r) => child.once('exit', (code) => r(code ?? -1)));
