@@ -20,7 +20,7 @@ import { runCommand } from './run.ts';
 import { parsePort, serveCommand } from './serve.ts';
 import { statusCommand } from './status.ts';
 import { statusWatchCommand } from './statusWatch.ts';
-import { parseRedisUrl } from '../cluster/redisConnection.ts';
+import { parseRedisUrl } from '../cluster/redisUrl.ts';
 import { addClusterOptions, clusterSettings, parseJobsFor } from './clusterOptions.ts';
 import { SEARCH_HELP, searchCommand } from './search.ts';
 import { diagnosticsCommand } from './diagnostics.ts';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ClusterError } from './redisConnection.ts';
+import { ClusterError } from './redisUrl.ts';
 
 /**
  * `--path-map /srv/scans=/mnt/scans`: the coordinator's documents under /srv/scans are on this

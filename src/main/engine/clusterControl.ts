@@ -1,11 +1,13 @@
 import type { ClusterStatus } from '../../shared/api.ts';
-import type { TaskType } from '../worker/protocol.ts';
+import type { TaskType, WorkerTasks } from '../worker/protocol.ts';
 import type { EngineOptions } from './engineOptions.ts';
 import type { ClusterSettings } from '../cluster/coordinatorLink.ts';
-import { redactRedisUrl } from '../cluster/redisConnection.ts';
+import { redactRedisUrl } from '../cluster/redisUrl.ts';
 import type { NodeView } from '../cluster/presence.ts';
 import type { EngineEmitter } from './events.ts';
-import { ClusterExecutor } from './executors/cluster.ts';
+import type { ClusterExecutor, ClusterExecutorOptions } from './executors/cluster.ts';
+import type { Executor, TaskMeta } from './executors/executor.ts';
+import type { TaskOutcome } from './pool.ts';
 import type { Logger } from './log/logger.ts';
 import type { Db } from './store/db.ts';
 import { queuedDocumentFile, returnPages } from './store/cluster.ts';
@@ -64,7 +66,7 @@ export function localShare(
  * leases returned) or re-ordered, so that these actions mean with nodes what they mean locally.
  */
 export class ClusterControl {
-  readonly executor: ClusterExecutor;
+  readonly executor: DeferredClusterExecutor;
   private readonly opts: ClusterControlOptions;
   private readonly engine: ClusterControlOptions['engine'];
 
@@ -72,7 +74,7 @@ export class ClusterControl {
     this.opts = opts;
     const engine = opts.engine;
     this.engine = engine;
-    this.executor = new ClusterExecutor({
+    this.executor = new DeferredClusterExecutor({
       link: {
         ...opts.settings,
         version: opts.version,
@@ -85,7 +87,7 @@ export class ClusterControl {
   }
 
   get nodes(): NodeView[] {
-    return this.executor.link.nodes;
+    return this.executor.loaded?.link.nodes ?? [];
   }
 
   /** What the window's nodes view shows. */
@@ -100,7 +102,9 @@ export class ClusterControl {
 
   /** Takes these documents' waiting pages back from Redis and returns their leases. */
   takeBack(docIds: readonly number[] | 'all'): void {
-    void this.executor.withdraw(docIds).then((pageIds) => {
+    const executor = this.executor.loaded; // none yet: nothing was handed to Redis
+    if (!executor) return;
+    void executor.withdraw(docIds).then((pageIds) => {
       const e = this.engine;
       if (pageIds.length === 0 || !e.db.open) return;
       const n = returnPages(e.db, e.owner, pageIds, e.now());
@@ -111,11 +115,70 @@ export class ClusterControl {
 
   /** Gives these documents' pages waiting in Redis their documents' new priorities. */
   reprioritise(docIds: readonly number[]): void {
-    if (!this.engine.db.open) return;
+    const executor = this.executor.loaded;
+    if (!executor || !this.engine.db.open) return;
     const byPriority = new Map<number, number[]>();
     for (const d of getDocuments(this.engine.db, [...docIds])) {
       byPriority.set(d.priority, [...(byPriority.get(d.priority) ?? []), d.id]);
     }
-    for (const [priority, ids] of byPriority) void this.executor.reprioritise(ids, priority);
+    for (const [priority, ids] of byPriority) void executor.reprioritise(ids, priority);
+  }
+}
+
+/**
+ * The cluster executor, loaded when it starts: BullMQ and ioredis (~25 MB of a process's memory)
+ * are imported only by an engine that coordinates nodes, never by one that works alone. Until it
+ * has loaded it has no capacity, so the scheduler hands it nothing.
+ */
+export class DeferredClusterExecutor implements Executor {
+  readonly name = 'cluster';
+  readonly accepts: ReadonlySet<TaskType> = new Set<TaskType>(['page']);
+  /** The executor itself, once its module has loaded. */
+  loaded: ClusterExecutor | null = null;
+  private loading: Promise<void> | null = null;
+  private closed = false;
+  private readonly opts: ClusterExecutorOptions;
+
+  constructor(opts: ClusterExecutorOptions) {
+    this.opts = opts;
+  }
+
+  /** Connected to Redis and serving files. */
+  get connected(): boolean {
+    return this.loaded?.connected ?? false;
+  }
+
+  capacity(): number {
+    return this.loaded?.capacity() ?? 0;
+  }
+
+  busy(): number {
+    return this.loaded?.busy() ?? 0;
+  }
+
+  run<K extends TaskType>(
+    type: K,
+    request: WorkerTasks[K]['request'],
+    meta: TaskMeta,
+  ): Promise<TaskOutcome<WorkerTasks[K]['result']>> {
+    if (!this.loaded) throw new Error('the cluster executor ran a task before it had loaded');
+    return this.loaded.run(type, request, meta);
+  }
+
+  start(): void {
+    this.loading ??= import('./executors/cluster.ts').then(
+      ({ ClusterExecutor }) => {
+        if (this.closed) return;
+        this.loaded = new ClusterExecutor(this.opts);
+        this.loaded.start();
+      },
+      (error: Error) => this.opts.log.error('cluster.load', { message: error.message }),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.loading;
+    await this.loaded?.close();
   }
 }

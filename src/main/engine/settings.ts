@@ -5,7 +5,7 @@ import type { Db } from './store/db.ts';
 import { readSettingsJson, writeSettingsJson } from './store/settings.ts';
 import { listInstalledLanguages } from '../worker/languages.ts';
 import { DEFAULT_LIMITS } from '../worker/ocrTypes.ts';
-import { parseRedisUrl } from '../cluster/redisConnection.ts';
+import { parseRedisUrl } from '../cluster/redisUrl.ts';
 
 export const DEFAULT_SETTINGS: Settings = {
   languages: ['eng'],
