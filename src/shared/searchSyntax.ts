@@ -81,6 +81,15 @@ export function searchTokens(text: string): SearchToken[] {
   return tokens;
 }
 
+/**
+ * The folded words of a text, as `searchTokens` gives them, without their offsets: the quick way
+ * for the plain ASCII text most pages are (the index's word list reads every page it adds).
+ */
+export function searchWords(text: string): string[] {
+  if (ASCII.test(text)) return text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+  return searchTokens(text).map((t) => t.folded);
+}
+
 const foldedChars = new Map<string, string>();
 
 /**

@@ -4,7 +4,8 @@
  * (done, done with errors, failed, cancelled, paused, queued, one page mid-recognition, one
  * document never opened, a duplicate) plus settings, a watched folder with the files it took (from
  * schema 2) and an export batch (from schema 3), and the search index (from schema 4: pages indexed,
- * one waiting for it) and the files the queue wrote (from schema 5). A new schema's rows belong here too: extend it
+ * one waiting for it), the files the queue wrote (from schema 5) and the index's word list (from schema 6: filled by the
+ * same chunks). A new schema's rows belong here too: extend it
  * when you add a migration, then run it for the new schema.
  *
  * Run it ONCE per released schema, when that schema ships, and commit the file:

@@ -224,9 +224,59 @@ describe('the search index', () => {
     expect(r).toMatchObject({ total: 3, totalExact: true, order: 'relevance', problem: null });
     expect(r.hits.map((h) => h.pageNo)).toEqual([2, 1]);
     expect(searchPages(db, { query: 'archive', limit: 2, offset: 2 }).hits.map((h) => h.pageNo)).toEqual([3]);
-    const capped = searchPages(db, { query: 'archive' }, 2);
+    const capped = searchPages(db, { query: 'archive' }, { countLimit: 2 });
     expect(capped).toMatchObject({ total: 2, totalExact: false, order: 'newest' });
     expect(capped.hits.map((h) => h.pageNo)).toEqual([3, 2, 1]);
+  });
+
+  it('ranks by the rare words of a query when another is on most pages, and filters still hold', () => {
+    // "report" is on every page: over the ranking limit of 4 pages here, zinc on 4 (30,000 in use).
+    record('/in/a.pdf', [
+      'report zinc',
+      'report',
+      'report zinc zinc zinc',
+      'report',
+      'report zinc and more words',
+    ]);
+    record('/in/b.pdf', ['report zinc zinc']);
+    indexAll();
+    const limits = { rankingTermPages: 4 };
+    const r = searchPages(db, { query: 'report zinc' }, limits);
+    expect(r).toMatchObject({ total: 4, totalExact: true, order: 'relevance' });
+    // bm25 over "zinc" alone: the most zinc in the fewest words first.
+    expect(r.hits.map((h) => `${h.path.split('/').pop()}:${h.pageNo}`)).toEqual([
+      'a.pdf:3',
+      'b.pdf:1',
+      'a.pdf:1',
+      'a.pdf:5',
+    ]);
+    expect(
+      searchPages(db, { query: 'report zinc', limit: 2, offset: 1 }, limits).hits.map((h) => h.pageNo),
+    ).toEqual([1, 1]);
+    expect(
+      searchPages(db, { query: 'report zinc', folder: '/in/b.pdf'.replace('/b.pdf', '') }, limits).hits,
+    ).toHaveLength(4);
+    expect(searchPages(db, { query: 'zinc -more' }, limits).hits.map((h) => h.pageNo)).toEqual([3, 1, 1]);
+    // Only words on too many pages: the hits, newest first.
+    const common = searchPages(db, { query: 'report' }, limits);
+    expect(common).toMatchObject({ total: 6, totalExact: true, order: 'newest' });
+    expect(common.hits[0].path).toBe('/in/b.pdf');
+  });
+
+  it('a prefix finds every word that starts with it, words added later too', () => {
+    record('/in/a.pdf', ['invoice 1', 'two invoices', 'invoiced in full', 'an investment', 'INVOLVED']);
+    indexAll();
+    const invo = ['a.pdf:1', 'a.pdf:2', 'a.pdf:3', 'a.pdf:5'];
+    expect(found('invo*').sort()).toEqual(invo);
+    expect(found('"two invo"*')).toEqual(['a.pdf:2']);
+    expect(found('inv* -invoices').sort()).toEqual(['a.pdf:1', 'a.pdf:3', 'a.pdf:4', 'a.pdf:5']);
+    // Words added later are found too, and a word whose page is gone finds nothing.
+    const b = record('/in/b.pdf', ['invoicing run']);
+    indexAll();
+    expect(found('invo*')).toContain('b.pdf:1');
+    removeDocuments(db, [b], ++now);
+    expect(found('invoicing')).toEqual([]);
+    expect(found('invo*').sort()).toEqual(invo);
   });
 
   it('no query string makes SQLite fail: each gives hits or a message', () => {
@@ -344,8 +394,12 @@ describe('the index of a database from before search', () => {
         const searchEra = fixture.version > migrations.indexOf(searchMigration);
         // Indexed by that version already, or not before the build.
         expect(found('muller')).toEqual(searchEra ? ['done.pdf:1'] : []);
+        // A prefix too, while the index is rebuilt with its words (the way it was searched before).
+        expect(found('mull*')).toEqual(searchEra ? ['done.pdf:1'] : []);
         expect(searchIndexStatus(db).pending).toBeGreaterThan(0);
         indexAll();
+        expect(found('mull*')).toEqual(['done.pdf:1']);
+        expect(found('chap*')).toEqual(['running.pdf:1']);
         expect(found('muller')).toEqual(['done.pdf:1']);
         expect(found('chapter')).toEqual(['running.pdf:1']);
         expect(found('søren').length).toBe(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldForSearch, parseSearch, searchTokens } from '../../src/shared/searchSyntax.ts';
+import { foldForSearch, parseSearch, searchTokens, searchWords } from '../../src/shared/searchSyntax.ts';
 import { makeSnippet, matchingWords } from '../../src/shared/searchMatch.ts';
 
 /** The query a user meant, written back compactly: groups joined by space, OR inside, -exclusions. */
@@ -118,5 +118,17 @@ describe('where the terms are on a page', () => {
     expect(matchingWords(words, q('"annual report"'))).toEqual([1, 2]);
     expect(matchingWords(words, q('30687'))).toEqual([7]);
     expect(matchingWords(words, q('repo* -annual'))).toEqual([2, 5]);
+  });
+});
+
+describe('searchWords', () => {
+  it('gives the folded words of searchTokens, for plain and accented text', () => {
+    for (const text of [
+      'INV-30687/G paid 12.5% — the Invoice, twice',
+      'Jürgen Müller, Søren and José: café crème',
+      'Cafe\u0301 decomposed, İstanbul, ά and ß',
+      '',
+    ])
+      expect(searchWords(text)).toEqual(searchTokens(text).map((t) => t.folded));
   });
 });

@@ -14,13 +14,25 @@ import {
   type SearchRequest,
   type SearchResults,
 } from '../../../shared/api.ts';
-import { parseSearch, type ParsedSearch, type SearchTerm } from '../../../shared/searchSyntax.ts';
+import { parseSearch, type ParsedSearch } from '../../../shared/searchSyntax.ts';
 import { makeSnippet } from '../../../shared/searchMatch.ts';
 import type { Db } from './db.ts';
 import { cachedStatement } from './statements.ts';
 import { dateRangeTokens, facetsFor, folderToken, normaliseFolder, parseDay } from './searchFacets.ts';
+import {
+  addOlderTerms,
+  addTerms,
+  expandPrefixes,
+  KnownWords,
+  group,
+  quote,
+  RANKING_TERM_PAGES,
+  rankingGroups,
+} from './searchPlan.ts';
 
-export type FtsQuery = { ok: true; match: string; parsed: ParsedSearch } | { ok: false; message: string };
+/** `parsed` is the query as typed (prefixes and all), for snippets; `match` may search a prefix as its words. */
+export type FtsQuery =
+  { ok: true; match: string; parsed: ParsedSearch; searched: ParsedSearch } | { ok: false; message: string };
 
 /** Hits per call at most. */
 export const MAX_SEARCH_LIMIT = 100;
@@ -33,12 +45,11 @@ export const MAX_SEARCH_LIMIT = 100;
 export function ftsQuery(
   text: string,
   filters: Pick<SearchRequest, 'folder' | 'from' | 'to'> = {},
+  expand: (query: ParsedSearch) => ParsedSearch = (q) => q,
 ): FtsQuery {
   const parse = parseSearch(text);
   if (!parse.ok) return parse;
-  const { all, none } = parse.query;
-  const group = (g: SearchTerm[]): string =>
-    g.length === 1 ? quote(g[0]) : `(${g.map(quote).join(' OR ')})`;
+  const { all, none } = expand(parse.query);
   let expr = all.map(group).join(' AND ');
   if (none.length > 0) expr = `(${expr}) NOT (${none.map(quote).join(' OR ')})`;
   const parts = [`text : (${expr})`];
@@ -59,17 +70,20 @@ export function ftsQuery(
       };
     parts.push(`facets : (${days.map((d) => `"${d}"`).join(' OR ')})`);
   }
-  return { ok: true, match: parts.join(' AND '), parsed: parse.query };
-}
-
-/** Tokens are letters, digits and marks only (searchTokens), so no quote can occur inside. */
-function quote(term: SearchTerm): string {
-  return `"${term.words.join(' ')}"${term.prefix ? '*' : ''}`;
+  return { ok: true, match: parts.join(' AND '), parsed: parse.query, searched: { all, none } };
 }
 
 function isRoot(folder: string): boolean {
   const f = normaliseFolder(folder);
   return f === '/' || /^[a-z]:\/?$/.test(f);
+}
+
+/** The limits a search works within (tests set them low). */
+export interface SearchLimits {
+  /** Matches counted; beyond, the newest come first. */
+  countLimit?: number;
+  /** Terms on more pages than this are left out of the ranking (searchPlan.ts). */
+  rankingTermPages?: number;
 }
 
 interface HitRow {
@@ -83,39 +97,44 @@ interface HitRow {
 }
 
 /**
- * One page of results. Matches are counted up to `SEARCH_COUNT_LIMIT`; up to that many they are
- * ranked by bm25 (the filters' column weighs nothing), beyond it the newest pages come first, as
- * ranking every page of a word found on most pages takes longer than a search box may (seconds
- * over a million pages, for an order that says little).
+ * One page of results. The matches are read newest first up to `SEARCH_COUNT_LIMIT` + 1 (FTS5 stops
+ * there): that is the count, and beyond the limit the order (the newest pages come first, as
+ * ranking every page of a word found on most pages takes longer than a search box may, for an
+ * order that says little). Up to the limit they are ranked by bm25 over the terms that tell pages
+ * apart (searchPlan.ts), newest first among equals; newest first when no term does.
  */
 export function searchPages(
   db: Db,
   request: SearchRequest,
-  countLimit: number = SEARCH_COUNT_LIMIT,
+  { countLimit = SEARCH_COUNT_LIMIT, rankingTermPages = RANKING_TERM_PAGES }: SearchLimits = {},
 ): SearchResults {
   const offset = Math.max(0, Math.trunc(request.offset ?? 0));
   const limit = Math.min(MAX_SEARCH_LIMIT, Math.max(1, Math.trunc(request.limit ?? 20)));
   const base = { query: request.query, offset, index: searchIndexStatus(db) };
-  const q = ftsQuery(request.query, request);
+  const q = ftsQuery(request.query, request, (parsed) => expandPrefixes(db, parsed));
   if (!q.ok) return { ...base, problem: q.message, total: 0, totalExact: true, order: 'relevance', hits: [] };
 
-  const counted = (
-    cachedStatement(
-      db,
-      'SELECT count(*) AS n FROM (SELECT rowid FROM page_search WHERE page_search MATCH ? LIMIT ?)',
-    ).get(q.match, countLimit + 1) as { n: number }
-  ).n;
-  const ranked = counted <= countLimit;
-  // ORDER BY bm25(…) with LIMIT keeps only the best rows while scanning (SQLite's sorter);
-  // ORDER BY rank would sort every match first (measured: twice as slow on common words).
-  const ids = cachedStatement(
+  const matches = cachedStatement(
     db,
-    ranked
-      ? `SELECT rowid AS id FROM page_search WHERE page_search MATCH ? ORDER BY bm25(page_search, 1.0, 0.0), rowid DESC LIMIT ? OFFSET ?`
-      : `SELECT rowid AS id FROM page_search WHERE page_search MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?`,
-  )
-    .all(q.match, limit, offset)
-    .map((r) => (r as { id: number }).id);
+    'SELECT rowid AS id FROM page_search WHERE page_search MATCH ? ORDER BY rowid DESC LIMIT ?',
+  );
+  const newest = (matches.all(q.match, countLimit + 1) as { id: number }[]).map((r) => r.id);
+  const counted = newest.length;
+  let order: SearchResults['order'] = 'newest';
+  let ids: number[];
+  if (counted > countLimit) {
+    ids =
+      offset + limit <= countLimit
+        ? newest.slice(offset, offset + limit)
+        : (matches.all(q.match, offset + limit) as { id: number }[]).slice(offset).map((r) => r.id);
+  } else {
+    const ranking = rankingGroups(db, q.searched, rankingTermPages);
+    if (ranking.groups.length === 0) ids = newest.slice(offset, offset + limit);
+    else {
+      order = 'relevance';
+      ids = ranked(db, q.match, ranking, new Set(newest), offset, limit);
+    }
+  }
 
   const row = cachedStatement(
     db,
@@ -138,11 +157,43 @@ export function searchPages(
   return {
     ...base,
     problem: null,
-    total: ranked ? counted : countLimit,
-    totalExact: ranked,
-    order: ranked ? 'relevance' : 'newest',
+    total: Math.min(counted, countLimit),
+    totalExact: counted <= countLimit,
+    order,
     hits,
   };
+}
+
+/**
+ * The page of hits in bm25 order. When every group of the query is ranked, by the query itself;
+ * else by the ranked groups alone (ORDER BY bm25 … LIMIT keeps only the best rows while
+ * scanning), keeping the pages that match the whole query (`matching`).
+ */
+function ranked(
+  db: Db,
+  match: string,
+  ranking: ReturnType<typeof rankingGroups>,
+  matching: ReadonlySet<number>,
+  offset: number,
+  limit: number,
+): number[] {
+  const byRank = (expr: string, n: number, skip = 0): number[] =>
+    (
+      cachedStatement(
+        db,
+        `SELECT rowid AS id FROM page_search WHERE page_search MATCH ?
+           ORDER BY bm25(page_search, 1.0, 0.0), rowid DESC LIMIT ? OFFSET ?`,
+      ).all(expr, n, skip) as { id: number }[]
+    ).map((r) => r.id);
+  const rankedQuery = `text : (${ranking.groups.map(group).join(' AND ')})`;
+  if (ranking.all && rankedQuery === match) return byRank(match, limit, offset);
+  // The ranked groups match a superset of the hits: the best of them first, all if need be.
+  const wanted = offset + limit;
+  const first = Math.max(200, wanted * 8);
+  let best = byRank(rankedQuery, first).filter((id) => matching.has(id));
+  if (best.length < wanted && best.length < matching.size)
+    best = byRank(rankedQuery, -1).filter((id) => matching.has(id));
+  return best.slice(offset, wanted);
 }
 
 /** Recorded pages waiting for the index (not counting an upgrade's build). */
@@ -176,6 +227,20 @@ const BATCH = 32;
  * entry is deleted before it is written), so a page reached both ways is indexed once.
  */
 export function indexChunk(db: Db, budgetMs: number): { indexed: number; more: boolean } {
+  let seen = knownTerms.get(db);
+  if (!seen) knownTerms.set(db, (seen = new KnownWords()));
+  try {
+    return indexChunkIn(db, budgetMs, seen);
+  } catch (error) {
+    seen.clear(); // the words of a chunk rolled back are not in the table after all
+    throw error;
+  }
+}
+
+/** Words this connection knows to be in search_terms (addTerms). */
+const knownTerms = new WeakMap<Db, KnownWords>();
+
+function indexChunkIn(db: Db, budgetMs: number, seen: KnownWords): { indexed: number; more: boolean } {
   const started = performance.now();
   const over = (): boolean => performance.now() - started >= budgetMs;
   const unindex = cachedStatement(db, 'DELETE FROM page_search WHERE rowid = ?');
@@ -184,6 +249,7 @@ export function indexChunk(db: Db, budgetMs: number): { indexed: number; more: b
     unindex.run(r.id);
     if (r.state !== 'done' || !r.text || r.path === null) return false;
     insert.run(r.id, r.text, facetsFor(r.path, r.mtime_ms ?? 0));
+    addTerms(db, r.text, seen);
     return true;
   };
   return db.transaction(() => {
@@ -226,6 +292,7 @@ export function indexChunk(db: Db, budgetMs: number): { indexed: number; more: b
       }
       cachedStatement(db, 'UPDATE search_backfill SET next_id = ? WHERE id = 1').run(next);
     }
+    const termsLeft = addOlderTerms(db, over, seen);
     const left = cachedStatement(db, 'SELECT EXISTS (SELECT 1 FROM search_queue) AS q').get() as {
       q: number;
     };
@@ -233,7 +300,7 @@ export function indexChunk(db: Db, budgetMs: number): { indexed: number; more: b
       db,
       'SELECT next_id < end_id AS more FROM search_backfill WHERE id = 1',
     ).get() as { more: number } | undefined;
-    return { indexed, more: left.q === 1 || b?.more === 1 };
+    return { indexed, more: left.q === 1 || b?.more === 1 || termsLeft };
   })();
 }
 
