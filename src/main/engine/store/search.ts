@@ -114,26 +114,28 @@ export function searchPages(
   const q = ftsQuery(request.query, request, (parsed) => expandPrefixes(db, parsed));
   if (!q.ok) return { ...base, problem: q.message, total: 0, totalExact: true, order: 'relevance', hits: [] };
 
+  // In index order: FTS5 reads a list backwards only by reading it all first (a phrase of common
+  // words: 50 ms newest first, 23 ms this way, measured at 1,000,000 pages).
   const matches = cachedStatement(
     db,
-    'SELECT rowid AS id FROM page_search WHERE page_search MATCH ? ORDER BY rowid DESC LIMIT ?',
-  );
-  const newest = (matches.all(q.match, countLimit + 1) as { id: number }[]).map((r) => r.id);
-  const counted = newest.length;
+    'SELECT rowid FROM page_search WHERE page_search MATCH ? LIMIT ?',
+    'pluck',
+  ).all(q.match, countLimit + 1) as number[];
+  const counted = matches.length;
   let order: SearchResults['order'] = 'newest';
-  let ids: number[];
-  if (counted > countLimit) {
-    ids =
-      offset + limit <= countLimit
-        ? newest.slice(offset, offset + limit)
-        : (matches.all(q.match, offset + limit) as { id: number }[]).slice(offset).map((r) => r.id);
-  } else {
+  let ids: number[] | null = null;
+  if (counted <= countLimit) {
     const ranking = rankingGroups(db, q.searched, rankingTermPages);
-    if (ranking.groups.length === 0) ids = newest.slice(offset, offset + limit);
-    else {
-      order = 'relevance';
-      ids = ranked(db, q.match, ranking, new Set(newest), offset, limit);
-    }
+    if (ranking.groups.length > 0) ids = ranked(db, q.match, ranking, matches, offset, limit);
+    if (ids) order = 'relevance';
+    else ids = matches.reverse().slice(offset, offset + limit);
+  } else {
+    ids = (
+      cachedStatement(
+        db,
+        'SELECT rowid AS id FROM page_search WHERE page_search MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?',
+      ).all(q.match, limit, offset) as { id: number }[]
+    ).map((r) => r.id);
   }
 
   const row = cachedStatement(
@@ -165,18 +167,19 @@ export function searchPages(
 }
 
 /**
- * The page of hits in bm25 order. When every group of the query is ranked, by the query itself;
- * else by the ranked groups alone (ORDER BY bm25 … LIMIT keeps only the best rows while
- * scanning), keeping the pages that match the whole query (`matching`).
+ * The page of hits in bm25 order, or null when ranking them would cost more than a search may.
+ * When every group of the query is ranked and nothing else is in it, by the query itself. Else by
+ * the ranked groups alone, keeping the pages that match the whole query (`matching`), when those
+ * groups match few pages more than the whole query does: bm25 is worked out for each of them.
  */
 function ranked(
   db: Db,
   match: string,
   ranking: ReturnType<typeof rankingGroups>,
-  matching: ReadonlySet<number>,
+  matching: readonly number[],
   offset: number,
   limit: number,
-): number[] {
+): number[] | null {
   const byRank = (expr: string, n: number, skip = 0): number[] =>
     (
       cachedStatement(
@@ -187,14 +190,19 @@ function ranked(
     ).map((r) => r.id);
   const rankedQuery = `text : (${ranking.groups.map(group).join(' AND ')})`;
   if (ranking.all && rankedQuery === match) return byRank(match, limit, offset);
-  // The ranked groups match a superset of the hits: the best of them first, all if need be.
-  const wanted = offset + limit;
-  const first = Math.max(200, wanted * 8);
-  let best = byRank(rankedQuery, first).filter((id) => matching.has(id));
-  if (best.length < wanted && best.length < matching.size)
-    best = byRank(rankedQuery, -1).filter((id) => matching.has(id));
-  return best.slice(offset, wanted);
+  const most = Math.min(MAX_RANKED_SUPERSET, Math.max(2_000, matching.length * 8));
+  const superset = cachedStatement(
+    db,
+    'SELECT count(*) AS n FROM (SELECT rowid FROM page_search WHERE page_search MATCH ? LIMIT ?)',
+  ).get(rankedQuery, most + 1) as { n: number };
+  if (superset.n > most) return null;
+  const hits = new Set(matching);
+  return byRank(rankedQuery, -1)
+    .filter((id) => hits.has(id))
+    .slice(offset, offset + limit);
 }
+/** Most pages ranked to order the hits of a query with terms left out of the ranking. */
+const MAX_RANKED_SUPERSET = 20_000;
 
 /** Recorded pages waiting for the index (not counting an upgrade's build). */
 export function searchQueueLength(db: Db): number {

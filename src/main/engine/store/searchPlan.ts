@@ -25,7 +25,7 @@ import { cachedStatement } from './statements.ts';
 /** Most words a prefix is searched as; beyond that FTS5's own prefix search is used. */
 export const MAX_PREFIX_WORDS = 64;
 /** A term on more pages than this is left out of the ranking (see above). */
-export const RANKING_TERM_PAGES = 30_000;
+export const RANKING_TERM_PAGES = 100_000;
 
 /** The FTS5 string for a term: `"invoice 30687"`, `"invo"*`. Tokens are letters, digits and marks only. */
 export function quote(term: SearchTerm): string {
