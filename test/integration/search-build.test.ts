@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { forkSpawner } from '../../src/main/engine/spawnNode.ts';
 import { closeDatabase, openDatabase } from '../../src/main/engine/store/db.ts';
 import { migrations } from '../../src/main/engine/store/migrations/index.ts';
 import { up as searchMigration } from '../../src/main/engine/store/migrations/0004-search.ts';
-import { searchIndexProblems } from '../../src/main/engine/store/search.ts';
+import { searchIndexProblems, wordListComplete } from '../../src/main/engine/store/search.ts';
 import { tempDir } from '../helpers/engineRun.ts';
 
 /**
@@ -161,4 +161,29 @@ describe('the index of an upgraded database', () => {
     }
     expect(backfill(db).problems).toEqual({ missing: [], extra: [] });
   }, 300_000);
+
+  it('the engine adds the words of an index from schema 5 to its word list, prefixes found all along', async () => {
+    const db = join(work, 'schema-5.db');
+    copyFileSync(resolve(import.meta.dirname, '../fixtures/db/schema-5.db'), db);
+    const engine = new Engine({ dbPath: db, spawn: forkSpawner(), jobs: 1 });
+    try {
+      expect(engine.read.search({ query: 'mull*' }).hits.map((h) => h.path)).toEqual([
+        expect.stringMatching(/done\.pdf$/),
+      ]);
+      engine.start();
+      const check = openDatabase(db);
+      try {
+        for (let i = 0; i < 300 && !wordListComplete(check); i++)
+          await new Promise((r) => setTimeout(r, 100));
+        expect(wordListComplete(check)).toBe(true);
+      } finally {
+        closeDatabase(check);
+      }
+      expect(engine.read.search({ query: 'mull*' }).hits.map((h) => h.path)).toEqual([
+        expect.stringMatching(/done\.pdf$/),
+      ]);
+    } finally {
+      await engine.stop();
+    }
+  }, 120_000);
 });

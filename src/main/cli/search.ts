@@ -169,7 +169,9 @@ function printResults(r: SearchResults, query: string): void {
     `${howMany} ${r.totalExact && r.total === 1 ? 'matches' : 'match'} ${JSON.stringify(query)}` +
       (r.order === 'relevance'
         ? ', best first:\n'
-        : ': too many to rank, the newest first (add words to narrow):\n'),
+        : r.totalExact
+          ? ', the newest first:\n'
+          : ': too many to rank, the newest first (add words to narrow):\n'),
   );
   r.hits.forEach((h, i) => {
     const of = h.pageCount ? ` of ${h.pageCount}` : '';

@@ -12,7 +12,7 @@
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import type { SearchIndexStatus } from '../../../shared/api.ts';
 import type { Db } from '../store/db.ts';
-import { indexChunk, searchIndexStatus, searchQueueLength } from '../store/search.ts';
+import { indexChunk, searchIndexStatus, searchQueueLength, wordListComplete } from '../store/search.ts';
 import type { EngineEmitter } from '../events.ts';
 import type { Logger } from '../log/logger.ts';
 
@@ -66,7 +66,8 @@ export class SearchIndexer {
       this.buildStarted = { at: performance.now(), done: s.building.done };
       this.log.info('search.build', { examined: s.building.done, of: s.building.total });
     }
-    if (s.pending > 0) this.kick(0);
+    // The word list of an upgraded index (store/searchPlan.ts) is finished in the same chunks.
+    if (s.pending > 0 || !wordListComplete(this.db)) this.kick(0);
   }
 
   /** A page was recorded: index it (with the others that finish meanwhile) shortly. */
@@ -143,7 +144,7 @@ export class SearchIndexer {
       this.progress(status, more);
       if (!more) return;
       // An upgrade's build leaves the thread free half the time; recent pages go straight on.
-      if (status.building) await sleep(this.chunkMs);
+      if (status.building || status.pending === 0) await sleep(this.chunkMs);
       else await yieldToLoop();
     }
   }

@@ -19,6 +19,7 @@ import { makeSnippet } from '../../../shared/searchMatch.ts';
 import type { Db } from './db.ts';
 import { cachedStatement } from './statements.ts';
 import { dateRangeTokens, facetsFor, folderToken, normaliseFolder, parseDay } from './searchFacets.ts';
+export { wordListComplete } from './searchPlan.ts';
 import {
   addOlderTerms,
   addTerms,

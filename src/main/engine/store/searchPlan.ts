@@ -42,7 +42,7 @@ export function group(terms: readonly SearchTerm[]): string {
  * (the index has no pages from before search_terms left to add) and short enough.
  */
 export function expandPrefixes(db: Db, query: ParsedSearch): ParsedSearch {
-  if (!termsComplete(db)) return query;
+  if (!wordListComplete(db)) return query;
   const words = cachedStatement(
     db,
     `SELECT term FROM search_terms WHERE term GLOB ? LIMIT ${MAX_PREFIX_WORDS + 1}`,
@@ -59,7 +59,7 @@ export function expandPrefixes(db: Db, query: ParsedSearch): ParsedSearch {
 }
 
 /** Every page in the index has its words in search_terms: no page from before them is waiting. */
-function termsComplete(db: Db): boolean {
+export function wordListComplete(db: Db): boolean {
   const waiting = cachedStatement(
     db,
     `SELECT EXISTS (SELECT 1 FROM search_backfill WHERE next_id < end_id)

@@ -107,7 +107,9 @@ function SearchPanel() {
           : `${results.totalExact ? results.total.toLocaleString() : `More than ${results.total.toLocaleString()}`} page${results.total === 1 ? '' : 's'} match${results.total === 1 ? 'es' : ''}` +
             (results.order === 'relevance'
               ? ', best first'
-              : ' — too many to rank: newest first, add words to narrow');
+              : results.totalExact
+                ? ', newest first'
+                : ' — too many to rank: newest first, add words to narrow');
   return (
     <div className="fulltext-panel" role="region" aria-label="Search results">
       <div className={`fulltext-summary${error || results?.problem ? ' problem' : ''}`} role="status">
