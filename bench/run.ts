@@ -24,8 +24,7 @@
  *
  * Outputs (databases, texts, rasters, generated PDFs) go to bench/out/ (git-ignored).
  */
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { fork } from 'node:child_process';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { groundTruthDir, scoreCer, writeTexts, type CerResult } from './lib/cer.ts';
@@ -46,7 +45,6 @@ import {
   renderReport,
   evaluateTargets,
   type BenchResults,
-  type QueueResult,
   type Target,
   type ThroughputPair,
 } from './lib/report.ts';
@@ -58,8 +56,15 @@ import { createRecognizer, type TesseractBackend } from '../src/main/worker/reco
 import type { OcrOptions } from '../src/shared/model.ts';
 import { probeFile } from '../src/main/worker/probe.ts';
 import { BENCH_DIR, freshDir, have, log, OUT_DIR } from './lib/util.ts';
+import { runQueueChild } from './lib/queueRun.ts';
 import { pageViewTargets, renderPageView, runPageViewBench } from './lib/pageView.ts';
-import { renderSearch, runSearchChild, searchTargets, type SearchBenchResult } from './lib/searchReport.ts';
+import {
+  readSearchResults,
+  renderSearch,
+  runSearchChild,
+  searchTargets,
+  type SearchBenchResult,
+} from './lib/searchReport.ts';
 import { runClusterBench } from './lib/clusterBench.ts';
 import { clusterTargets, renderCluster } from './lib/clusterReport.ts';
 import {
@@ -126,7 +131,7 @@ async function qualityRun(): Promise<QualityResults> {
 
 /** The search section (bench/lib/searchChild.ts): no OCR, its own process and database. */
 async function searchRun(): Promise<SearchBenchResult> {
-  if (searchResultsFile) return JSON.parse(readFileSync(searchResultsFile, 'utf8')) as SearchBenchResult;
+  if (searchResultsFile) return readSearchResults(searchResultsFile);
   log(
     `search: ${SEARCH_PAGES.toLocaleString('en')} pages generated, indexed and queried (separate process)…`,
   );
@@ -393,6 +398,9 @@ async function main(): Promise<void> {
     jobs,
     quick,
   );
+  // The whole run, every section in it (the report's first line says how long it took).
+  results.totalSeconds = (performance.now() - started) / 1000;
+  machine.loadAvgEnd = os.loadavg();
   const targets = [
     ...evaluateTargets(results),
     ...(quality ? [...qualityTargets(quality), ...captureTargets(quality)] : []),
@@ -441,31 +449,6 @@ async function extraFile(name: string): Promise<BenchFile | null> {
     pages: probe.pageCount,
     gtPath: path.join(SYNTHETIC_DIR, `${name}.gt.txt`),
   };
-}
-
-function runQueueChild(docs: number, pages: number, dbPath: string): Promise<QueueResult> {
-  freshDir(path.dirname(dbPath));
-  return new Promise((resolve, reject) => {
-    const child = fork(
-      path.join(BENCH_DIR, 'lib', 'queueChild.ts'),
-      ['--docs', String(docs), '--pages', String(pages), '--db', dbPath],
-      {
-        execArgv: ['--expose-gc'],
-        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-      },
-    );
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`queue benchmark exited with ${code}`));
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop()!) as QueueResult);
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    });
-  });
 }
 
 /** The results without the bulky per-page rows (kept in the databases under bench/out). */

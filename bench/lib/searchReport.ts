@@ -3,6 +3,7 @@
  * report. Run by `npm run bench -- --search` (with the rest) or `--search-only`.
  */
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Target } from './report.ts';
 import { BENCH_DIR, fmt, freshDir } from './util.ts';
@@ -142,4 +143,26 @@ export function renderSearch(r: SearchBenchResult): string {
   }
   L.push('');
   return L.join('\n');
+}
+
+/** An earlier --search-only run's results.search.json; exits with one line naming what is wrong. */
+export function readSearchResults(file: string): SearchBenchResult {
+  let r: Partial<SearchBenchResult>;
+  try {
+    r = JSON.parse(readFileSync(file, 'utf8')) as Partial<SearchBenchResult>;
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? 'no such file' : e instanceof SyntaxError ? 'not JSON' : e.message;
+    process.stderr.write(
+      `bench: --search-results ${file}: ${why} (give the results.search.json of a --search-only run)\n`,
+    );
+    process.exit(2);
+  }
+  if (!r.queryAll || !r.hotPath) {
+    process.stderr.write(
+      `bench: --search-results ${file}: not the results.search.json of a --search-only run\n`,
+    );
+    process.exit(2);
+  }
+  return r as SearchBenchResult;
 }
