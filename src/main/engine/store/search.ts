@@ -98,11 +98,11 @@ interface HitRow {
 }
 
 /**
- * One page of results. The matches are read newest first up to `SEARCH_COUNT_LIMIT` + 1 (FTS5 stops
- * there): that is the count, and beyond the limit the order (the newest pages come first, as
- * ranking every page of a word found on most pages takes longer than a search box may, for an
- * order that says little). Up to the limit they are ranked by bm25 over the terms that tell pages
- * apart (searchPlan.ts), newest first among equals; newest first when no term does.
+ * One page of results. The matches are read in index order up to `SEARCH_COUNT_LIMIT` + 1 (FTS5
+ * stops there): that is the count. Beyond the limit the newest pages come first, as ranking every
+ * page of a word found on most pages takes longer than a search box may, for an order that says
+ * little. Up to the limit they are ranked by bm25 over the terms that tell pages apart
+ * (searchPlan.ts), newest first among equals; newest first when no term does.
  */
 export function searchPages(
   db: Db,
