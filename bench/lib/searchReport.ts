@@ -2,11 +2,10 @@
  * The search benchmark's results (bench/lib/searchChild.ts): its targets and its section of the
  * report. Run by `npm run bench -- --search` (with the rest) or `--search-only`.
  */
-import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Target } from './report.ts';
-import { BENCH_DIR, fmt, freshDir } from './util.ts';
+import { fmt, freshDir, runJsonChild } from './util.ts';
 
 interface Stats {
   n: number;
@@ -49,26 +48,11 @@ export interface SearchBenchResult {
 
 export function runSearchChild(pages: number, dbPath: string): Promise<SearchBenchResult> {
   freshDir(path.dirname(dbPath));
-  return new Promise((resolve, reject) => {
-    const child = fork(
-      path.join(BENCH_DIR, 'lib', 'searchChild.ts'),
-      ['--pages', String(pages), '--db', dbPath],
-      {
-        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-      },
-    );
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`search benchmark exited with ${code}`));
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop()!) as SearchBenchResult);
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    });
-  });
+  return runJsonChild<SearchBenchResult>(
+    'searchChild.ts',
+    ['--pages', String(pages), '--db', dbPath],
+    'search benchmark',
+  );
 }
 
 export function searchTargets(r: SearchBenchResult): Target[] {

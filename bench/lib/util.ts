@@ -2,7 +2,7 @@
  * Small helpers shared by the benchmark modules: child processes, a bounded pool, statistics,
  * formatting. Nothing here knows about OCR.
  */
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,4 +120,33 @@ export function log(message: string): void {
 /** Natural sort of names with numbers (page-2 before page-10). */
 export function naturalCompare(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
+}
+
+/**
+ * Runs a bench script of bench/lib in a Node process of its own (a clean heap, its own database)
+ * and gives the JSON it prints as its last line on stdout; its stderr is passed through.
+ */
+export function runJsonChild<T>(
+  script: string,
+  args: string[],
+  what: string,
+  execArgv: string[] = [],
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(BENCH_DIR, 'lib', script), args, {
+      execArgv,
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${what} exited with ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop()!) as T);
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  });
 }
