@@ -102,13 +102,13 @@ export function startCoordinator(
   return { proc, dbPath, out };
 }
 
-/** `bulk-ocr worker` with one OCR process and its own cache folder. */
-export function startNode(redisUrl: string, name: string, extra: string[] = []): NodeProcess {
+/** `bulk-ocr worker` with its own cache folder and one OCR process (or `jobs`). */
+export function startNode(redisUrl: string, name: string, extra: string[] = [], jobs = 1): NodeProcess {
   return startNodeProcess([
     '--redis',
     redisUrl,
     '--jobs',
-    '1',
+    String(jobs),
     '--name',
     name,
     '--cache-dir',

@@ -104,18 +104,21 @@ describe('a coordinator with --jobs 0 and two nodes', () => {
   }, 900_000);
 });
 
-/** Six pages: a letter and a five-page report. */
+/**
+ * Six pages: a letter and a five-page report. The nodes here run two OCR processes, as on a real
+ * machine: a node killed or cut off has two pages in hand, and the run takes half the time.
+ */
 const SUBSET = ['s01-letter.pdf', 's02-report-5p.pdf'];
 
 describe('faults: nothing lost, nothing recorded twice, the same bytes', () => {
   it('a node SIGKILLed in the middle of a page', async () => {
     const input = corpusSubset(SUBSET);
-    const victim = track(startNode(url(), 'victim'));
+    const victim = track(startNode(url(), 'victim', [], 2));
     const c = startCoordinator(input, url());
     track(c.proc);
     await victim.waitFor(/done +\S+ page \d/, 300_000); // it has taken its pages; it is on the next one
     victim.kill('SIGKILL');
-    const rescuer = track(startNode(url(), 'rescuer'));
+    const rescuer = track(startNode(url(), 'rescuer', [], 2));
     await finished(c);
     expect(differences(localRun(input, 'subset'), c.out)).toEqual([]);
     expect(listFiles(c.out)).toHaveLength(4);
@@ -127,12 +130,12 @@ describe('faults: nothing lost, nothing recorded twice, the same bytes', () => {
     const input = corpusSubset(SUBSET);
     const proxy = await startTcpProxy(redis.port);
     try {
-      const cut = track(startNode(proxy.url(PASSWORD), 'cut-off'));
+      const cut = track(startNode(proxy.url(PASSWORD), 'cut-off', [], 2));
       const c = startCoordinator(input, url());
       track(c.proc);
       await cut.waitFor(/done +\S+ page \d/, 300_000);
       proxy.cut('silent');
-      const other = track(startNode(url(), 'other'));
+      const other = track(startNode(url(), 'other', [], 2));
       await other.waitFor(/done +\S+ page \d/, 300_000);
       proxy.restore(); // the cut-off node comes back with results for pages done meanwhile by the other
       await finished(c);
@@ -145,7 +148,7 @@ describe('faults: nothing lost, nothing recorded twice, the same bytes', () => {
 
   it('Redis killed and restarted mid-run', async () => {
     const input = corpusSubset(SUBSET);
-    const n = track(startNode(url(), 'steady'));
+    const n = track(startNode(url(), 'steady', [], 2));
     const c = startCoordinator(input, url());
     track(c.proc);
     await n.waitFor(/done +\S+ page \d/, 300_000);
@@ -159,7 +162,7 @@ describe('faults: nothing lost, nothing recorded twice, the same bytes', () => {
 
   it('the coordinator SIGKILLed and started again while the nodes work', async () => {
     const input = corpusSubset(SUBSET);
-    const n = track(startNode(url(), 'worker-1'));
+    const n = track(startNode(url(), 'worker-1', [], 2));
     const first = startCoordinator(input, url());
     track(first.proc);
     await n.waitFor(/done +\S+ page \d/, 300_000);
