@@ -5,7 +5,8 @@
  *    generated OCR-like text (~2,000 characters each: bench/lib/ocrText.ts), 20 pages a document,
  *    documents in folders by year and department, file dates spread over 25 years.
  * 2. It is opened by this version: the migration (timed: it must not depend on N), then the
- *    index is built the way the engine builds it, in chunks of ~15 ms (`indexChunk`).
+ *    index is built the way the engine builds it, in chunks of the engine's budget (`indexChunk`,
+ *    `SEARCH_CHUNK_MS`).
  * 3. Half-way through the build, the queue's hot path runs interleaved with the chunks: claim +
  *    complete of 2,000 pages (each a 2,000-character result, which the page-recording trigger
  *    queues for the index) with one chunk after every 4 pages, as the engine would interleave
@@ -29,13 +30,14 @@ import { insertDocuments, type NewDocument } from '../../src/main/engine/store/d
 import { claimNext, completeExport, completePage, completeProbe } from '../../src/main/engine/store/tasks.ts';
 import { indexChunk, searchIndexStatus, searchPages } from '../../src/main/engine/store/search.ts';
 import { WalCheckpointer } from '../../src/main/engine/store/walCheckpointer.ts';
+import { SEARCH_CHUNK_MS } from '../../src/main/engine/search/searchIndexer.ts';
 import { textGenerator } from './ocrText.ts';
 
 const { values } = parseArgs({ options: { pages: { type: 'string' }, db: { type: 'string' } } });
 const PAGES = Number(values.pages ?? 1_000_000);
 const dbPath = values.db ?? '/tmp/bench-search.db';
 const PAGES_PER_DOC = 20;
-const CHUNK_MS = 15;
+const CHUNK_MS = SEARCH_CHUNK_MS;
 const HOT_PATH_PAGES = 2_000;
 const RUNS = 5;
 const OWNER = 'bench-owner';
@@ -361,6 +363,7 @@ process.stdout.write(
     buildMs,
     builtPages: built,
     loadAverage: { start: loadAtStart, end: loadavg() },
+    chunkBudgetMs: CHUNK_MS,
     chunk: stats(chunkMs),
     chunkPages: stats(chunkPages),
     hotPath: {

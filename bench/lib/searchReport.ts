@@ -27,6 +27,8 @@ export interface SearchBenchResult {
   builtPages: number;
   /** 1-, 5- and 15-minute load averages when it started and ended (2 cores: above 2 is a busy machine). */
   loadAverage: { start: number[]; end: number[] };
+  /** The engine's budget per chunk (absent from results of before it was recorded: 15 ms then). */
+  chunkBudgetMs?: number;
   chunk: Stats;
   chunkPages: Stats;
   hotPath: { claimComplete: Stats; chunk: Stats };
@@ -89,7 +91,7 @@ export function renderSearch(r: SearchBenchResult): string {
     `A queue database of the version before search, holding ${r.pages.toLocaleString('en')} recognised pages of generated ` +
       'OCR-like text (~2,000 characters each, Zipf-distributed words over a 150,000-word vocabulary, numbers, codes, ' +
       'accented names, misreadings: bench/lib/ocrText.ts), is upgraded and indexed the way the engine does it, in ' +
-      `chunks of ~15 ms; half-way through, 2,000 pages are claimed and completed between chunks. Then ${r.queries.length} ` +
+      `chunks of ~${r.chunkBudgetMs ?? 15} ms; half-way through, 2,000 pages are claimed and completed between chunks. Then ${r.queries.length} ` +
       'queries run 5 times each through the same call the window and `bulk-ocr search` use (count, rank, rows, snippets). ' +
       `Load average (1, 5, 15 min) at the start ${r.loadAverage.start.map((l) => l.toFixed(1)).join(' ')}, at the end ${r.loadAverage.end.map((l) => l.toFixed(1)).join(' ')}.`,
   );
