@@ -4,13 +4,14 @@
  * page count is still known and a page's picture still arrives. (How fast the picture comes on a
  * busy queue is measured by the benchmark: `npm run bench -- --page-view-only`.)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { forkSpawner } from '../../src/main/engine/spawnNode.ts';
-import type { WorkerReply } from '../../src/main/worker/protocol.ts';
+import { OCR_NICENESS } from '../../src/main/worker/priority.ts';
+import type { WorkerPort, WorkerReply } from '../../src/main/worker/protocol.ts';
 
 const repo = resolve(import.meta.dirname, '../..');
 const stuck = join(repo, 'test/helpers/stuckOcrWorker.entry.ts');
@@ -23,6 +24,15 @@ afterEach(async () => {
   engine = null;
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
+
+/** The niceness of every thread of a process (Linux: field 19 of /proc/PID/task/TID/stat). */
+function threadNiceness(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces: state is field 3.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19 - 3]);
+  });
+}
 
 async function until(check: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;
@@ -80,6 +90,39 @@ describe('the light helper process', () => {
       expect(failed && 'error' in failed ? failed.error.message : '').toMatch(/does not recognise pages/);
     } finally {
       port.send({ type: 'shutdown' });
+    }
+  });
+
+  it('runs at normal priority while every thread of an OCR worker runs below it (niceness 10)', async () => {
+    const ports: WorkerPort[] = [];
+    try {
+      const answered = (role: 'ocr' | 'light'): { port: WorkerPort; replies: WorkerReply[] } => {
+        const port = forkSpawner()(role);
+        ports.push(port);
+        const replies: WorkerReply[] = [];
+        port.onMessage((m) => replies.push(m));
+        return { port, replies };
+      };
+      const ocr = answered('ocr');
+      const light = answered('light');
+      await until(() => [ocr, light].every((w) => w.replies.some((r) => r.type === 'ready')), 60_000);
+      // A page recognised first, so the threads Tesseract and pdf.js start are there too.
+      ocr.port.send({
+        type: 'page',
+        id: 1,
+        path: join(samples, 'letter.pdf'),
+        pageNo: 1,
+        options: { languages: ['eng'], dpi: 300, mode: 'auto' },
+      });
+      await until(() => ocr.replies.some((r) => r.type === 'done'), 60_000);
+
+      const ocrThreads = threadNiceness(ocr.port.pid!);
+      expect(ocrThreads.length).toBeGreaterThan(1);
+      // (Relative to this test's own niceness, which both inherit: 0 unless run under `nice`.)
+      expect(new Set(ocrThreads)).toEqual(new Set([Math.max(OCR_NICENESS, getPriority())]));
+      expect(new Set(threadNiceness(light.port.pid!))).toEqual(new Set([getPriority()]));
+    } finally {
+      for (const port of ports) port.send({ type: 'shutdown' });
     }
   });
 });

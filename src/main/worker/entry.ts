@@ -2,6 +2,7 @@
  * OCR worker process entry: wires the runtime to this process's IPC channel and nothing else.
  * Runs under `child_process.fork` (Node) and as an Electron `utilityProcess` alike.
  */
+import { lowerPriorityFor } from './priority.ts';
 import { runWorker } from './runtime.ts';
 import type { WorkerRequest } from './protocol.ts';
 import { dropPdfjsStrayRejections } from './strayRejections.ts';
@@ -19,6 +20,7 @@ const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPor
 
 // `--light`: a helper without Tesseract, for opening files and drawing pages (protocol.ts WorkerRole).
 const role = process.argv.includes('--light') ? 'light' : 'ocr';
+lowerPriorityFor(role);
 
 void runWorker({
   role,
