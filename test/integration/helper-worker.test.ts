@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/engine.ts';
 import { forkSpawner } from '../../src/main/engine/spawnNode.ts';
 import { OCR_NICENESS } from '../../src/main/worker/priority.ts';
-import type { WorkerPort, WorkerReply } from '../../src/main/worker/protocol.ts';
+import type { WorkerPort, WorkerReply, WorkerRole } from '../../src/main/worker/protocol.ts';
 
 const repo = resolve(import.meta.dirname, '../..');
 const stuck = join(repo, 'test/helpers/stuckOcrWorker.entry.ts');
@@ -32,6 +32,14 @@ function threadNiceness(pid: number): number[] {
     // Fields after the command name, which is in parentheses and may hold spaces: state is field 3.
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19 - 3]);
   });
+}
+
+/** A worker process of `role` with the replies it has sent so far. */
+function startWorker(role: WorkerRole): { port: WorkerPort; replies: WorkerReply[] } {
+  const port = forkSpawner()(role);
+  const replies: WorkerReply[] = [];
+  port.onMessage((m) => replies.push(m));
+  return { port, replies };
 }
 
 async function until(check: () => boolean, ms: number): Promise<void> {
@@ -73,10 +81,8 @@ describe('the light helper process', () => {
   });
 
   it('refuses to recognise a page, with a reason', async () => {
-    const port = forkSpawner()('light');
+    const { port, replies } = startWorker('light');
     try {
-      const replies: WorkerReply[] = [];
-      port.onMessage((m) => replies.push(m));
       await until(() => replies.some((r) => r.type === 'ready'), 30_000);
       port.send({
         type: 'page',
@@ -94,17 +100,9 @@ describe('the light helper process', () => {
   });
 
   it('runs at normal priority while every thread of an OCR worker runs below it (niceness 10)', async () => {
-    const ports: WorkerPort[] = [];
+    const ocr = startWorker('ocr');
+    const light = startWorker('light');
     try {
-      const answered = (role: 'ocr' | 'light'): { port: WorkerPort; replies: WorkerReply[] } => {
-        const port = forkSpawner()(role);
-        ports.push(port);
-        const replies: WorkerReply[] = [];
-        port.onMessage((m) => replies.push(m));
-        return { port, replies };
-      };
-      const ocr = answered('ocr');
-      const light = answered('light');
       await until(() => [ocr, light].every((w) => w.replies.some((r) => r.type === 'ready')), 60_000);
       // A page recognised first, so the threads Tesseract and pdf.js start are there too.
       ocr.port.send({
@@ -118,11 +116,12 @@ describe('the light helper process', () => {
 
       const ocrThreads = threadNiceness(ocr.port.pid!);
       expect(ocrThreads.length).toBeGreaterThan(1);
-      // (Relative to this test's own niceness, which both inherit: 0 unless run under `nice`.)
+      // (This test's own niceness, which both inherit, is 0 unless it runs under `nice`: a worker
+      // never raises it.)
       expect(new Set(ocrThreads)).toEqual(new Set([Math.max(OCR_NICENESS, getPriority())]));
       expect(new Set(threadNiceness(light.port.pid!))).toEqual(new Set([getPriority()]));
     } finally {
-      for (const port of ports) port.send({ type: 'shutdown' });
+      for (const w of [ocr, light]) w.port.send({ type: 'shutdown' });
     }
   });
 });

@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import type { WorkerRole } from './protocol.ts';
 
 /**
@@ -11,15 +11,19 @@ import type { WorkerRole } from './protocol.ts';
  */
 export const OCR_NICENESS = 10;
 
-/** Lowers this process's priority if it is an OCR worker; a system that refuses keeps it as it is. */
+/**
+ * Lowers this process's priority if it is an OCR worker; never raises it (an app started with
+ * `nice -n 15` keeps its workers at 15). A system that refuses keeps it as it is.
+ */
 export function lowerPriorityFor(role: WorkerRole): void {
   if (role !== 'ocr') return;
+  const niceness = Math.max(OCR_NICENESS, getPriority());
   // Linux gives each thread its own niceness, and a thread inherits it from the one that creates
   // it: the threads Node started before this line (V8's, libuv's) are lowered one by one, and the
   // ones started later (Tesseract's, a worker thread) inherit it from the main thread.
   for (const tid of threadIds()) {
     try {
-      setPriority(tid, OCR_NICENESS);
+      setPriority(tid, niceness);
     } catch {
       // A thread that has just ended, or a system that refuses: OCR works the same, only without
       // yielding to the rest.
